@@ -1,0 +1,133 @@
+"""Wiring only: each entry point parses its input and makes one call into chalicelib."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import AuthRequest, AuthResponse, Chalice, Request, Response
+
+from chalicelib import schemas, web
+from chalicelib.bootstrap import container
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.model import CloseReason, Principal, SignalStatus
+from chalicelib.observability import SERVICE, count, flush_metrics, logger
+from chalicelib.presenters import signal_out
+from chalicelib.services import auth
+
+app = Chalice(app_name=SERVICE, configure_logs=False)
+app.api.binary_types = []
+
+
+@app.middleware("http")
+def observe(event: Any, get_response: Any) -> Response:
+    context = event.context or {}
+    authorizer = context.get("authorizer") or {}
+    logger.append_keys(request_id=context.get("requestId"), client_id=authorizer.get("client_id"))
+    try:
+        response: Response = get_response(event)
+        logger.info(
+            "request handled",
+            extra={"method": event.method, "route": context.get("resourcePath"), "status": response.status_code},
+        )
+        return response
+    finally:
+        flush_metrics()
+        logger.remove_keys(["request_id", "client_id"])
+
+
+@app.authorizer(ttl_seconds=0)
+def token_authorizer(auth_request: AuthRequest) -> AuthResponse:
+    try:
+        principal = auth.authenticate(container().registry, auth_request.token)
+    except DomainError:
+        # Let the request through unauthenticated so the API answers 401 as problem+json.
+        return AuthResponse(routes=["*"], principal_id="anonymous", context={"authenticated": "false"})
+    return AuthResponse(routes=["*"], principal_id=principal.client_id, context=web.principal_context(principal))
+
+
+def _request() -> Request:
+    request = app.current_request
+    assert request is not None, "only called while handling a request"
+    return request
+
+
+def _principal() -> Principal:
+    return web.principal_from(_request().context)
+
+
+@app.route("/v1/health", methods=["GET"])
+@web.api_view("health")
+def health() -> Response:
+    return web.json_response(schemas.HealthOut(status="ok"))
+
+
+@app.route("/v1/openapi.json", methods=["GET"])
+@web.api_view("openapi")
+def openapi() -> Response:
+    from chalicelib.openapi import document
+
+    return Response(body=document(), headers={"Content-Type": web.JSON})
+
+
+@app.route("/v1/signals", methods=["POST"], authorizer=token_authorizer)
+@web.api_view("create_signal")
+def create_signal() -> Response:
+    request = _request()
+    principal = _principal()
+    body, _ = web.parse_body(request.raw_body, schemas.SignalIn)
+    service = container().signals
+    result = service.register(principal, schemas.new_signal(body), request.headers.get("idempotency-key"))
+    if not result.replayed:
+        count("SignalsCreated")
+    signal = result.signal
+    status = service.status(signal) or SignalStatus.ACTIVE
+    headers = {"Location": f"/v1/signals/{signal.id}"}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return web.json_response(signal_out(signal, status), 201, headers)
+
+
+@app.route("/v1/signals", methods=["GET"], authorizer=token_authorizer)
+@web.api_view("list_signals")
+def list_signals() -> Response:
+    principal = _principal()
+    params = web.query_params(_request().query_params, {"status", "limit", "cursor"})
+    query = schemas.ListQuery.model_validate(params)
+    service = container().signals
+    page = service.list(principal, query.status, query.limit, web.decode_cursor(query.cursor))
+    return web.json_response(
+        schemas.SignalPage(
+            items=[signal_out(s, service.status(s) or SignalStatus.ARCHIVED) for s in page.signals],
+            next_cursor=web.encode_cursor(page.next_after),
+        )
+    )
+
+
+@app.route("/v1/signals/{signal_id}", methods=["GET"], authorizer=token_authorizer)
+@web.api_view("get_signal")
+def get_signal(signal_id: str) -> Response:
+    service = container().signals
+    signal = service.get(_principal(), signal_id)
+    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED))
+
+
+@app.route("/v1/signals/{signal_id}/close", methods=["POST"], authorizer=token_authorizer)
+@web.api_view("close_signal")
+def close_signal(signal_id: str) -> Response:
+    principal = _principal()
+    body, _ = web.parse_body(_request().raw_body, schemas.CloseIn)
+    service = container().signals
+    archived = service.close(principal, signal_id, CloseReason(body.reason))
+    if archived is None:
+        return web.json_response(schemas.DeletedOut(id=signal_id, status="deleted"))
+    return web.json_response(signal_out(archived, SignalStatus.ARCHIVED))
+
+
+@app.route("/v1/signals/{signal_id}/professional", methods=["PUT"], authorizer=token_authorizer)
+@web.api_view("hand_over_signal")
+def hand_over_signal(signal_id: str) -> Response:
+    principal = _principal()
+    body, _ = web.parse_body(_request().raw_body, schemas.ProfessionalIn)
+    service = container().signals
+    signal = service.hand_over(principal, signal_id, body.to_domain())
+    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED))

@@ -1,0 +1,1 @@
+"""Verwijsindex application package: domain, services, adapters and wiring."""

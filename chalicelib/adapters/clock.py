@@ -1,0 +1,10 @@
+"""The wall clock: the only place that asks the system for the time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)

@@ -1,0 +1,248 @@
+"""Translation between domain objects and DynamoDB items, so ``Decimal`` and item shapes stay here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.clock import AMSTERDAM
+from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.model import (
+    Address,
+    Child,
+    CloseReason,
+    Gender,
+    InformParty,
+    Organisation,
+    Professional,
+    Pseudonym,
+    Signal,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+Item = dict[str, Any]
+
+SIGNAL_PREFIX = "SIGNAL#"
+GUARD_PREFIX = "ACTIVE#"
+CHILD_PREFIX = "CHILD#"
+
+
+def iso_instant(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def expiry_epoch(last_day: date) -> int:
+    """TTL value: the first moment after ``last_day`` ends in the Netherlands."""
+    start_of_next_day = datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=AMSTERDAM)
+    return int(start_of_next_day.timestamp())
+
+
+def signal_key(child_pseudonym: str, signal_id: str) -> Item:
+    return {"pk": CHILD_PREFIX + child_pseudonym, "sk": SIGNAL_PREFIX + signal_id}
+
+
+def guard_key(child_pseudonym: str, organisation_id: str) -> Item:
+    return {"pk": CHILD_PREFIX + child_pseudonym, "sk": GUARD_PREFIX + organisation_id}
+
+
+def created_sort(signal: Signal) -> str:
+    """Sort key of the organisation and address indexes: creation instant, then id (unique)."""
+    return f"{iso_instant(signal.created_at)}#{signal.id}"
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def signal_to_item(signal: Signal) -> Item:
+    child = signal.child
+    address = child.address
+    return _drop_none(
+        {
+            **signal_key(signal.child_pseudonym.value, signal.id),
+            "item_type": "signal",
+            "signal_id": signal.id,
+            "child_key_version": signal.child_pseudonym.key_version,
+            "address_pseudonym": signal.address_pseudonym.value,
+            "address_key_version": signal.address_pseudonym.key_version,
+            "org_id": signal.organisation.id,
+            "org_name": signal.organisation.name,
+            "org_sector": signal.organisation.sector,
+            "org_region": signal.organisation.region,
+            "municipality_code": address.municipality_code,
+            "child": _drop_none(
+                {
+                    "given_names": child.given_names,
+                    "family_name_prefix": child.family_name_prefix,
+                    "family_name": child.family_name,
+                    "birth_date": child.birth_date.isoformat(),
+                    "gender": child.gender.value,
+                    "address": _drop_none(
+                        {
+                            "street": address.street,
+                            "house_number": address.house_number,
+                            "house_letter": address.house_letter,
+                            "house_number_suffix": address.house_number_suffix,
+                            "postcode": address.postcode,
+                            "city": address.city,
+                            "municipality_code": address.municipality_code,
+                        }
+                    ),
+                }
+            ),
+            "professional": professional_to_map(signal.professional),
+            "case_reference": signal.case_reference,
+            "created_at": iso_instant(signal.created_at),
+            "created_sort": created_sort(signal),
+            "active_until": signal.active_until.isoformat(),
+            "delete_after": signal.delete_after.isoformat(),
+            "archived_on": signal.archived_on.isoformat() if signal.archived_on else None,
+            "close_reason": signal.close_reason.value if signal.close_reason else None,
+            "family_informed": signal.family_informed,
+            "inform": [party.value for party in signal.inform],
+            "ttl": expiry_epoch(signal.delete_after),
+        }
+    )
+
+
+def professional_to_map(professional: Professional) -> Item:
+    return {
+        "name": professional.name,
+        "function": professional.function,
+        "email": professional.email,
+        "phone": professional.phone,
+    }
+
+
+def item_to_signal(item: Item) -> Signal:
+    child = item["child"]
+    address = child["address"]
+    professional = item["professional"]
+    return Signal(
+        id=item["signal_id"],
+        child_pseudonym=Pseudonym(item["pk"].removeprefix(CHILD_PREFIX), item["child_key_version"]),
+        address_pseudonym=Pseudonym(item["address_pseudonym"], item["address_key_version"]),
+        child=Child(
+            given_names=child["given_names"],
+            family_name_prefix=child.get("family_name_prefix"),
+            family_name=child["family_name"],
+            birth_date=date.fromisoformat(child["birth_date"]),
+            gender=Gender(child["gender"]),
+            address=Address(
+                street=address["street"],
+                house_number=int(address["house_number"]),
+                house_letter=address.get("house_letter"),
+                house_number_suffix=address.get("house_number_suffix"),
+                postcode=address["postcode"],
+                city=address["city"],
+                municipality_code=address["municipality_code"],
+            ),
+        ),
+        organisation=Organisation(
+            id=item["org_id"], name=item["org_name"], sector=item["org_sector"], region=item["org_region"]
+        ),
+        professional=Professional(
+            name=professional["name"],
+            function=professional["function"],
+            email=professional["email"],
+            phone=professional["phone"],
+        ),
+        created_at=parse_instant(item["created_at"]),
+        active_until=date.fromisoformat(item["active_until"]),
+        delete_after=date.fromisoformat(item["delete_after"]),
+        family_informed=bool(item["family_informed"]),
+        inform=tuple(InformParty(party) for party in item["inform"]),
+        case_reference=item.get("case_reference"),
+        archived_on=date.fromisoformat(item["archived_on"]) if item.get("archived_on") else None,
+        close_reason=CloseReason(item["close_reason"]) if item.get("close_reason") else None,
+    )
+
+
+def guard_to_item(signal: Signal) -> Item:
+    """The one-active-signal-per-organisation-per-child guard, stored beside the child's signals."""
+    return {
+        **guard_key(signal.child_pseudonym.value, signal.organisation.id),
+        "item_type": "active_guard",
+        "signal_id": signal.id,
+        "active_until": signal.active_until.isoformat(),
+        "ttl": expiry_epoch(signal.delete_after),
+    }
+
+
+def log_entry_to_item(entry: LogEntry) -> Item:
+    subject = CHILD_PREFIX + entry.child_pseudonym if entry.child_pseudonym else f"CLIENT#{entry.client_id}"
+    return _drop_none(
+        {
+            "pk": subject,
+            "sk": f"{iso_instant(entry.at)}#{entry.id}",
+            "entry_id": entry.id,
+            "at": iso_instant(entry.at),
+            "action": entry.action.value,
+            "client_id": entry.client_id,
+            "organisation_id": entry.organisation_id,
+            "municipality_code": entry.municipality_code,
+            "signal_id": entry.signal_id,
+            "child_pseudonym": entry.child_pseudonym,
+            "key_version": entry.key_version,
+            "detail": entry.detail,
+        }
+    )
+
+
+def item_to_log_entry(item: Item) -> LogEntry:
+    return LogEntry(
+        id=item["entry_id"],
+        at=parse_instant(item["at"]),
+        action=Action(item["action"]),
+        client_id=item["client_id"],
+        organisation_id=item.get("organisation_id"),
+        municipality_code=item.get("municipality_code"),
+        signal_id=item.get("signal_id"),
+        child_pseudonym=item.get("child_pseudonym"),
+        key_version=item.get("key_version"),
+        detail=item.get("detail"),
+    )
+
+
+def serialise(item: Item) -> dict[str, AttributeValueTypeDef]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    serializer = TypeSerializer()
+    return {key: serializer.serialize(_to_dynamo(value)) for key, value in item.items()}
+
+
+def deserialise(item: Mapping[str, Any]) -> Item:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {key: _from_dynamo(deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value

@@ -1,0 +1,197 @@
+"""The registry table: organisations, municipalities, token hashes and excluded addresses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.adapters import items
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.model import Organisation, Principal, PrincipalKind
+from chalicelib.services.ports import TokenGrant
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+ACTIVE = "active"
+REVOKED = "revoked"
+SUSPENDED = "suspended"
+
+
+class DynamoDBRegistry:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _get(self, pk: str, sk: str) -> items.Item | None:
+        response = self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+        )
+        raw = response.get("Item")
+        return items.deserialise(raw) if raw else None
+
+    def _put(self, item: items.Item, new: bool = True) -> None:
+        kwargs: dict[str, Any] = {"TableName": self._table, "Item": items.serialise(item)}
+        if new:
+            kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
+        self._client.put_item(**kwargs)
+
+    def _set_status(self, pk: str, sk: str, status: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="SET #status = :status",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+        )
+
+    # Tokens -----------------------------------------------------------------------------------
+
+    def token_by_hash(self, token_hash: str) -> TokenGrant | None:
+        """The one read the authorizer makes per request: the token item carries the principal."""
+        item = self._get(f"TOKEN#{token_hash}", "TOKEN")
+        if item is None:
+            return None
+        organisation = None
+        if item.get("org_id"):
+            organisation = Organisation(
+                id=item["org_id"], name=item["org_name"], sector=item["org_sector"], region=item["org_region"]
+            )
+        principal = Principal(
+            client_id=item["client_id"],
+            kind=PrincipalKind(item["kind"]),
+            organisation=organisation,
+            municipality_code=item.get("municipality_code"),
+        )
+        return TokenGrant(
+            token_id=item["token_id"],
+            token_hash=token_hash,
+            principal=principal,
+            active=item["status"] == ACTIVE,
+        )
+
+    def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None:
+        principal = grant.principal
+        organisation = principal.organisation
+        token_item: items.Item = {
+            "pk": f"TOKEN#{grant.token_hash}",
+            "sk": "TOKEN",
+            "item_type": "token",
+            "token_id": grant.token_id,
+            "client_id": principal.client_id,
+            "kind": principal.kind.value,
+            "status": ACTIVE if grant.active else SUSPENDED,
+            "owner": owner_pk,
+            "created_at": items.iso_instant(created_at),
+        }
+        if organisation is not None:
+            token_item |= {
+                "org_id": organisation.id,
+                "org_name": organisation.name,
+                "org_sector": organisation.sector,
+                "org_region": organisation.region,
+            }
+        if principal.municipality_code is not None:
+            token_item["municipality_code"] = principal.municipality_code
+        self._put(token_item)
+        self._put({"pk": f"TOKENID#{grant.token_id}", "sk": "TOKENID", "token_hash": grant.token_hash})
+        self._put({"pk": owner_pk, "sk": f"TOKEN#{grant.token_id}", "token_hash": grant.token_hash})
+
+    def revoke_token(self, token_id: str) -> None:
+        pointer = self._get(f"TOKENID#{token_id}", "TOKENID")
+        if pointer is None:
+            raise NotFound(f"no token {token_id}")
+        self._set_status(f"TOKEN#{pointer['token_hash']}", "TOKEN", REVOKED)
+
+    def _owner_token_hashes(self, owner_pk: str) -> list[str]:
+        hashes: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": owner_pk}, ":prefix": {"S": "TOKEN#"}},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            hashes.extend(items.deserialise(i)["token_hash"] for i in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return hashes
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    # Organisations and municipalities -----------------------------------------------------------
+
+    def put_organisation(self, organisation: Organisation, created_at: datetime) -> None:
+        self._put(
+            {
+                "pk": f"ORG#{organisation.id}",
+                "sk": "ORG",
+                "item_type": "organisation",
+                "name": organisation.name,
+                "sector": organisation.sector,
+                "region": organisation.region,
+                "status": ACTIVE,
+                "created_at": items.iso_instant(created_at),
+            }
+        )
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        item = self._get(f"ORG#{organisation_id}", "ORG")
+        if item is None:
+            return None
+        return Organisation(id=organisation_id, name=item["name"], sector=item["sector"], region=item["region"])
+
+    def organisation_suspended(self, organisation_id: str) -> bool:
+        item = self._get(f"ORG#{organisation_id}", "ORG")
+        return item is not None and item["status"] == SUSPENDED
+
+    def suspend_organisation(self, organisation_id: str) -> int:
+        """Suspend the organisation and every token it holds; returns how many tokens stopped."""
+        owner = f"ORG#{organisation_id}"
+        self._set_status(owner, "ORG", SUSPENDED)
+        hashes = self._owner_token_hashes(owner)
+        for token_hash in hashes:
+            self._set_status(f"TOKEN#{token_hash}", "TOKEN", SUSPENDED)
+        return len(hashes)
+
+    def put_municipality(
+        self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
+    ) -> None:
+        item: items.Item = {
+            "pk": f"MUNI#{code}",
+            "sk": "MUNI",
+            "item_type": "municipality",
+            "name": name,
+            "region": region,
+            "status": ACTIVE,
+            "created_at": items.iso_instant(created_at),
+        }
+        if regievoerder_email:
+            item["regievoerder_email"] = regievoerder_email
+        self._put(item)
+
+    def get_municipality(self, code: str) -> items.Item | None:
+        return self._get(f"MUNI#{code}", "MUNI")
+
+    # Excluded addresses ---------------------------------------------------------------------------
+
+    def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool:
+        """Register an address (institution, shelter) that never gives address matches.
+
+        Returns ``False`` when it was registered already.
+        """
+        item: items.Item = {
+            "pk": f"EXCLUDED#{address_pseudonym}",
+            "sk": "EXCLUDED",
+            "item_type": "excluded_address",
+            "key_version": key_version,
+            "created_at": items.iso_instant(created_at),
+        }
+        try:
+            self._put(item)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def is_excluded_address(self, address_pseudonym: str) -> bool:
+        return self._get(f"EXCLUDED#{address_pseudonym}", "EXCLUDED") is not None

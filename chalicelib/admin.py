@@ -1,0 +1,141 @@
+"""Admin command line: ``python -m chalicelib.admin <command>``.
+
+It reaches the same AWS account or emulator as the app through the usual AWS environment
+variables; ``--stage`` reads the table and key names of that stage from ``.chalice/config.json``.
+Tokens are printed once and stored only as hashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from chalicelib.bootstrap import Container
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.sectors import SECTORS
+from chalicelib.services import admin
+from chalicelib.settings import ConfigurationError, Settings
+
+CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
+
+
+def stage_environment(stage: str) -> dict[str, str]:
+    """The environment variables a stage gives its functions, from ``.chalice/config.json``."""
+    config = json.loads(CONFIG.read_text())
+    if stage not in config["stages"]:
+        raise ConfigurationError(f"unknown stage {stage}; known: {', '.join(config['stages'])}")
+    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.admin", description=__doc__)
+    parser.add_argument("--stage", help="read settings of this stage from .chalice/config.json")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    org = commands.add_parser("create-organisation", help="register an organisation and issue its first token")
+    org.add_argument("--name", required=True)
+    org.add_argument("--sector", required=True, choices=sorted(SECTORS))
+    org.add_argument("--region", required=True)
+
+    muni = commands.add_parser("create-municipality", help="register a municipality and issue its first token")
+    muni.add_argument("--code", required=True, help="4-digit CBS code")
+    muni.add_argument("--name", required=True)
+    muni.add_argument("--region", required=True)
+    muni.add_argument("--regievoerder-email")
+
+    issue = commands.add_parser("issue-token", help="issue another token")
+    owner = issue.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--organisation", metavar="ID")
+    owner.add_argument("--municipality", metavar="CODE")
+    owner.add_argument("--admin", metavar="NAME", help="an administrator's token (reports across regions)")
+
+    revoke = commands.add_parser("revoke-token", help="revoke one token at once")
+    revoke.add_argument("--token-id", required=True)
+
+    suspend = commands.add_parser("suspend-organisation", help="stop every token of an organisation at once")
+    suspend.add_argument("organisation_id", metavar="ID")
+
+    excluded = commands.add_parser("add-excluded-address", help="an address that never gives address matches")
+    excluded.add_argument("--postcode", required=True)
+    excluded.add_argument("--house-number", required=True, type=int)
+    excluded.add_argument("--house-letter")
+    excluded.add_argument("--suffix")
+    return parser
+
+
+def run(arguments: Sequence[str], container: Container) -> dict[str, Any]:
+    """Carry out one command and return what it prints."""
+    args = _parser().parse_args(arguments)
+    registry = container.registry
+    now = container.clock.now()
+    if args.command == "create-organisation":
+        organisation, token = admin.create_organisation(registry, args.name, args.sector, args.region, now)
+        return {
+            "id": organisation.id,
+            "name": organisation.name,
+            "sector": organisation.sector,
+            "region": organisation.region,
+            "token_id": token.token_id,
+            "token": token.token,
+        }
+    if args.command == "create-municipality":
+        token = admin.create_municipality(registry, args.code, args.name, args.region, args.regievoerder_email, now)
+        return {"code": args.code, "token_id": token.token_id, "token": token.token}
+    if args.command == "issue-token":
+        if args.organisation:
+            token = admin.issue_organisation_token(registry, args.organisation, now)
+        elif args.municipality:
+            token = admin.issue_municipality_token(registry, args.municipality, now)
+        else:
+            token = admin.issue_admin_token(registry, args.admin, now)
+        return {"token_id": token.token_id, "token": token.token}
+    if args.command == "revoke-token":
+        registry.revoke_token(args.token_id)
+        return {"token_id": args.token_id, "status": "revoked"}
+    if args.command == "suspend-organisation":
+        stopped = registry.suspend_organisation(args.organisation_id)
+        return {"id": args.organisation_id, "status": "suspended", "tokens_stopped": stopped}
+    if args.command == "add-excluded-address":
+        added = admin.add_excluded_address(
+            registry,
+            container.pseudonym_key(),
+            args.postcode,
+            args.house_number,
+            args.house_letter,
+            args.suffix,
+            now,
+        )
+        return {"status": "added" if added else "already-registered"}
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    stage = _stage_of(arguments)
+    try:
+        environ = {**stage_environment(stage), **os.environ} if stage else dict(os.environ)
+        container = Container(settings=Settings.from_environ(environ))
+        result = run(arguments, container)
+    except (DomainError, ConfigurationError) as exc:
+        print(json.dumps({"error": type(exc).__name__, "detail": str(exc)}), file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _stage_of(arguments: Sequence[str]) -> str | None:
+    for index, argument in enumerate(arguments):
+        if argument == "--stage" and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith("--stage="):
+            return argument.split("=", 1)[1]
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

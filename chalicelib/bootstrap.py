@@ -1,0 +1,114 @@
+"""The composition root: builds every adapter lazily, once, on first use.
+
+Nothing here touches AWS at import time, so tests can start moto first and Lambda instances pay
+for boto3 only when a request needs it. ``use()`` is the seam for tests to install their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.ids import ulid
+from chalicelib.services.ports import Clock
+from chalicelib.services.signals import SignalService
+from chalicelib.settings import Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_ssm import SSMClient
+
+    from chalicelib.adapters.dynamodb import DynamoDBLogbook, DynamoDBSignalStore
+    from chalicelib.adapters.registry import DynamoDBRegistry
+    from chalicelib.adapters.ssm import SsmPseudonymKey
+
+
+def new_id(at: datetime) -> str:
+    return ulid(at, os.urandom(10))
+
+
+class Container:
+    """Everything the entry points need, built on first access and then kept."""
+
+    def __init__(self, settings: Settings | None = None, clock: Clock | None = None) -> None:
+        self._settings = settings
+        self._clock = clock
+        self.new_id: Callable[[datetime], str] = new_id
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings or Settings.from_environ()
+
+    @cached_property
+    def clock(self) -> Clock:
+        if self._clock is not None:
+            return self._clock
+        from chalicelib.adapters.clock import SystemClock
+
+        return SystemClock()
+
+    def _client(self, service: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+        return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        client: DynamoDBClient = self._client("dynamodb")
+        return client
+
+    @cached_property
+    def ssm(self) -> SSMClient:
+        client: SSMClient = self._client("ssm")
+        return client
+
+    @cached_property
+    def pseudonym_key(self) -> SsmPseudonymKey:
+        from chalicelib.adapters.ssm import SsmPseudonymKey
+
+        return SsmPseudonymKey(self.ssm, self.settings.pseudonym_key_parameter)
+
+    @cached_property
+    def logbook(self) -> DynamoDBLogbook:
+        from chalicelib.adapters.dynamodb import DynamoDBLogbook
+
+        return DynamoDBLogbook(self.dynamodb, self.settings.logbook_table)
+
+    @cached_property
+    def signal_store(self) -> DynamoDBSignalStore:
+        from chalicelib.adapters.dynamodb import DynamoDBSignalStore
+
+        return DynamoDBSignalStore(
+            self.dynamodb, self.settings.signals_table, self.settings.idempotency_table, self.logbook
+        )
+
+    @cached_property
+    def registry(self) -> DynamoDBRegistry:
+        from chalicelib.adapters.registry import DynamoDBRegistry
+
+        return DynamoDBRegistry(self.dynamodb, self.settings.registry_table)
+
+    @cached_property
+    def signals(self) -> SignalService:
+        return SignalService(self.signal_store, self.logbook, self.pseudonym_key, self.clock, self.new_id)
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container()
+    return _container
+
+
+def use(replacement: Container | None) -> None:
+    """Install ``replacement`` (or, with ``None``, start afresh on next use); for tests and tools."""
+    global _container
+    _container = replacement

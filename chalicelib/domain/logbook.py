@@ -1,0 +1,36 @@
+"""Entries of the append-only audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    SIGNAL_CREATED = "signal.created"
+    SIGNAL_READ = "signal.read"
+    SIGNALS_LISTED = "signals.listed"
+    SIGNAL_ARCHIVED = "signal.archived"
+    SIGNAL_DELETED = "signal.deleted"
+    SIGNAL_HANDED_OVER = "signal.handed_over"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the logbook: who did what, when, to which signal and child.
+
+    ``child_pseudonym`` is the keyed hash, never the BSN; ``signal_id`` and the pseudonym are
+    absent for actions that concern no single child, such as listing.
+    """
+
+    id: str
+    at: datetime
+    action: Action
+    client_id: str
+    organisation_id: str | None = None
+    municipality_code: str | None = None
+    signal_id: str | None = None
+    child_pseudonym: str | None = None
+    key_version: str | None = None
+    detail: str | None = None

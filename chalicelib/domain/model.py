@@ -1,0 +1,111 @@
+"""Entities and value objects of the reference index.
+
+The child's BSN is deliberately absent: once pseudonymised it never travels further.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Gender(StrEnum):
+    MALE = "M"
+    FEMALE = "V"
+    OTHER = "O"
+
+
+class PrincipalKind(StrEnum):
+    ORGANISATION = "organisation"
+    MUNICIPALITY = "municipality"
+    ADMIN = "admin"
+
+
+class SignalStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class CloseReason(StrEnum):
+    RISK_RESOLVED = "risk_resolved"
+    UNJUSTIFIED = "unjustified"
+
+
+class InformParty(StrEnum):
+    PARENTS = "parents"
+    CHILD = "child"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    house_number: int
+    postcode: str
+    city: str
+    municipality_code: str
+    house_letter: str | None = None
+    house_number_suffix: str | None = None
+
+
+@dataclass(frozen=True)
+class Child:
+    given_names: str
+    family_name: str
+    birth_date: date
+    gender: Gender
+    address: Address
+    family_name_prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class Professional:
+    name: str
+    function: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    sector: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: resolved from a bearer token by the authorizer."""
+
+    client_id: str
+    kind: PrincipalKind
+    organisation: Organisation | None = None
+    municipality_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    """A keyed hash and the version of the key that made it."""
+
+    value: str
+    key_version: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    child_pseudonym: Pseudonym
+    address_pseudonym: Pseudonym
+    child: Child
+    organisation: Organisation
+    professional: Professional
+    created_at: datetime
+    active_until: date
+    delete_after: date
+    family_informed: bool
+    inform: tuple[InformParty, ...]
+    case_reference: str | None = None
+    archived_on: date | None = None
+    close_reason: CloseReason | None = None
+    extra: dict[str, object] = field(default_factory=dict, compare=False, repr=False)

@@ -1,0 +1,154 @@
+"""The OpenAPI 3.1 document, generated from the same pydantic models that validate requests."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib import schemas
+
+_REF = "#/components/schemas/{model}"
+
+
+def _json(schema: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {"$ref": _REF.format(model=schema)}}}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": _REF.format(model="Problem")}}},
+    }
+
+
+_ERRORS = {
+    "400": _problem("The body is not JSON"),
+    "401": _problem("No valid bearer token"),
+    "403": _problem("A token of the wrong kind"),
+    "413": _problem("The body exceeds 64 KiB"),
+    "422": _problem("The request breaks a rule, or has an unknown field"),
+}
+
+
+def _operation(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"summary": summary, "security": [{"bearer": []}], "responses": {**responses, **_ERRORS}, **extra}
+
+
+_SIGNAL_ID = {"name": "signal_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+@cache
+def document() -> dict[str, Any]:
+    models: list[type[BaseModel]] = [
+        schemas.SignalIn,
+        schemas.CloseIn,
+        schemas.ProfessionalIn,
+        schemas.SignalOut,
+        schemas.SignalPage,
+        schemas.DeletedOut,
+        schemas.HealthOut,
+        schemas.Problem,
+    ]
+    _, definitions = models_json_schema(
+        [(model, "validation" if model.__name__.endswith("In") else "serialization") for model in models],
+        ref_template=_REF,
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Verwijsindex", "version": "1.0.0"},
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": {
+            "/v1/health": {
+                "get": {
+                    "summary": "Liveness",
+                    "security": [],
+                    "responses": {"200": {"description": "OK", **_json("HealthOut")}},
+                }
+            },
+            "/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                }
+            },
+            "/v1/signals": {
+                "post": _operation(
+                    "Register a signal",
+                    {
+                        "201": {
+                            "description": "Created (or replayed for a repeated Idempotency-Key)",
+                            **_json("SignalOut"),
+                        },
+                        "409": _problem("This organisation already has an active signal for the child"),
+                    },
+                    parameters=[
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 128},
+                        }
+                    ],
+                    requestBody={"required": True, **_json("SignalIn")},
+                ),
+                "get": _operation(
+                    "This organisation's signals, newest first",
+                    {"200": {"description": "A page", **_json("SignalPage")}},
+                    parameters=[
+                        {"name": "status", "in": "query", "schema": {"enum": ["active", "archived"]}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                        },
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    ],
+                ),
+            },
+            "/v1/signals/{signal_id}": {
+                "get": _operation(
+                    "One signal with its matches",
+                    {"200": {"description": "The signal", **_json("SignalOut")}, "404": _problem("Not found")},
+                    parameters=[_SIGNAL_ID],
+                )
+            },
+            "/v1/signals/{signal_id}/close": {
+                "post": _operation(
+                    "Close a signal early",
+                    {
+                        "200": {
+                            "description": "risk_resolved: the archived signal; unjustified: deleted",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "oneOf": [
+                                            {"$ref": _REF.format(model="SignalOut")},
+                                            {"$ref": _REF.format(model="DeletedOut")},
+                                        ]
+                                    }
+                                }
+                            },
+                        },
+                        "404": _problem("Not found"),
+                    },
+                    parameters=[_SIGNAL_ID],
+                    requestBody={"required": True, **_json("CloseIn")},
+                )
+            },
+            "/v1/signals/{signal_id}/professional": {
+                "put": _operation(
+                    "Hand the signal to another professional",
+                    {"200": {"description": "The signal", **_json("SignalOut")}, "404": _problem("Not found")},
+                    parameters=[_SIGNAL_ID],
+                    requestBody={"required": True, **_json("ProfessionalIn")},
+                )
+            },
+        },
+    }

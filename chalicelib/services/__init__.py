@@ -1,0 +1,1 @@
+"""Use cases: each takes its collaborators as arguments and speaks only the domain's language."""

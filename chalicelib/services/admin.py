@@ -1,0 +1,139 @@
+"""Registering organisations, municipalities, tokens and excluded addresses (the admin CLI)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain import validation
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.model import Organisation, Principal, PrincipalKind
+from chalicelib.domain.pseudonyms import Pseudonymiser
+from chalicelib.domain.sectors import SECTORS, is_known_sector
+from chalicelib.services.auth import hash_token, new_token
+from chalicelib.services.ports import TokenGrant
+
+
+class AdminRegistry(Protocol):
+    def put_organisation(self, organisation: Organisation, created_at: datetime) -> None: ...
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None: ...
+
+    def organisation_suspended(self, organisation_id: str) -> bool: ...
+
+    def suspend_organisation(self, organisation_id: str) -> int: ...
+
+    def put_municipality(
+        self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
+    ) -> None: ...
+
+    def get_municipality(self, code: str) -> dict[str, object] | None: ...
+
+    def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None: ...
+
+    def revoke_token(self, token_id: str) -> None: ...
+
+    def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool: ...
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token_id: str
+    token: str
+
+
+def _require_text(field: str, value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 200:
+        raise InvalidInput.single(field, "give 1 to 200 characters")
+    return value
+
+
+def _region(value: str) -> str:
+    value = value.strip().lower()
+    if not value or len(value) > 60 or not all(c.isalnum() or c in "-_" for c in value):
+        raise InvalidInput.single("region", "use letters, digits, - or _")
+    return value
+
+
+def _issue(registry: AdminRegistry, principal_for: Principal, owner_pk: str, now: datetime) -> IssuedToken:
+    token_id, token = new_token()
+    grant = TokenGrant(token_id=token_id, token_hash=hash_token(token), principal=principal_for, active=True)
+    registry.put_token(grant, owner_pk, now)
+    return IssuedToken(token_id, token)
+
+
+def create_organisation(
+    registry: AdminRegistry, name: str, sector: str, region: str, now: datetime
+) -> tuple[Organisation, IssuedToken]:
+    if not is_known_sector(sector):
+        raise InvalidInput.single("sector", "unknown sector; one of " + ", ".join(SECTORS))
+    organisation = Organisation(
+        id=f"org_{secrets.token_hex(6)}", name=_require_text("name", name), sector=sector, region=_region(region)
+    )
+    registry.put_organisation(organisation, now)
+    return organisation, issue_organisation_token(registry, organisation.id, now)
+
+
+def issue_organisation_token(registry: AdminRegistry, organisation_id: str, now: datetime) -> IssuedToken:
+    organisation = registry.get_organisation(organisation_id)
+    if organisation is None:
+        raise NotFound(f"no organisation {organisation_id}")
+    if registry.organisation_suspended(organisation_id):
+        raise InvalidInput.single("organisation", "the organisation is suspended")
+    principal = Principal(client_id=f"{organisation.id}", kind=PrincipalKind.ORGANISATION, organisation=organisation)
+    return _issue(registry, principal, f"ORG#{organisation.id}", now)
+
+
+def create_municipality(
+    registry: AdminRegistry,
+    code: str,
+    name: str,
+    region: str,
+    regievoerder_email: str | None,
+    now: datetime,
+) -> IssuedToken:
+    if not validation.is_valid_municipality_code(code):
+        raise InvalidInput.single("code", "a CBS municipality code has four digits")
+    if regievoerder_email is not None and not validation.is_valid_email(regievoerder_email):
+        raise InvalidInput.single("regievoerder_email", "not a valid e-mail address")
+    registry.put_municipality(code, _require_text("name", name), _region(region), regievoerder_email, now)
+    return issue_municipality_token(registry, code, now)
+
+
+def issue_municipality_token(registry: AdminRegistry, code: str, now: datetime) -> IssuedToken:
+    if registry.get_municipality(code) is None:
+        raise NotFound(f"no municipality {code}")
+    principal = Principal(client_id=f"gm{code}", kind=PrincipalKind.MUNICIPALITY, municipality_code=code)
+    return _issue(registry, principal, f"MUNI#{code}", now)
+
+
+def issue_admin_token(registry: AdminRegistry, name: str, now: datetime) -> IssuedToken:
+    client = _region(name)
+    principal = Principal(client_id=f"admin_{client}", kind=PrincipalKind.ADMIN)
+    return _issue(registry, principal, f"ADMIN#{client}", now)
+
+
+def add_excluded_address(
+    registry: AdminRegistry,
+    pseudonymiser: Pseudonymiser,
+    postcode: str,
+    house_number: int,
+    house_letter: str | None,
+    house_number_suffix: str | None,
+    now: datetime,
+) -> bool:
+    try:
+        normalised = validation.normalise_postcode(postcode)
+    except ValueError as exc:
+        raise InvalidInput.single("postcode", str(exc)) from exc
+    if not 1 <= house_number <= 99999:
+        raise InvalidInput.single("house_number", "between 1 and 99999")
+    if house_letter is not None and not validation.is_valid_house_letter(house_letter):
+        raise InvalidInput.single("house_letter", "a single letter")
+    if house_number_suffix is not None and not validation.is_valid_house_number_suffix(house_number_suffix):
+        raise InvalidInput.single("suffix", "one to four letters or digits")
+    pseudonym = pseudonymiser.address_parts(normalised, house_number, house_letter, house_number_suffix)
+    return registry.add_excluded_address(pseudonym.value, pseudonym.key_version, now)

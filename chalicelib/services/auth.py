@@ -1,0 +1,47 @@
+"""Bearer tokens: issued once, stored only as a hash, resolved to a principal per request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Protocol
+
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.model import Principal
+from chalicelib.services.ports import TokenGrant
+
+TOKEN_PREFIX = "vwi"  # noqa: S105 (a prefix, not a secret)
+
+
+class TokenLookup(Protocol):
+    def token_by_hash(self, token_hash: str) -> TokenGrant | None: ...
+
+
+def hash_token(token: str) -> str:
+    """Tokens carry 256 random bits, so a plain SHA-256 cannot be reversed by guessing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh ``(token_id, token)``; the id is public (for revocation), the token is secret."""
+    token_id = secrets.token_hex(8)
+    return token_id, f"{TOKEN_PREFIX}_{token_id}_{secrets.token_urlsafe(32)}"
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate(tokens: TokenLookup, authorization: str | None) -> Principal:
+    token = bearer_token(authorization)
+    if token is None or len(token) > 200:
+        raise Unauthenticated("missing or malformed bearer token")
+    grant = tokens.token_by_hash(hash_token(token))
+    if grant is None or not grant.active:
+        raise Unauthenticated("unknown, revoked or suspended token")
+    return grant.principal

@@ -1,0 +1,206 @@
+"""Use cases of an organisation's system: register, read, list, close and hand over signals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from chalicelib.domain import lifecycle
+from chalicelib.domain.clock import dutch_date
+from chalicelib.domain.errors import Forbidden, IdempotencyKeyReused, InvalidInput, NotFound
+from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.model import (
+    Child,
+    CloseReason,
+    Organisation,
+    Principal,
+    PrincipalKind,
+    Professional,
+    Signal,
+    SignalStatus,
+)
+from chalicelib.services.ports import (
+    Clock,
+    IdempotencyRecord,
+    IdempotencyReplay,
+    Logbook,
+    PseudonymiserProvider,
+    SignalPage,
+    SignalStore,
+)
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+MAX_PAGE_SIZE = 100
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class NewSignal:
+    """A validated request to register a signal; the BSN lives here only until it is hashed."""
+
+    bsn: str
+    child: Child
+    professional: Professional
+    family_informed: bool
+    case_reference: str | None
+    end_date: date | None
+    body_fingerprint_source: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Registered:
+    signal: Signal
+    replayed: bool
+
+
+def require_organisation(principal: Principal) -> Organisation:
+    if principal.kind is not PrincipalKind.ORGANISATION or principal.organisation is None:
+        raise Forbidden("this endpoint is for organisations")
+    return principal.organisation
+
+
+class SignalService:
+    def __init__(
+        self,
+        store: SignalStore,
+        logbook: Logbook,
+        pseudonymiser: PseudonymiserProvider,
+        clock: Clock,
+        new_id: Callable[[datetime], str],
+    ) -> None:
+        self._store = store
+        self._logbook = logbook
+        self._pseudonymiser = pseudonymiser
+        self._clock = clock
+        self._new_id = new_id
+
+    def _now(self) -> datetime:
+        return self._clock.now().replace(microsecond=0)
+
+    def today(self) -> date:
+        return dutch_date(self._clock.now())
+
+    def _log(self, principal: Principal, at: datetime, action: Action, signal: Signal | None) -> LogEntry:
+        return LogEntry(
+            id=self._new_id(at),
+            at=at,
+            action=action,
+            client_id=principal.client_id,
+            organisation_id=principal.organisation.id if principal.organisation else None,
+            municipality_code=principal.municipality_code,
+            signal_id=signal.id if signal else None,
+            child_pseudonym=signal.child_pseudonym.value if signal else None,
+            key_version=signal.child_pseudonym.key_version if signal else None,
+        )
+
+    def register(self, principal: Principal, request: NewSignal, idempotency_key: str | None) -> Registered:
+        organisation = require_organisation(principal)
+        if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise InvalidInput.single("Idempotency-Key", "use 1 to 128 letters, digits or . _ : -")
+        now = self._now()
+        today = dutch_date(now)
+        birth_date = request.child.birth_date
+        lifecycle.check_child_may_be_signalled(birth_date, today)
+        active_until = lifecycle.active_until(today, birth_date, request.end_date)
+        pseudonymiser = self._pseudonymiser()
+        signal = Signal(
+            id=self._new_id(now),
+            child_pseudonym=pseudonymiser.child(request.bsn),
+            address_pseudonym=pseudonymiser.address(request.child.address),
+            child=request.child,
+            organisation=organisation,
+            professional=request.professional,
+            created_at=now,
+            active_until=active_until,
+            delete_after=lifecycle.delete_after(active_until, birth_date),
+            family_informed=request.family_informed,
+            inform=lifecycle.who_to_inform(birth_date, today),
+            case_reference=request.case_reference,
+        )
+        record = None
+        if idempotency_key is not None:
+            record = IdempotencyRecord(
+                organisation_id=organisation.id,
+                key=idempotency_key,
+                fingerprint=pseudonymiser.fingerprint(request.body_fingerprint_source),
+                signal_id=signal.id,
+                expires_at=now + IDEMPOTENCY_WINDOW,
+            )
+        try:
+            self._store.add(signal, today, record, self._log(principal, now, Action.SIGNAL_CREATED, signal))
+        except IdempotencyReplay as replay:
+            assert record is not None
+            return Registered(self._replay(organisation, replay.record, record.fingerprint), replayed=True)
+        return Registered(signal, replayed=False)
+
+    def _replay(self, organisation: Organisation, first: IdempotencyRecord, fingerprint: str) -> Signal:
+        if first.fingerprint != fingerprint:
+            raise IdempotencyKeyReused()
+        signal = self._store.get(first.signal_id)
+        if signal is None or signal.organisation.id != organisation.id or self.status(signal) is None:
+            raise NotFound("the signal of the first request no longer exists")
+        return signal
+
+    def status(self, signal: Signal) -> SignalStatus | None:
+        return lifecycle.status_on(signal, self.today())
+
+    def _owned(self, organisation: Organisation, signal_id: str) -> Signal:
+        signal = self._store.get(signal_id)
+        if signal is None or signal.organisation.id != organisation.id or self.status(signal) is None:
+            raise NotFound("no such signal")
+        return signal
+
+    def get(self, principal: Principal, signal_id: str) -> Signal:
+        organisation = require_organisation(principal)
+        signal = self._owned(organisation, signal_id)
+        self._logbook.append(self._log(principal, self._now(), Action.SIGNAL_READ, signal))
+        return signal
+
+    def list(
+        self,
+        principal: Principal,
+        status: SignalStatus | None,
+        limit: int,
+        after: str | None,
+    ) -> SignalPage:
+        organisation = require_organisation(principal)
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidInput.single("limit", f"limit must lie between 1 and {MAX_PAGE_SIZE}")
+        now = self._now()
+        page = self._store.list_for_organisation(organisation.id, status, dutch_date(now), limit, after)
+        self._logbook.append(self._log(principal, now, Action.SIGNALS_LISTED, None))
+        return page
+
+    def close(self, principal: Principal, signal_id: str, reason: CloseReason) -> Signal | None:
+        """Close early: ``risk_resolved`` archives from today, ``unjustified`` deletes at once.
+
+        Returns the archived signal, or ``None`` when it was deleted.
+        """
+        organisation = require_organisation(principal)
+        signal = self._owned(organisation, signal_id)
+        now = self._now()
+        today = dutch_date(now)
+        if reason is CloseReason.UNJUSTIFIED:
+            self._store.delete(signal, self._log(principal, now, Action.SIGNAL_DELETED, signal))
+            return None
+        if self.status(signal) is SignalStatus.ARCHIVED:
+            return signal
+        archived = replace(
+            signal,
+            archived_on=today,
+            close_reason=reason,
+            delete_after=lifecycle.delete_after(today, signal.child.birth_date),
+        )
+        self._store.archive(signal, archived, self._log(principal, now, Action.SIGNAL_ARCHIVED, signal))
+        return archived
+
+    def hand_over(self, principal: Principal, signal_id: str, professional: Professional) -> Signal:
+        organisation = require_organisation(principal)
+        signal = self._owned(organisation, signal_id)
+        now = self._now()
+        self._store.replace_professional(
+            signal, professional, self._log(principal, now, Action.SIGNAL_HANDED_OVER, signal)
+        )
+        return replace(signal, professional=professional)

@@ -1,0 +1,221 @@
+"""HTTP plumbing: body parsing, the principal from the authorizer, and the one error mapping.
+
+Every error leaves as ``application/problem+json`` (RFC 9457). Messages are written by us and
+never echo input, so a BSN can't travel back in an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from chalice.app import Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.domain.errors import (
+    Conflict,
+    DomainError,
+    DuplicateActiveSignal,
+    FieldError,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
+from chalicelib.domain.model import Organisation, Principal, PrincipalKind
+from chalicelib.observability import count_rejection, logger
+
+MAX_BODY_BYTES = 64 * 1024
+PROBLEM_BASE = "https://verwijsindex.example.nl/problems/"
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+
+Model = TypeVar("Model", bound=BaseModel)
+View = TypeVar("View", bound=Callable[..., Response])
+
+
+class BadRequest(DomainError):
+    """The body is no JSON at all (HTTP 400)."""
+
+
+class PayloadTooLarge(DomainError):
+    """The body exceeds 64 KiB (HTTP 413)."""
+
+
+def json_response(model: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        body=model.model_dump_json(),
+        status_code=status,
+        headers={"Content-Type": JSON, **(headers or {})},
+    )
+
+
+def problem(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    **extra: str,
+) -> Response:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    body.update(extra)
+    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON})
+
+
+def _validation_errors(exc: ValidationError) -> list[FieldError]:
+    found = []
+    for error in exc.errors(include_input=False, include_url=False):
+        location = ".".join(str(part) for part in error["loc"]) or "body"
+        message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        found.append(FieldError(location, message))
+    return found
+
+
+def to_problem(exc: Exception) -> tuple[Response, str]:
+    """The response for an error, and the reason recorded in the rejection metric."""
+    if isinstance(exc, ValidationError):
+        exc = InvalidInput(_validation_errors(exc))
+    match exc:
+        case BadRequest():
+            return problem(400, "bad-request", "Bad request", str(exc)), "unparseable"
+        case PayloadTooLarge():
+            return problem(413, "payload-too-large", "Payload too large", str(exc)), "too_large"
+        case InvalidInput():
+            return (
+                problem(422, "validation", "Invalid request", "the request breaks one or more rules", exc.errors),
+                "invalid",
+            )
+        case IdempotencyKeyReused():
+            errors = [FieldError("Idempotency-Key", str(exc))]
+            return problem(422, "idempotency-key-reused", "Invalid request", str(exc), errors), "idempotency"
+        case Unauthenticated():
+            return problem(
+                401, "unauthenticated", "Unauthenticated", "a valid bearer token is required"
+            ), "unauthenticated"
+        case Forbidden():
+            return problem(403, "forbidden", "Forbidden", str(exc)), "forbidden"
+        case NotFound():
+            return problem(404, "not-found", "Not found", "no such resource"), "not_found"
+        case DuplicateActiveSignal():
+            return (
+                problem(409, "duplicate-active-signal", "Conflict", str(exc), signal_id=exc.signal_id),
+                "duplicate",
+            )
+        case Conflict():
+            return problem(409, "conflict", "Conflict", str(exc)), "conflict"
+    # Our own bug or an AWS outage. Log the type and where it happened, never the message or
+    # the locals: either may hold personal data.
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    logger.error(
+        "unhandled error",
+        extra={
+            "error_type": type(exc).__name__,
+            "frames": [f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}" for frame in frames],
+        },
+    )
+    return problem(500, "internal", "Internal error", "the request could not be handled"), "internal"
+
+
+def api_view(operation: str) -> Callable[[View], View]:
+    """Turn every exception of a view into problem+json and count it as a rejection."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            try:
+                return view(*args, **kwargs)
+            except Exception as exc:  # the one place that maps errors to HTTP
+                response, reason = to_problem(exc)
+                count_rejection(operation, reason)
+                return response
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def parse_body(raw_body: str | bytes | None, model: type[Model]) -> tuple[Model, Any]:
+    """Parse and validate a JSON body; returns the model and the decoded document."""
+    raw = raw_body.encode() if isinstance(raw_body, str) else (raw_body or b"")
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("the body is not valid JSON") from exc
+    if not isinstance(document, dict):
+        raise InvalidInput.single("body", "the body must be a JSON object")
+    return model.model_validate(document), document
+
+
+def principal_from(context: Mapping[str, Any] | None) -> Principal:
+    """The principal the authorizer resolved; the authorizer itself never rejects, we do."""
+    authorizer = (context or {}).get("authorizer") or {}
+    if str(authorizer.get("authenticated")) != "true":
+        raise Unauthenticated("a valid bearer token is required")
+    organisation = None
+    if authorizer.get("org_id"):
+        organisation = Organisation(
+            id=authorizer["org_id"],
+            name=authorizer["org_name"],
+            sector=authorizer["org_sector"],
+            region=authorizer["org_region"],
+        )
+    return Principal(
+        client_id=authorizer["client_id"],
+        kind=PrincipalKind(authorizer["kind"]),
+        organisation=organisation,
+        municipality_code=authorizer.get("municipality_code") or None,
+    )
+
+
+def principal_context(principal: Principal) -> dict[str, str]:
+    """What the authorizer hands to API Gateway: flat strings, as its context requires."""
+    organisation = principal.organisation
+    return {
+        "authenticated": "true",
+        "client_id": principal.client_id,
+        "kind": principal.kind.value,
+        "org_id": organisation.id if organisation else "",
+        "org_name": organisation.name if organisation else "",
+        "org_sector": organisation.sector if organisation else "",
+        "org_region": organisation.region if organisation else "",
+        "municipality_code": principal.municipality_code or "",
+    }
+
+
+_CURSOR_CONTENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z#[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def encode_cursor(after: str | None) -> str | None:
+    return base64.urlsafe_b64encode(after.encode()).decode().rstrip("=") if after else None
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        after = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        after = ""
+    if not _CURSOR_CONTENT.match(after):
+        raise InvalidInput.single("cursor", "not a cursor this API issued")
+    return after
+
+
+def query_params(params: Mapping[str, str] | None, allowed: set[str]) -> dict[str, str]:
+    given = dict(params or {})
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise InvalidInput([FieldError(name, "unknown query parameter") for name in unknown])
+    return given

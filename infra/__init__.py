@@ -1,0 +1,1 @@
+"""Infrastructure definitions shared by the deployment, the local stack and the tests."""

@@ -1,0 +1,61 @@
+"""Shared fixtures. moto is imported before any boto3 client exists, as it must be."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+import moto
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.domain.clock import FixedClock
+from chalicelib.settings import Settings
+from infra.tables import TableNames, create_tables
+
+KEY_PARAMETER = "/verwijsindex/test/pseudonym-key"
+TEST_KEY = base64.b64encode(bytes(range(32))).decode()
+START = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with moto.mock_aws():
+        yield
+
+
+@pytest.fixture
+def table_names() -> TableNames:
+    return TableNames.with_prefix("test")
+
+
+@pytest.fixture
+def settings(aws: None, table_names: TableNames) -> Settings:
+    import boto3
+
+    create_tables(boto3.client("dynamodb"), table_names)
+    boto3.client("ssm").put_parameter(Name=KEY_PARAMETER, Value=TEST_KEY, Type="SecureString")
+    environment = table_names.environment() | {"PSEUDONYM_KEY_PARAMETER": KEY_PARAMETER}
+    return Settings.from_environ(environment)
+
+
+@pytest.fixture
+def container(settings: Settings, clock: FixedClock) -> Iterator[bootstrap.Container]:
+    built = bootstrap.Container(settings=settings, clock=clock)
+    bootstrap.use(built)
+    yield built
+    bootstrap.use(None)
