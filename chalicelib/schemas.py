@@ -69,7 +69,8 @@ class _Strict(BaseModel):
 
 class AddressIn(_Strict):
     street: Text
-    house_number: int = Field(ge=1, le=99999)
+    # Strict: the published schema says integer, so "12" and 12.0 are refused, not coerced.
+    house_number: int = Field(ge=1, le=99999, strict=True)
     house_letter: HouseLetter | None = None
     house_number_suffix: HouseNumberSuffix | None = None
     postcode: Postcode
@@ -125,7 +126,8 @@ class SignalIn(_Strict):
     professional: ProfessionalIn
     case_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     end_date: date | None = None
-    family_informed: bool
+    # Strict: a legal record; "yes", "0" or 1 are refused rather than guessed at.
+    family_informed: bool = Field(strict=True)
 
 
 class CloseIn(_Strict):

@@ -151,7 +151,8 @@ def parse_body(raw_body: str | bytes | None, model: type[Model]) -> tuple[Model,
         raise PayloadTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: nesting deeper than the parser can follow, e.g. 60 KiB of "[".
         raise BadRequest("the body is not valid JSON") from exc
     if not isinstance(document, dict):
         raise InvalidInput.single("body", "the body must be a JSON object")

@@ -20,7 +20,8 @@ def is_valid_bsn(value: str) -> bool:
     """Nine digits passing the eleven-test (``stdnum.nl.bsn``)."""
     from stdnum.nl import bsn
 
-    return len(value) == 9 and value.isdigit() and bool(bsn.is_valid(value))
+    # isascii: str.isdigit() also accepts other scripts' digits, which would hash to another pseudonym.
+    return len(value) == 9 and value.isascii() and value.isdigit() and bool(bsn.is_valid(value))
 
 
 def normalise_postcode(value: str) -> str:
@@ -32,7 +33,8 @@ def normalise_postcode(value: str) -> str:
 
 
 def is_valid_email(value: str) -> bool:
-    return _EMAIL.match(value) is not None and ".." not in value
+    # fullmatch, not match: "$" also matches before a trailing newline.
+    return _EMAIL.fullmatch(value) is not None and ".." not in value
 
 
 def is_valid_phone(value: str) -> bool:
@@ -47,12 +49,12 @@ def is_valid_phone(value: str) -> bool:
 
 
 def is_valid_municipality_code(value: str) -> bool:
-    return _MUNICIPALITY_CODE.match(value) is not None
+    return _MUNICIPALITY_CODE.fullmatch(value) is not None
 
 
 def is_valid_house_letter(value: str) -> bool:
-    return _HOUSE_LETTER.match(value) is not None
+    return _HOUSE_LETTER.fullmatch(value) is not None
 
 
 def is_valid_house_number_suffix(value: str) -> bool:
-    return _HOUSE_NUMBER_SUFFIX.match(value) is not None
+    return _HOUSE_NUMBER_SUFFIX.fullmatch(value) is not None

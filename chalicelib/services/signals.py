@@ -186,6 +186,8 @@ class SignalService:
             self._store.delete(signal, self._log(principal, now, Action.SIGNAL_DELETED, signal))
             return None
         if self.status(signal) is SignalStatus.ARCHIVED:
+            # Nothing changes, but the signal goes back to the caller: log it as the read it is.
+            self._logbook.append(self._log(principal, now, Action.SIGNAL_READ, signal))
             return signal
         archived = replace(
             signal,

@@ -1,0 +1,132 @@
+"""The registry: one contract for the in-memory fake and DynamoDB on moto, then DynamoDB's storage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.adapters.registry import DynamoDBRegistry
+from chalicelib.domain.errors import NotFound, Unauthenticated
+from chalicelib.domain.model import PrincipalKind
+from chalicelib.services import admin, auth
+from tests import builders
+from tests.fakes import InMemoryRegistry
+
+NOW = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
+
+
+class RegistryContract:
+    @pytest.fixture
+    def registry(self) -> Any:
+        raise NotImplementedError
+
+    def test_organisation_reads_back_equal(self, registry: Any) -> None:
+        organisation = builders.organisation()
+        registry.put_organisation(organisation, NOW)
+        assert registry.get_organisation(organisation.id) == organisation
+        assert registry.get_organisation("org_unknown") is None
+        assert registry.organisation_suspended(organisation.id) is False
+
+    def test_token_resolves_to_the_principal_it_was_issued_for(self, registry: Any) -> None:
+        organisation, issued = admin.create_organisation(registry, "GGD Regio Utrecht", "jgz", "utrecht", NOW)
+        grant = registry.token_by_hash(auth.hash_token(issued.token))
+        assert grant.token_id == issued.token_id
+        assert grant.active is True
+        assert grant.principal == builders.organisation_principal(organisation)
+        assert registry.token_by_hash(auth.hash_token(issued.token + "x")) is None
+
+    def test_revoked_token_stops_and_the_others_keep_working(self, registry: Any) -> None:
+        organisation, first = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        second = admin.issue_organisation_token(registry, organisation.id, NOW)
+        registry.revoke_token(first.token_id)
+        assert registry.token_by_hash(auth.hash_token(first.token)).active is False
+        with pytest.raises(Unauthenticated):
+            auth.authenticate(registry, f"Bearer {first.token}")
+        assert auth.authenticate(registry, f"Bearer {second.token}").organisation == organisation
+
+    def test_revoking_an_unknown_token_is_not_found(self, registry: Any) -> None:
+        with pytest.raises(NotFound):
+            registry.revoke_token("0123456789abcdef")
+
+    def test_suspending_an_organisation_stops_every_token_it_holds(self, registry: Any) -> None:
+        organisation, first = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        others = [admin.issue_organisation_token(registry, organisation.id, NOW) for _ in range(2)]
+        _, unrelated = admin.create_organisation(registry, "Buurtteam", "wijkteam", "utrecht", NOW)
+        assert registry.suspend_organisation(organisation.id) == 3
+        assert registry.organisation_suspended(organisation.id) is True
+        for token in [first, *others]:
+            with pytest.raises(Unauthenticated):
+                auth.authenticate(registry, f"Bearer {token.token}")
+        assert auth.authenticate(registry, f"Bearer {unrelated.token}").kind is PrincipalKind.ORGANISATION
+
+    def test_suspending_an_unknown_organisation_is_not_found(self, registry: Any) -> None:
+        with pytest.raises(NotFound):
+            registry.suspend_organisation("org_unknown")
+
+    def test_municipality_is_stored_with_its_regievoerder(self, registry: Any) -> None:
+        registry.put_municipality("0344", "Utrecht", "utrecht", "regie@utrecht.example.nl", NOW)
+        registry.put_municipality("0363", "Amsterdam", "amsterdam", None, NOW)
+        utrecht = registry.get_municipality("0344")
+        amsterdam = registry.get_municipality("0363")
+        assert utrecht["name"] == "Utrecht"
+        assert utrecht["regievoerder_email"] == "regie@utrecht.example.nl"
+        assert "regievoerder_email" not in amsterdam
+        assert registry.get_municipality("9999") is None
+        assert registry.regievoerder_email("0344") == "regie@utrecht.example.nl"
+        assert registry.regievoerder_email("0363") is None
+        assert registry.regievoerder_email("9999") is None
+
+    def test_excluded_address_is_registered_once(self, registry: Any) -> None:
+        keys = builders.pseudonymiser()
+        shelter = keys.address_parts("3511AB", 12, None, None)
+        assert registry.add_excluded_address(shelter.value, shelter.key_version, NOW) is True
+        assert registry.add_excluded_address(shelter.value, shelter.key_version, NOW) is False
+        assert registry.is_excluded_address(shelter.value) is True
+        assert registry.is_excluded_address(keys.address_parts("3511AB", 14, None, None).value) is False
+
+
+class TestInMemoryRegistry(RegistryContract):
+    @pytest.fixture
+    def registry(self) -> InMemoryRegistry:
+        return InMemoryRegistry()
+
+
+class TestDynamoDBRegistry(RegistryContract):
+    @pytest.fixture
+    def registry(self, container: bootstrap.Container) -> DynamoDBRegistry:
+        return container.registry
+
+    def scan(self, container: bootstrap.Container) -> list[dict[str, Any]]:
+        dynamodb = container.dynamodb
+        found: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": container.settings.registry_table}
+        while True:
+            response = dynamodb.scan(**kwargs)
+            found.extend(response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return found
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def test_tokens_are_stored_only_as_hashes(self, registry: DynamoDBRegistry, container: bootstrap.Container) -> None:
+        _, org_token = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        muni_token = admin.create_municipality(registry, "0344", "Utrecht", "utrecht", None, NOW)
+        admin_token = admin.issue_admin_token(registry, "beheer", NOW)
+        dump = repr(self.scan(container))
+        for issued in (org_token, muni_token, admin_token):
+            secret = issued.token.removeprefix(f"vwi_{issued.token_id}_")
+            assert issued.token not in dump
+            assert secret not in dump
+            assert auth.hash_token(issued.token) in dump
+
+    def test_suspension_also_shows_on_the_stored_tokens(
+        self, registry: DynamoDBRegistry, container: bootstrap.Container
+    ) -> None:
+        organisation, _ = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        registry.suspend_organisation(organisation.id)
+        statuses = {
+            item["pk"]["S"].split("#")[0]: item["status"]["S"] for item in self.scan(container) if "status" in item
+        }
+        assert statuses == {"ORG": "suspended", "TOKEN": "suspended"}

@@ -1,0 +1,63 @@
+"""Configuration is read once, into a frozen object, and a missing setting fails loudly."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from chalicelib.settings import ConfigurationError, Settings
+
+ENVIRONMENT = {
+    "SIGNALS_TABLE": "t-signals",
+    "LOGBOOK_TABLE": "t-logbook",
+    "REGISTRY_TABLE": "t-registry",
+    "IDEMPOTENCY_TABLE": "t-idempotency",
+    "PSEUDONYM_KEY_PARAMETER": "/t/key",
+    "MAIL_SENDER": "noreply@verwijsindex.example.nl",
+    "SES_CONFIGURATION_SET": "t-mail",
+}
+
+
+def test_settings_are_read_from_the_environment() -> None:
+    settings = Settings.from_environ(ENVIRONMENT)
+    assert settings == Settings(
+        signals_table="t-signals",
+        logbook_table="t-logbook",
+        registry_table="t-registry",
+        idempotency_table="t-idempotency",
+        pseudonym_key_parameter="/t/key",
+        mail_sender="noreply@verwijsindex.example.nl",
+        ses_configuration_set="t-mail",
+    )
+
+
+def test_missing_setting_names_every_missing_variable() -> None:
+    environment = {k: v for k, v in ENVIRONMENT.items() if k not in {"LOGBOOK_TABLE", "SIGNALS_TABLE"}}
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_environ(environment)
+    assert str(raised.value) == "missing settings: LOGBOOK_TABLE, SIGNALS_TABLE"
+
+
+def test_empty_setting_counts_as_missing() -> None:
+    with pytest.raises(ConfigurationError, match="PSEUDONYM_KEY_PARAMETER"):
+        Settings.from_environ(ENVIRONMENT | {"PSEUDONYM_KEY_PARAMETER": ""})
+
+
+def test_settings_cannot_be_changed_once_read() -> None:
+    settings = Settings.from_environ(ENVIRONMENT)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.signals_table = "other"  # type: ignore[misc]
+
+
+def test_unrelated_variables_are_ignored() -> None:
+    assert Settings.from_environ(ENVIRONMENT | {"PATH": "/bin"}) == Settings.from_environ(ENVIRONMENT)
+
+
+def test_settings_default_to_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    assert Settings.from_environ() == Settings.from_environ(ENVIRONMENT)
+    monkeypatch.delenv("REGISTRY_TABLE")
+    with pytest.raises(ConfigurationError, match="REGISTRY_TABLE"):
+        Settings.from_environ()
