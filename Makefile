@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+OUTBOX_PORT ?= 8025
 STAGE ?= dev
 
 .PHONY: run test lint typecheck unit integration e2e bench clean
@@ -17,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m scripts.local_stack --port $(PORT)
+	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest

@@ -13,6 +13,7 @@ from chalicelib.domain.model import CloseReason, Principal, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
 from chalicelib.presenters import signal_out
 from chalicelib.services import auth
+from chalicelib.settings import signals_stream_arn
 
 app = Chalice(app_name=SERVICE, configure_logs=False)
 app.api.binary_types = []
@@ -84,7 +85,7 @@ def create_signal() -> Response:
     headers = {"Location": f"/v1/signals/{signal.id}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return web.json_response(signal_out(signal, status), 201, headers)
+    return web.json_response(signal_out(signal, status, service.today()), 201, headers)
 
 
 @app.route("/v1/signals", methods=["GET"], authorizer=token_authorizer)
@@ -97,7 +98,7 @@ def list_signals() -> Response:
     page = service.list(principal, query.status, query.limit, web.decode_cursor(query.cursor))
     return web.json_response(
         schemas.SignalPage(
-            items=[signal_out(s, service.status(s) or SignalStatus.ARCHIVED) for s in page.signals],
+            items=[signal_out(s, service.status(s) or SignalStatus.ARCHIVED, service.today()) for s in page.signals],
             next_cursor=web.encode_cursor(page.next_after),
         )
     )
@@ -108,7 +109,7 @@ def list_signals() -> Response:
 def get_signal(signal_id: str) -> Response:
     service = container().signals
     signal = service.get(_principal(), signal_id)
-    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED))
+    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
 
 
 @app.route("/v1/signals/{signal_id}/close", methods=["POST"], authorizer=token_authorizer)
@@ -120,7 +121,7 @@ def close_signal(signal_id: str) -> Response:
     archived = service.close(principal, signal_id, CloseReason(body.reason))
     if archived is None:
         return web.json_response(schemas.DeletedOut(id=signal_id, status="deleted"))
-    return web.json_response(signal_out(archived, SignalStatus.ARCHIVED))
+    return web.json_response(signal_out(archived, SignalStatus.ARCHIVED, service.today()))
 
 
 @app.route("/v1/signals/{signal_id}/professional", methods=["PUT"], authorizer=token_authorizer)
@@ -130,4 +131,14 @@ def hand_over_signal(signal_id: str) -> Response:
     body, _ = web.parse_body(_request().raw_body, schemas.ProfessionalIn)
     service = container().signals
     signal = service.hand_over(principal, signal_id, body.to_domain())
-    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED))
+    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
+
+
+@app.on_dynamodb_record(stream_arn=signals_stream_arn(), batch_size=10, starting_position="TRIM_HORIZON")
+def match_signals(event: Any) -> dict[str, Any]:
+    from chalicelib.stream import handle_batch
+
+    try:
+        return handle_batch(event.to_dict(), container().matching)
+    finally:
+        flush_metrics()

@@ -12,22 +12,27 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.ids import ulid
+from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.services.ports import Clock
 from chalicelib.services.signals import SignalService
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_ssm import SSMClient
 
     from chalicelib.adapters.dynamodb import DynamoDBLogbook, DynamoDBSignalStore
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
+    from chalicelib.services.matching import MatchService
+
+
+_ULIDS = MonotonicUlids()
 
 
 def new_id(at: datetime) -> str:
-    return ulid(at, os.urandom(10))
+    return _ULIDS.next(at, os.urandom(10))
 
 
 class Container:
@@ -50,12 +55,18 @@ class Container:
 
         return SystemClock()
 
-    def _client(self, service: str) -> Any:
+    @cached_property
+    def session(self) -> Any:
+        """One boto3 session for every client (its event hooks see every AWS call)."""
         import boto3
+
+        return boto3.session.Session()
+
+    def _client(self, service: str) -> Any:
         from botocore.config import Config
 
         config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
-        return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+        return self.session.client(service, config=config)
 
     @cached_property
     def dynamodb(self) -> DynamoDBClient:
@@ -92,6 +103,26 @@ class Container:
         from chalicelib.adapters.registry import DynamoDBRegistry
 
         return DynamoDBRegistry(self.dynamodb, self.settings.registry_table)
+
+    @cached_property
+    def sesv2(self) -> SESV2Client:
+        client: SESV2Client = self._client("sesv2")
+        return client
+
+    @cached_property
+    def matching(self) -> MatchService:
+        from chalicelib.adapters.dynamodb import DynamoDBNotificationLedger
+        from chalicelib.adapters.ses import SesMailer
+        from chalicelib.services.matching import MatchService
+
+        return MatchService(
+            store=self.signal_store,
+            registry=self.registry,
+            ledger=DynamoDBNotificationLedger(self.dynamodb, self.settings.signals_table, self.logbook),
+            mailer=SesMailer(self.sesv2, self.settings.mail_sender, self.settings.ses_configuration_set),
+            clock=self.clock,
+            new_id=self.new_id,
+        )
 
     @cached_property
     def signals(self) -> SignalService:

@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from chalicelib.domain.model import Signal, SignalStatus
 from chalicelib.schemas import (
     AddressOut,
     ChildOut,
+    MatchedOrganisationOut,
+    MatchOut,
     OrganisationOut,
     ProfessionalOut,
     SignalOut,
 )
 
 
-def signal_out(signal: Signal, status: SignalStatus) -> SignalOut:
+def matches_out(signal: Signal, today: date) -> list[MatchOut]:
+    """The signal's matches; a matched signal that no longer exists on ``today`` is left out."""
+    shown = []
+    for match in signal.matches:
+        other_status = match.other.status_on(today)
+        if other_status is None:
+            continue
+        other = match.other
+        shown.append(
+            MatchOut(
+                kind=match.kind.value,
+                status=other_status.value,
+                since=match.since,
+                signal_created_at=other.created_at,
+                organisation=MatchedOrganisationOut(
+                    name=other.organisation.name, sector=other.organisation.sector, region=other.organisation.region
+                ),
+                professional=ProfessionalOut(
+                    name=other.professional.name,
+                    function=other.professional.function,
+                    email=other.professional.email,
+                    phone=other.professional.phone,
+                ),
+            )
+        )
+    return shown
+
+
+def signal_out(signal: Signal, status: SignalStatus, today: date) -> SignalOut:
     child = signal.child
     address = child.address
     return SignalOut(
@@ -52,5 +84,5 @@ def signal_out(signal: Signal, status: SignalStatus) -> SignalOut:
                 municipality_code=address.municipality_code,
             ),
         ),
-        matches=[],
+        matches=matches_out(signal, today),
     )

@@ -18,6 +18,8 @@ class Settings:
     registry_table: str
     idempotency_table: str
     pseudonym_key_parameter: str
+    mail_sender: str
+    ses_configuration_set: str
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -28,8 +30,20 @@ class Settings:
             "registry_table": "REGISTRY_TABLE",
             "idempotency_table": "IDEMPOTENCY_TABLE",
             "pseudonym_key_parameter": "PSEUDONYM_KEY_PARAMETER",
+            "mail_sender": "MAIL_SENDER",
+            "ses_configuration_set": "SES_CONFIGURATION_SET",
         }
         missing = [variable for variable in names.values() if not env.get(variable)]
         if missing:
             raise ConfigurationError("missing settings: " + ", ".join(sorted(missing)))
         return cls(**{field: env[variable] for field, variable in names.items()})
+
+
+# Chalice evaluates the stream ARN when it packages the app; the merge template in infra/ replaces
+# it with the table's real stream (Fn::GetAtt), so this placeholder never reaches AWS.
+PLACEHOLDER_STREAM_ARN = "arn:aws:dynamodb:eu-west-1:000000000000:table/verwijsindex-signals/stream/placeholder"
+
+
+def signals_stream_arn(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return env.get("SIGNALS_STREAM_ARN") or PLACEHOLDER_STREAM_ARN

@@ -24,6 +24,8 @@ from infra.tables import TableNames, create_tables
 
 KEY_PARAMETER = "/verwijsindex/test/pseudonym-key"
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
+SENDER = "noreply@verwijsindex.example.nl"
+CONFIGURATION_SET = "verwijsindex-test"
 START = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
 
 
@@ -49,7 +51,14 @@ def settings(aws: None, table_names: TableNames) -> Settings:
 
     create_tables(boto3.client("dynamodb"), table_names)
     boto3.client("ssm").put_parameter(Name=KEY_PARAMETER, Value=TEST_KEY, Type="SecureString")
-    environment = table_names.environment() | {"PSEUDONYM_KEY_PARAMETER": KEY_PARAMETER}
+    ses = boto3.client("ses")
+    ses.verify_email_identity(EmailAddress=SENDER)
+    ses.create_configuration_set(ConfigurationSet={"Name": CONFIGURATION_SET})
+    environment = table_names.environment() | {
+        "PSEUDONYM_KEY_PARAMETER": KEY_PARAMETER,
+        "MAIL_SENDER": SENDER,
+        "SES_CONFIGURATION_SET": CONFIGURATION_SET,
+    }
     return Settings.from_environ(environment)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from dataclasses import replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -10,7 +12,10 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters import items
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, NotFound
 from chalicelib.domain.logbook import LogEntry
+from chalicelib.domain.matching import Match
 from chalicelib.domain.model import Professional, Signal, SignalStatus
+from chalicelib.domain.notifications import Notification
+from chalicelib.services.matching import ChildPartition, ClaimOutcome
 from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage
 
 if TYPE_CHECKING:
@@ -135,11 +140,80 @@ class DynamoDBSignalStore:
             KeyConditionExpression="signal_id = :id",
             ExpressionAttributeValues={":id": {"S": signal_id}},
         )
+        signal = None
+        matches = []
         for raw in response["Items"]:
             item = items.deserialise(raw)
             if item.get("item_type") == "signal":
-                return items.item_to_signal(item)
-        return None
+                signal = items.item_to_signal(item)
+            elif item.get("item_type") == "match":
+                matches.append(items.item_to_match(item))
+        if signal is None:
+            return None
+        matches.sort(key=lambda m: (m.other.created_at, m.id))
+        return replace(signal, matches=tuple(matches))
+
+    # Matching ------------------------------------------------------------------------------------
+
+    def child_partition(self, child_pseudonym: str) -> ChildPartition:
+        signals: list[Signal] = []
+        matches: list[Match] = []
+        sent: dict[tuple[str, str], str] = {}
+        for item in self._query_all(
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": items.CHILD_PREFIX + child_pseudonym}},
+                "ConsistentRead": True,
+            }
+        ):
+            kind = item.get("item_type")
+            if kind == "signal":
+                signals.append(items.item_to_signal(item))
+            elif kind == "match":
+                matches.append(items.item_to_match(item))
+            elif kind == "notification":
+                sent[(item["new_signal_id"], item["recipient_key"])] = item["status"]
+        return ChildPartition(signals, matches, sent)
+
+    def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
+        return [
+            items.item_to_signal(item)
+            for item in self._query_all(
+                {
+                    "TableName": self._table,
+                    "IndexName": BY_ADDRESS_INDEX,
+                    "KeyConditionExpression": "address_pseudonym = :address",
+                    "ExpressionAttributeValues": {":address": {"S": address_pseudonym}},
+                }
+            )
+        ]
+
+    def save_matches(self, records: list[Match]) -> None:
+        """Idempotent puts: a redelivered record writes identical items."""
+        requests = [{"PutRequest": {"Item": items.serialise(items.match_to_item(m))}} for m in records]
+        self._batch_write(requests)
+
+    def _batch_write(self, requests: list[Any]) -> None:
+        for start in range(0, len(requests), 25):
+            pending: dict[str, Any] = {self._table: requests[start : start + 25]}
+            for attempt in range(8):
+                response = self._client.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+            if pending:
+                raise Conflict("DynamoDB left items unprocessed; retry")
+
+    def _query_all(self, kwargs: dict[str, Any]) -> list[items.Item]:
+        found: list[items.Item] = []
+        while True:
+            response = self._client.query(**kwargs)
+            found.extend(items.deserialise(i) for i in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return found
+            kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
 
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None:
         response = self._client.get_item(
@@ -200,12 +274,18 @@ class DynamoDBSignalStore:
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
-                self._release_guard(signal),
+                *self._release_guard(signal),
                 self._logbook.put_request(log),
             ]
         )
 
     def delete(self, signal: Signal, log: LogEntry) -> None:
+        """Delete the signal, its guard and log line at once, then everything derived from it.
+
+        The derived items (match records on both sides, e-mail ledger entries) go second: a
+        failure there leaves records that name a signal which no longer exists, never a signal
+        without its log line; they carry a TTL as the backstop and a retry removes them.
+        """
         self._write(
             [
                 {
@@ -215,10 +295,36 @@ class DynamoDBSignalStore:
                         "ConditionExpression": "attribute_exists(pk)",
                     }
                 },
-                self._release_guard(signal),
+                *self._release_guard(signal),
                 self._logbook.put_request(log),
             ]
         )
+        self.delete_derived(signal)
+
+    def delete_derived(self, signal: Signal) -> None:
+        owner_pk = items.CHILD_PREFIX + signal.child_pseudonym.value
+        keys: list[dict[str, str]] = []
+        for match in signal.matches:
+            keys.append({"pk": owner_pk, "sk": items.match_sort_key(signal.id, match.id)})
+            keys.append(
+                {
+                    "pk": items.CHILD_PREFIX + match.other.child_pseudonym,
+                    "sk": items.match_sort_key(match.other.signal_id, match.id),
+                }
+            )
+        for item in self._query_all(
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": owner_pk},
+                    ":prefix": {"S": f"{items.NOTIFY_PREFIX}{signal.id}#"},
+                },
+                "ProjectionExpression": "pk, sk",
+            }
+        ):
+            keys.append({"pk": item["pk"], "sk": item["sk"]})
+        self._batch_write([{"DeleteRequest": {"Key": items.serialise(key)}} for key in keys])
 
     def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
         self._write(
@@ -238,16 +344,28 @@ class DynamoDBSignalStore:
             ]
         )
 
-    def _release_guard(self, signal: Signal) -> TransactWriteItemTypeDef:
-        """Delete the guard only if it still belongs to this signal (a newer one may own it)."""
-        return {
-            "Delete": {
-                "TableName": self._table,
-                "Key": items.serialise(items.guard_key(signal.child_pseudonym.value, signal.organisation.id)),
-                "ConditionExpression": "attribute_not_exists(pk) OR signal_id = :id",
-                "ExpressionAttributeValues": {":id": {"S": signal.id}},
+    def _release_guard(self, signal: Signal) -> list[TransactWriteItemTypeDef]:
+        """Delete the guard only if it still belongs to this signal (a newer one may own it).
+
+        A guard taken over by a newer signal (after this one's active period) is left out of the
+        transaction: a failing condition would cancel the whole write, so an expired signal could
+        never be archived or deleted. Signal ids are unique, so such a guard never becomes this
+        signal's again; one that changes hands after this read fails the condition (``Conflict``).
+        """
+        key = items.serialise(items.guard_key(signal.child_pseudonym.value, signal.organisation.id))
+        current = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+        if current is None or items.deserialise(current).get("signal_id") != signal.id:
+            return []
+        return [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": key,
+                    "ConditionExpression": "signal_id = :id",
+                    "ExpressionAttributeValues": {":id": {"S": signal.id}},
+                }
             }
-        }
+        ]
 
     def _write(self, actions: list[TransactWriteItemTypeDef]) -> None:
         try:
@@ -288,3 +406,67 @@ def _item_to_idempotency(item: items.Item) -> IdempotencyRecord:
         signal_id=item["signal_id"],
         expires_at=datetime.fromtimestamp(int(item["expires_at"]), tz=UTC),
     )
+
+
+class DynamoDBNotificationLedger:
+    """One item per (new signal, recipient) beside the new signal: ``sending``, ``sent``, ``failed``."""
+
+    def __init__(self, client: DynamoDBClient, signals_table: str, logbook: DynamoDBLogbook) -> None:
+        self._client = client
+        self._table = signals_table
+        self._logbook = logbook
+
+    def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome:
+        item = items.notification_key(notification) | {
+            "item_type": "notification",
+            "new_signal_id": notification.new_signal_id,
+            "recipient_key": notification.key,
+            "status": "sending",
+            "lease_until": int(lease_until.timestamp()),
+            "claimed_at": items.iso_instant(now),
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=items.serialise(item),
+                ConditionExpression="attribute_not_exists(pk) OR #status = :failed "
+                "OR (#status = :sending AND lease_until < :now)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":failed": {"S": "failed"},
+                    ":sending": {"S": "sending"},
+                    ":now": {"N": str(int(now.timestamp()))},
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            old: Any = exc.response.get("Item")
+            status = items.deserialise(old).get("status") if old else None
+            return ClaimOutcome.ALREADY_SENT if status == "sent" else ClaimOutcome.IN_FLIGHT
+        return ClaimOutcome.CLAIMED
+
+    def release(self, notification: Notification) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=items.serialise(items.notification_key(notification)),
+            UpdateExpression="SET #status = :failed",
+            ConditionExpression="#status = :sending",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":failed": {"S": "failed"}, ":sending": {"S": "sending"}},
+        )
+
+    def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None:
+        self._client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": items.serialise(items.notification_key(notification)),
+                        "UpdateExpression": "SET #status = :sent, message_id = :message",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {":sent": {"S": "sent"}, ":message": {"S": message_id}},
+                    }
+                },
+                self._logbook.put_request(log),
+            ]
+        )

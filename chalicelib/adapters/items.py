@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import AMSTERDAM
 from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import Match, MatchedParty, MatchKind
 from chalicelib.domain.model import (
     Address,
     Child,
@@ -20,6 +21,7 @@ from chalicelib.domain.model import (
     Pseudonym,
     Signal,
 )
+from chalicelib.domain.notifications import Notification
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -246,3 +248,84 @@ def _from_dynamo(value: Any) -> Any:
     if isinstance(value, list):
         return [_from_dynamo(v) for v in value]
     return value
+
+
+MATCH_PREFIX = "MATCH#"
+NOTIFY_PREFIX = "NOTIFY#"
+
+
+def match_sort_key(owner_signal_id: str, match_id: str) -> str:
+    return f"{MATCH_PREFIX}{owner_signal_id}#{match_id}"
+
+
+def match_to_item(match: Match) -> Item:
+    other = match.other
+    return _drop_none(
+        {
+            "pk": CHILD_PREFIX + match.owner_child_pseudonym,
+            "sk": match_sort_key(match.signal_id, match.id),
+            "item_type": "match",
+            # The owner's id, so the by-id index returns a signal together with its matches.
+            "signal_id": match.signal_id,
+            "match_id": match.id,
+            "kind": match.kind.value,
+            "since": iso_instant(match.since),
+            "owner_delete_after": match.owner_delete_after.isoformat(),
+            "other_signal_id": other.signal_id,
+            "other_pk": CHILD_PREFIX + other.child_pseudonym,
+            "other_org_id": other.organisation.id,
+            "other_org_name": other.organisation.name,
+            "other_org_sector": other.organisation.sector,
+            "other_org_region": other.organisation.region,
+            "other_professional": professional_to_map(other.professional),
+            "other_created_at": iso_instant(other.created_at),
+            "other_active_until": other.active_until.isoformat(),
+            "other_delete_after": other.delete_after.isoformat(),
+            "other_archived_on": other.archived_on.isoformat() if other.archived_on else None,
+            "ttl": expiry_epoch(min(match.owner_delete_after, other.delete_after)),
+        }
+    )
+
+
+def item_to_match(item: Item) -> Match:
+    professional = item["other_professional"]
+    return Match(
+        id=item["match_id"],
+        kind=MatchKind(item["kind"]),
+        since=parse_instant(item["since"]),
+        signal_id=item["signal_id"],
+        owner_child_pseudonym=item["pk"].removeprefix(CHILD_PREFIX),
+        owner_delete_after=date.fromisoformat(item["owner_delete_after"]),
+        other=MatchedParty(
+            signal_id=item["other_signal_id"],
+            child_pseudonym=item["other_pk"].removeprefix(CHILD_PREFIX),
+            organisation=Organisation(
+                id=item["other_org_id"],
+                name=item["other_org_name"],
+                sector=item["other_org_sector"],
+                region=item["other_org_region"],
+            ),
+            professional=Professional(
+                name=professional["name"],
+                function=professional["function"],
+                email=professional["email"],
+                phone=professional["phone"],
+            ),
+            created_at=parse_instant(item["other_created_at"]),
+            active_until=date.fromisoformat(item["other_active_until"]),
+            delete_after=date.fromisoformat(item["other_delete_after"]),
+            archived_on=date.fromisoformat(item["other_archived_on"]) if item.get("other_archived_on") else None,
+        ),
+    )
+
+
+def notification_key(notification: Notification) -> Item:
+    return {
+        "pk": CHILD_PREFIX + notification.new_child_pseudonym,
+        "sk": f"{NOTIFY_PREFIX}{notification.new_signal_id}#{notification.key}",
+    }
+
+
+def from_stream_image(image: Mapping[str, Any]) -> Item:
+    """A stream image as powertools decodes it (numbers as ``Decimal``) in our plain form."""
+    return {key: _from_dynamo(value) for key, value in image.items()}

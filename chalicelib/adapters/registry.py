@@ -148,7 +148,10 @@ class DynamoDBRegistry:
     def suspend_organisation(self, organisation_id: str) -> int:
         """Suspend the organisation and every token it holds; returns how many tokens stopped."""
         owner = f"ORG#{organisation_id}"
-        self._set_status(owner, "ORG", SUSPENDED)
+        try:
+            self._set_status(owner, "ORG", SUSPENDED)
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            raise NotFound(f"no organisation {organisation_id}") from exc
         hashes = self._owner_token_hashes(owner)
         for token_hash in hashes:
             self._set_status(f"TOKEN#{token_hash}", "TOKEN", SUSPENDED)
@@ -195,3 +198,8 @@ class DynamoDBRegistry:
 
     def is_excluded_address(self, address_pseudonym: str) -> bool:
         return self._get(f"EXCLUDED#{address_pseudonym}", "EXCLUDED") is not None
+
+    def regievoerder_email(self, municipality_code: str) -> str | None:
+        item = self.get_municipality(municipality_code)
+        email = item.get("regievoerder_email") if item else None
+        return str(email) if email else None

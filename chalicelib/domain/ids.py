@@ -11,7 +11,28 @@ def ulid(at: datetime, entropy: bytes) -> str:
     if len(entropy) != 10:
         raise ValueError("a ULID takes 10 bytes of entropy")
     millis = int(at.timestamp() * 1000)
-    value = (millis << 80) | int.from_bytes(entropy, "big")
+    return _encode((millis << 80) | int.from_bytes(entropy, "big"))
+
+
+class MonotonicUlids:
+    """ULIDs that sort in the order they were made within one millisecond (ULID spec).
+
+    A clock that moves backwards (a test's, or an ``--as-of`` run) simply gets fresh randomness.
+    """
+
+    def __init__(self) -> None:
+        self._last_millis = -1
+        self._last_random = 0
+
+    def next(self, at: datetime, entropy: bytes) -> str:
+        millis = int(at.timestamp() * 1000)
+        same_millisecond = millis == self._last_millis
+        random_part = self._last_random + 1 if same_millisecond else int.from_bytes(entropy, "big")
+        self._last_millis, self._last_random = millis, random_part
+        return _encode((millis << 80) | (random_part & ((1 << 80) - 1)))
+
+
+def _encode(value: int) -> str:
     chars = []
     for _ in range(26):
         chars.append(_ALPHABET[value & 0x1F])

@@ -14,6 +14,7 @@ class Action(StrEnum):
     SIGNAL_ARCHIVED = "signal.archived"
     SIGNAL_DELETED = "signal.deleted"
     SIGNAL_HANDED_OVER = "signal.handed_over"
+    NOTIFICATION_SENT = "notification.sent"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.domain.matching import Match
 
 
 class Gender(StrEnum):
@@ -108,4 +112,5 @@ class Signal:
     case_reference: str | None = None
     archived_on: date | None = None
     close_reason: CloseReason | None = None
-    extra: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # Filled when read back with its matches; empty for a signal that was just built.
+    matches: tuple[Match, ...] = field(default=(), compare=False, repr=False)

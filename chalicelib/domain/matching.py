@@ -1,0 +1,142 @@
+"""Who matches a new signal, and who must be told.
+
+A match is another organisation's signal, active or archived, for the same child (same BSN
+pseudonym) or for a different child at the same address (unless that address is excluded).
+The new signal's professional hears about every match; the professional of each matched
+*active* signal hears about the new one; the regievoerder of the child's municipality gets one
+notice. Owners of archived signals get nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from chalicelib.domain.lifecycle import status_on
+from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
+
+
+class MatchKind(StrEnum):
+    CHILD = "child"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class MatchedParty:
+    """A snapshot of the other side of a match, as it stood when the match arose."""
+
+    signal_id: str
+    child_pseudonym: str
+    organisation: Organisation
+    professional: Professional
+    created_at: datetime
+    active_until: date
+    delete_after: date
+    archived_on: date | None = None
+
+    @classmethod
+    def of(cls, signal: Signal) -> MatchedParty:
+        return cls(
+            signal_id=signal.id,
+            child_pseudonym=signal.child_pseudonym.value,
+            organisation=signal.organisation,
+            professional=signal.professional,
+            created_at=signal.created_at,
+            active_until=signal.active_until,
+            delete_after=signal.delete_after,
+            archived_on=signal.archived_on,
+        )
+
+    def status_on(self, today: date) -> SignalStatus | None:
+        if today > self.delete_after:
+            return None
+        if (self.archived_on is not None and self.archived_on <= today) or today > self.active_until:
+            return SignalStatus.ARCHIVED
+        return SignalStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Match:
+    """One side of a match: ``signal_id`` is the signal it is shown with."""
+
+    id: str
+    kind: MatchKind
+    since: datetime
+    signal_id: str
+    owner_child_pseudonym: str
+    owner_delete_after: date
+    other: MatchedParty
+
+
+def match_id(first_signal_id: str, second_signal_id: str) -> str:
+    """The same id for both sides and for every redelivery of the same stream record."""
+    a, b = sorted((first_signal_id, second_signal_id))
+    return "mt_" + hashlib.sha256(f"{a}|{b}".encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: MatchKind
+    signal: Signal
+    status: SignalStatus
+
+
+def find_matches(
+    new: Signal,
+    same_child: list[Signal],
+    same_address: list[Signal],
+    address_excluded: bool,
+    today: date,
+) -> list[Found]:
+    """Other organisations' earlier, living signals that match ``new``, child matches first."""
+    found: list[Found] = []
+    seen: set[str] = {new.id}
+    for kind, candidates in ((MatchKind.CHILD, same_child), (MatchKind.ADDRESS, same_address)):
+        if kind is MatchKind.ADDRESS and address_excluded:
+            continue
+        for candidate in sorted(candidates, key=lambda s: (s.created_at, s.id)):
+            if candidate.id in seen or candidate.organisation.id == new.organisation.id:
+                continue
+            if (candidate.created_at, candidate.id) > (new.created_at, new.id):
+                # A later signal makes this match when its own stream record is processed; skipping
+                # it here keeps one mail per pair even when the stream lags behind the API.
+                continue
+            same_child_as_new = candidate.child_pseudonym.value == new.child_pseudonym.value
+            if (kind is MatchKind.CHILD) != same_child_as_new:
+                continue
+            status = status_on(candidate, today)
+            if status is None:
+                continue
+            seen.add(candidate.id)
+            found.append(Found(kind, candidate, status))
+    return found
+
+
+def both_sides(new: Signal, found: list[Found]) -> list[Match]:
+    """The match records to store: one shown with the new signal, one with the matched signal.
+
+    ``since`` is the new signal's creation instant, so a redelivered record rebuilds identical
+    records.
+    """
+    records: list[Match] = []
+    for item in found:
+        identifier = match_id(new.id, item.signal.id)
+        mine = new.child_pseudonym.value
+        theirs = item.signal.child_pseudonym.value
+        records.append(
+            Match(identifier, item.kind, new.created_at, new.id, mine, new.delete_after, MatchedParty.of(item.signal))
+        )
+        records.append(
+            Match(
+                identifier,
+                item.kind,
+                new.created_at,
+                item.signal.id,
+                theirs,
+                item.signal.delete_after,
+                MatchedParty.of(new),
+            )
+        )
+    return records

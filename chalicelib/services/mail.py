@@ -1,0 +1,70 @@
+"""Rendering notifications into Dutch e-mails (plain text and HTML) from templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.clock import dutch_date
+from chalicelib.domain.matching import MatchKind
+from chalicelib.domain.model import SignalStatus
+from chalicelib.domain.notifications import Audience, Notification
+from chalicelib.domain.sectors import SECTORS
+
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+SUBJECTS = {
+    Audience.NEW_SIGNAL_OWNER: "Verwijsindex: uw melding heeft een match",
+    Audience.MATCHED_OWNER: "Verwijsindex: nieuwe match met uw melding",
+    Audience.REGIEVOERDER: "Verwijsindex: nieuwe match in uw gemeente",
+}
+KIND_LABELS = {MatchKind.CHILD: "zelfde kind", MatchKind.ADDRESS: "zelfde adres"}
+STATUS_LABELS = {SignalStatus.ACTIVE: "actief", SignalStatus.ARCHIVED: "gearchiveerd (historie)"}
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render(notification: Notification) -> EmailMessage:
+    environment = _environment()
+    subject = SUBJECTS[notification.audience]
+    parties: list[dict[str, Any]] = [
+        {
+            "organisation": line.organisation,
+            "professional": line.professional,
+            "sector": SECTORS.get(line.organisation.sector, line.organisation.sector),
+            "kind_label": KIND_LABELS[line.kind],
+            "status_label": STATUS_LABELS[line.status],
+            "date": dutch_date(line.signal_created_at).strftime("%d-%m-%Y"),
+        }
+        for line in notification.parties
+    ]
+    context = {"n": notification, "parties": parties, "subject": subject}
+    return EmailMessage(
+        to=notification.to,
+        subject=subject,
+        text=environment.get_template("match.txt").render(context),
+        html=environment.get_template("match.html").render(context),
+    )

@@ -1,0 +1,162 @@
+"""The match function's use case: find matches for a new signal, store them, send each e-mail once.
+
+Exactly once per (new signal, recipient): before sending, the recipient is *claimed* with a
+conditional write; after SES accepts the mail the claim is marked sent together with its logbook
+entry. A redelivered record finds the sent marks and sends nothing; an SES failure releases the
+claim and fails the record, so the retry sends what is missing; an overlapping invocation finds a
+live claim and fails its record, to be retried after the first one has finished. Only a crash in
+the milliseconds between SES accepting a mail and the mark being written can repeat that mail,
+once, after the claim's lease expires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from chalicelib.domain import notifications
+from chalicelib.domain.clock import dutch_date
+from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import Match, both_sides, find_matches
+from chalicelib.domain.model import Signal
+from chalicelib.domain.notifications import Notification
+from chalicelib.services.mail import EmailMessage, render
+from chalicelib.services.ports import Clock
+
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+class ClaimOutcome(StrEnum):
+    CLAIMED = "claimed"
+    ALREADY_SENT = "already_sent"
+    IN_FLIGHT = "in_flight"
+
+
+class NotificationInFlight(Exception):
+    """Another invocation holds a live claim on this e-mail: retry the record later."""
+
+
+@dataclass(frozen=True)
+class ChildPartition:
+    """Everything stored under one child pseudonym, read with one Query."""
+
+    signals: list[Signal]
+    matches: list[Match]
+    sent: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Notification state by (new signal id, recipient key): ``sending``, ``sent`` or ``failed``."""
+
+
+class MatchStore(Protocol):
+    def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
+
+    def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
+
+    def save_matches(self, records: list[Match]) -> None: ...
+
+
+class MatchRegistry(Protocol):
+    def is_excluded_address(self, address_pseudonym: str) -> bool: ...
+
+    def regievoerder_email(self, municipality_code: str) -> str | None: ...
+
+
+class NotificationLedger(Protocol):
+    def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome: ...
+
+    def release(self, notification: Notification) -> None: ...
+
+    def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None: ...
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> str:
+        """Send one e-mail; returns the provider's message id."""
+        ...
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    matches: int
+    sent: int
+    already_sent: int
+    skipped: bool = False
+
+
+class MatchService:
+    def __init__(
+        self,
+        store: MatchStore,
+        registry: MatchRegistry,
+        ledger: NotificationLedger,
+        mailer: Mailer,
+        clock: Clock,
+        new_id: Callable[[datetime], str],
+    ) -> None:
+        self._store = store
+        self._registry = registry
+        self._ledger = ledger
+        self._mailer = mailer
+        self._clock = clock
+        self._new_id = new_id
+
+    def process(self, new: Signal) -> MatchOutcome:
+        now = self._clock.now()
+        today = dutch_date(now)
+        partition = self._store.child_partition(new.child_pseudonym.value)
+        if not any(signal.id == new.id for signal in partition.signals):
+            # Deleted (closed as unjustified) before the stream reached it: nothing to match.
+            return MatchOutcome(0, 0, 0, skipped=True)
+        at_address = self._store.signals_at_address(new.address_pseudonym.value)
+        other_children = [s for s in at_address if s.child_pseudonym.value != new.child_pseudonym.value]
+        excluded = bool(other_children) and self._registry.is_excluded_address(new.address_pseudonym.value)
+        found = find_matches(new, partition.signals, other_children, excluded, today)
+        if not found:
+            return MatchOutcome(0, 0, 0)
+
+        records = both_sides(new, found)
+        stored = {(m.signal_id, m.id) for m in partition.matches}
+        if not all((m.signal_id, m.id) in stored for m in records):
+            self._store.save_matches(records)
+
+        regievoerder = self._registry.regievoerder_email(new.child.address.municipality_code)
+        sent = already = 0
+        for notification in notifications.plan(new, found, regievoerder):
+            if partition.sent.get((new.id, notification.key)) == "sent":
+                already += 1
+                continue
+            if self._send_once(notification, now):
+                sent += 1
+            else:
+                already += 1
+        return MatchOutcome(len(found), sent, already)
+
+    def _send_once(self, notification: Notification, now: datetime) -> bool:
+        outcome = self._ledger.claim(notification, now, now + CLAIM_LEASE)
+        if outcome is ClaimOutcome.ALREADY_SENT:
+            return False
+        if outcome is ClaimOutcome.IN_FLIGHT:
+            raise NotificationInFlight(f"notification {notification.key} of {notification.new_signal_id} in flight")
+        try:
+            message_id = self._mailer.send(render(notification))
+        except Exception:
+            self._ledger.release(notification)
+            raise
+        self._ledger.mark_sent(notification, message_id, self._log(notification, now))
+        return True
+
+    def _log(self, notification: Notification, now: datetime) -> LogEntry:
+        return LogEntry(
+            id=self._new_id(now),
+            at=now,
+            action=Action.NOTIFICATION_SENT,
+            client_id="match-function",
+            municipality_code=notification.municipality_code,
+            signal_id=notification.own_signal_id or notification.new_signal_id,
+            child_pseudonym=notification.own_child_pseudonym,
+            key_version=notification.own_key_version,
+            detail=f"{notification.audience.value}; new signal {notification.new_signal_id}; "
+            f"matches {','.join(notification.match_ids)}",
+        )

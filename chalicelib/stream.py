@@ -1,0 +1,59 @@
+"""The match function's entry: a DynamoDB stream batch in, ``batchItemFailures`` out.
+
+Only inserted signals are processed: updates, deletions (by the API, the lifecycle job or TTL)
+and the match function's own items pass untouched. A record that fails is reported on its own,
+so Lambda retries from it while the rest of the batch counts as done.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.adapters import items
+from chalicelib.observability import count, logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+    from chalicelib.services.matching import MatchService
+
+
+def is_new_signal(record: DynamoDBRecord) -> bool:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
+
+    if record.event_name is not DynamoDBRecordEventName.INSERT or record.dynamodb is None:
+        return False
+    image = record.dynamodb.new_image
+    return bool(image) and image.get("item_type") == "signal"
+
+
+def handle_record(record: DynamoDBRecord, service: MatchService) -> None:
+    if not is_new_signal(record):
+        return
+    assert record.dynamodb is not None
+    signal = items.item_to_signal(items.from_stream_image(record.dynamodb.new_image))
+    outcome = service.process(signal)
+    logger.info(
+        "signal matched",
+        extra={
+            "signal_id": signal.id,
+            "matches": outcome.matches,
+            "mails_sent": outcome.sent,
+            "mails_already_sent": outcome.already_sent,
+            "skipped": outcome.skipped,
+        },
+    )
+    if outcome.sent:
+        count("MatchMailsSent", outcome.sent)
+
+
+def handle_batch(event: dict[str, Any], service: MatchService) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+    response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
+        event=event,
+        record_handler=lambda record: handle_record(record, service),
+        processor=processor,
+    )
+    return response

@@ -1,0 +1,678 @@
+"""The whole system on this machine, on loopback only: ``make run`` (``python -m scripts.local_stack``).
+
+One process runs, in this order:
+
+1. an embedded AWS (moto's ``ThreadedMotoServer``) on ``127.0.0.1``; ``AWS_ENDPOINT_URL``, dummy
+   credentials and the region are set in ``os.environ`` so this process and its children reach it;
+2. the resources of stage ``local`` (tables from ``infra/``, a fresh SecureString pseudonym key);
+3. demo clients, registered through the admin services: two organisations in different regions,
+   a municipality with a regievoerder and one excluded address;
+4. the API, served by Chalice's local server on ``http://127.0.0.1:<port>``.
+
+Everything lives in memory and is gone when the command stops. The only file written is the
+state file (``.local/stack.json`` unless ``--state-file`` says otherwise): the URLs and the demo
+tokens, for scripts and tests. It is written once the stack answers and removed when it stops.
+
+Each running part is a *component* with ``start()`` and ``stop()``; :class:`LocalStack` starts
+them in order and stops the started ones in reverse on Ctrl-C, SIGTERM or a failed start. More
+background workers (a DynamoDB-stream poller, a schedule firer, an outbox page) are added as
+further components in :meth:`LocalStack.start`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import errno
+import json
+import os
+import shlex
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from scripts.local_workers import OutboxServer, StreamWorker
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+STAGE = "local"
+LOOPBACK = "127.0.0.1"
+REGION = "eu-west-1"
+DEFAULT_API_PORT = 8000
+DEFAULT_EMULATOR_PORT = 5000
+DEFAULT_OUTBOX_PORT = 8025
+DEFAULT_STATE_FILE = PROJECT_DIR / ".local" / "stack.json"
+START_TIMEOUT_SECONDS = 30.0
+
+DEMO_ORGANISATIONS = (
+    {"name": "GGD Regio Utrecht", "sector": "jgz", "region": "utrecht"},
+    {"name": "Buurtteam Amsterdam-Oost", "sector": "wijkteam", "region": "amsterdam"},
+)
+DEMO_MUNICIPALITY: dict[str, str] = {
+    "code": "0344",
+    "name": "Utrecht",
+    "region": "utrecht",
+    "regievoerder_email": "regie@utrecht.example.nl",
+}
+# A (fictitious) shelter: signals for different children at this address never give address matches.
+DEMO_EXCLUDED_ADDRESS: dict[str, Any] = {
+    "postcode": "3512 JE",
+    "house_number": 1,
+    "house_letter": None,
+    "house_number_suffix": None,
+}
+
+# A valid ``POST /v1/signals`` body (API.md); the child is 12 in 2026, the BSN passes the eleven-test.
+DEMO_SIGNAL: dict[str, Any] = {
+    "child": {
+        "bsn": "111222333",
+        "given_names": "Sanne",
+        "family_name_prefix": "de",
+        "family_name": "Vries",
+        "birth_date": "2014-05-01",
+        "gender": "V",
+        "address": {
+            "street": "Dorpsstraat",
+            "house_number": 12,
+            "house_letter": "a",
+            "house_number_suffix": "bis",
+            "postcode": "3511 AB",
+            "city": "Utrecht",
+            "municipality_code": "0344",
+        },
+    },
+    "professional": {
+        "name": "P. Jansen",
+        "function": "Jeugdverpleegkundige",
+        "email": "p.jansen@ggd.example.nl",
+        "phone": "+31 30 123 4567",
+    },
+    "case_reference": "JGZ-2026-0042",
+    "family_informed": True,
+}
+
+# Settings the app needs that .chalice/config.json may not give stage ``local`` (yet); it wins when it does.
+LOCAL_FALLBACKS = {
+    "MAIL_SENDER": "noreply@verwijsindex.example.nl",
+    "SES_CONFIGURATION_SET": "verwijsindex-local",
+}
+
+# Variables that would send boto3 elsewhere than the emulator, or to a real account.
+_FOREIGN_AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+)
+
+
+class StackError(Exception):
+    """The stack cannot start; the message says why and what to do."""
+
+
+class Stopped(BaseException):
+    """Raised in the main thread by Ctrl-C, SIGTERM or SIGHUP (a BaseException, so nothing swallows it)."""
+
+
+class Component(Protocol):
+    """A part of the running stack. ``start`` returns once it serves; ``stop`` is safe to call twice
+    and after a ``start`` that failed half-way."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class Options:
+    port: int = DEFAULT_API_PORT
+    emulator_port: int | None = None  # None: 5000 if free, else any free port; 0: any free port
+    state_file: Path = DEFAULT_STATE_FILE
+    check: bool = False
+    verbose: bool = False
+    outbox_port: int = DEFAULT_OUTBOX_PORT
+
+
+@dataclass
+class StackState:
+    """What a client of the running stack needs; written to the state file as JSON."""
+
+    api_url: str
+    emulator_url: str
+    stage: str
+    region: str
+    pid: int
+    environment: dict[str, str]
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    municipalities: list[dict[str, Any]] = field(default_factory=list)
+    excluded_addresses: list[dict[str, Any]] = field(default_factory=list)
+    outbox_url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "api_url": self.api_url,
+            "emulator_url": self.emulator_url,
+            "outbox_url": self.outbox_url,
+            "stage": self.stage,
+            "region": self.region,
+            "pid": self.pid,
+            "environment": self.environment,
+            "organisations": self.organisations,
+            "municipalities": self.municipalities,
+            "excluded_addresses": self.excluded_addresses,
+        }
+
+
+# --- environment -------------------------------------------------------------------------------
+
+
+def configure_aws_environment(environ: MutableMapping[str, str], endpoint_url: str | None = None) -> None:
+    """Point boto3 (here and in child processes) at the emulator with dummy credentials, never at AWS."""
+    for name in list(environ):
+        if name in _FOREIGN_AWS_VARIABLES or name.startswith("AWS_ENDPOINT_URL_"):
+            del environ[name]
+    environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        }
+    )
+    if endpoint_url is not None:
+        environ["AWS_ENDPOINT_URL"] = endpoint_url
+    else:
+        environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def stage_environment() -> dict[str, str]:
+    """The variables stage ``local`` gives its functions; :data:`LOCAL_FALLBACKS` fill what it lacks."""
+    from chalicelib.admin import stage_environment as of_stage
+
+    return {**LOCAL_FALLBACKS, **of_stage(STAGE)}
+
+
+def port_available(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+# --- components --------------------------------------------------------------------------------
+
+
+class MotoEmulator:
+    """moto's server, every AWS service on one loopback port."""
+
+    name = "emulator"
+
+    def __init__(self, port: int | None, verbose: bool = False) -> None:
+        self._requested_port = port
+        self._verbose = verbose
+        self._server: Any = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.port is not None, "start() first"
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def _choose_port(self) -> int:
+        if self._requested_port is None:
+            if port_available(DEFAULT_EMULATOR_PORT):
+                return DEFAULT_EMULATOR_PORT
+            print(f"  port {DEFAULT_EMULATOR_PORT} is taken; the emulator takes a free port instead")
+            return 0
+        if self._requested_port and not port_available(self._requested_port):
+            raise StackError(f"emulator port {self._requested_port} is in use; choose another with --emulator-port")
+        return self._requested_port
+
+    def start(self) -> None:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        if not self._verbose:
+            # werkzeug logs every emulator request at INFO; the API's own log is what matters here.
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        server = ThreadedMotoServer(ip_address=LOOPBACK, port=self._choose_port(), verbose=False)
+        # ThreadedMotoServer.start() waits forever if its thread cannot bind; wait here with a limit.
+        starter = threading.Thread(target=server.start, name="emulator-start", daemon=True)
+        starter.start()
+        starter.join(START_TIMEOUT_SECONDS)
+        if starter.is_alive():
+            raise StackError("the AWS emulator did not start (is its port taken?)")
+        self._server = server
+        self.port = server.get_host_and_port()[1]
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.stop()
+        # stop() shuts the serving loop down but leaves the socket open; close it so the port is free.
+        wsgi_server = getattr(server, "_server", None)
+        if wsgi_server is not None:
+            wsgi_server.server_close()
+
+
+class ChaliceApi:
+    """``app.py`` behind Chalice's local server (API Gateway and the custom authorizer emulated)."""
+
+    name = "api"
+
+    def __init__(self, project_dir: Path, stage: str, port: int) -> None:
+        self._project_dir = project_dir
+        self._stage = stage
+        self._requested_port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.port is not None, "start() first"
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self) -> None:
+        from chalice.cli import create_local_server
+        from chalice.cli.factory import CLIFactory
+
+        # environ=os.environ: the stage's environment variables land where app.py reads them, as in
+        # ``chalice local``. The app is imported here, after AWS_ENDPOINT_URL is set.
+        factory = CLIFactory(str(self._project_dir), environ=os.environ)
+        try:
+            server = create_local_server(factory, LOOPBACK, self._requested_port, self._stage)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise StackError(
+                    f"API port {self._requested_port} is in use; choose another, e.g. `make run PORT=8123`"
+                ) from exc
+            raise
+        self.port = server.server.server_address[1]
+        server.port = self.port  # what its "Serving on …" line shows when --port 0 was asked
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="api-server", daemon=True)
+        self._thread.start()
+        _wait_for_health(self.url, START_TIMEOUT_SECONDS)
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)
+
+
+# --- provisioning and seeding -------------------------------------------------------------------
+
+
+def provision(environment: dict[str, str]) -> dict[str, str]:
+    """The tables as ``infra/`` deploys them, a fresh pseudonym key (never persisted) and the verified
+    SES sender; returns what became known (the signals table's stream ARN)."""
+    import boto3
+
+    from infra.tables import TableNames, create_tables
+
+    session = boto3.session.Session()
+    names = TableNames(
+        signals=environment["SIGNALS_TABLE"],
+        logbook=environment["LOGBOOK_TABLE"],
+        registry=environment["REGISTRY_TABLE"],
+        idempotency=environment["IDEMPOTENCY_TABLE"],
+    )
+    create_tables(session.client("dynamodb"), names)
+    session.client("ssm").put_parameter(
+        Name=environment["PSEUDONYM_KEY_PARAMETER"],
+        Value=base64.b64encode(os.urandom(32)).decode(),
+        Type="SecureString",
+        Description="pseudonym key of the local stack; new on every run",
+    )
+    # SES rejects an unverified sender, as AWS does.
+    ses = session.client("ses")
+    if environment.get("MAIL_SENDER"):
+        ses.verify_email_identity(EmailAddress=environment["MAIL_SENDER"])
+    if environment.get("SES_CONFIGURATION_SET"):
+        ses.create_configuration_set(ConfigurationSet={"Name": environment["SES_CONFIGURATION_SET"]})
+    table = session.client("dynamodb").describe_table(TableName=names.signals)["Table"]
+    return {"SIGNALS_STREAM_ARN": table["LatestStreamArn"]}
+
+
+def seed(environment: dict[str, str], state: StackState) -> None:
+    """Demo clients, registered exactly as the admin CLI registers them."""
+    from chalicelib.bootstrap import Container
+    from chalicelib.services import admin
+    from chalicelib.settings import Settings
+
+    container = Container(settings=Settings.from_environ(environment))
+    registry = container.registry
+    now = container.clock.now()
+    for spec in DEMO_ORGANISATIONS:
+        organisation, token = admin.create_organisation(registry, spec["name"], spec["sector"], spec["region"], now)
+        state.organisations.append(
+            {
+                "id": organisation.id,
+                "name": organisation.name,
+                "sector": organisation.sector,
+                "region": organisation.region,
+                "token_id": token.token_id,
+                "token": token.token,
+            }
+        )
+    municipality = DEMO_MUNICIPALITY
+    token = admin.create_municipality(
+        registry,
+        municipality["code"],
+        municipality["name"],
+        municipality["region"],
+        municipality["regievoerder_email"],
+        now,
+    )
+    state.municipalities.append({**municipality, "token_id": token.token_id, "token": token.token})
+    address = DEMO_EXCLUDED_ADDRESS
+    admin.add_excluded_address(
+        registry,
+        container.pseudonym_key(),
+        address["postcode"],
+        address["house_number"],
+        address["house_letter"],
+        address["house_number_suffix"],
+        now,
+    )
+    state.excluded_addresses.append(dict(address))
+
+
+# --- the stack ----------------------------------------------------------------------------------
+
+
+class LocalStack:
+    """Starts the components in order; :meth:`stop` stops the started ones in reverse."""
+
+    def __init__(self, options: Options, project_dir: Path = PROJECT_DIR) -> None:
+        self.options = options
+        self.project_dir = project_dir
+        self.components: list[Component] = []
+        self.state: StackState | None = None
+        self._state_written = False
+
+    def __enter__(self) -> StackState:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _start(self, component: Component) -> None:
+        print(f"  starting {component.name}…", flush=True)
+        self.components.append(component)  # before start(): stop() also undoes a half-done start
+        component.start()
+
+    def start(self) -> StackState:
+        if self.options.port and not port_available(self.options.port):  # fail before the slow part
+            raise StackError(f"API port {self.options.port} is in use; choose another, e.g. `make run PORT=8123`")
+        configure_aws_environment(os.environ)
+        emulator = MotoEmulator(self.options.emulator_port, verbose=self.options.verbose)
+        self._start(emulator)
+        configure_aws_environment(os.environ, emulator.url)
+
+        environment = stage_environment()
+        environment.update(provision(environment))
+        os.environ.update(environment)
+        state = StackState(
+            api_url="",
+            emulator_url=emulator.url,
+            stage=STAGE,
+            region=REGION,
+            pid=os.getpid(),
+            environment=environment,
+        )
+        seed(dict(os.environ), state)
+
+        api = ChaliceApi(self.project_dir, STAGE, self.options.port)
+        self._start(api)
+        state.api_url = api.url
+        # What Lambda's event sources and SES would do around the API.
+        self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
+        outbox = OutboxServer(self.options.outbox_port)
+        self._start(outbox)
+        state.outbox_url = outbox.url
+
+        self.state = state
+        write_state(self.options.state_file, state)
+        self._state_written = True
+        return state
+
+    def stop(self) -> None:
+        if self._state_written:
+            self.options.state_file.unlink(missing_ok=True)
+            self._state_written = False
+        while self.components:
+            component = self.components.pop()
+            try:
+                component.stop()
+            except Exception as exc:  # keep stopping the others
+                print(f"  stopping {component.name} failed: {exc!r}", file=sys.stderr)
+
+
+def write_state(path: Path, state: StackState) -> None:
+    """Atomically, readable by the owner only (it holds tokens)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(state.to_json(), handle, indent=2)
+        handle.write("\n")
+    os.replace(temporary, path)
+
+
+# --- HTTP helpers, banner and self-check --------------------------------------------------------
+
+
+def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    """``(status, parsed JSON body or text)``; non-2xx answers are returned, not raised."""
+    headers = {"Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+def _wait_for_health(api_url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status, body = http("GET", f"{api_url}/v1/health")
+            if status == 200 and body == {"status": "ok"}:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise StackError(f"the API at {api_url} did not answer /v1/health")
+        time.sleep(0.1)
+
+
+def curl_examples(state: StackState) -> list[str]:
+    token = state.organisations[0]["token"]
+    body = json.dumps(DEMO_SIGNAL, separators=(",", ":"))
+    return [
+        f"curl -s {state.api_url}/v1/health",
+        f"curl -s -X POST {state.api_url}/v1/signals \\\n"
+        f"    -H 'Authorization: Bearer {token}' \\\n"
+        f"    -H 'Content-Type: application/json' \\\n"
+        f"    -d {shlex.quote(body)}",
+    ]
+
+
+def banner(state: StackState, state_file: Path) -> str:
+    lines = [
+        "",
+        f"Verwijsindex local stack is ready (stage {state.stage}, region {state.region}).",
+        f"  API        {state.api_url}",
+        f"  Emulator   {state.emulator_url}  (moto; every AWS service)",
+        f"  Outbox     {state.outbox_url}  (the e-mails SES sent; JSON at /messages.json)",
+        f"  State file {state_file}",
+        "",
+        "Demo clients (the tokens work until this stack stops):",
+    ]
+    for organisation in state.organisations:
+        lines.append(
+            f"  organisation {organisation['name']} ({organisation['sector']}, {organisation['region']}),"
+            f" id {organisation['id']}"
+        )
+        lines.append(f"      token {organisation['token']}")
+    for municipality in state.municipalities:
+        lines.append(
+            f"  municipality {municipality['code']} {municipality['name']} ({municipality['region']}),"
+            f" regievoerder {municipality['regievoerder_email']}"
+        )
+        lines.append(f"      token {municipality['token']}")
+    for address in state.excluded_addresses:
+        parts = [address["postcode"], str(address["house_number"])]
+        parts += [part for part in (address["house_letter"], address["house_number_suffix"]) if part]
+        lines.append(f"  excluded address {' '.join(parts)}")
+    lines += ["", "Try it (a second identical POST answers 409: one active signal per organisation and child):"]
+    lines += [f"  {example}" for example in curl_examples(state)]
+    lines += [
+        "",
+        "Admin CLI against this stack:",
+        f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m chalicelib.admin --stage {state.stage} --help",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
+
+
+def smoke_check(state: StackState) -> list[str]:
+    """Health, a 401 without token and a 201 for the demo signal; returns the failures."""
+    failures: list[str] = []
+    status, body = http("GET", f"{state.api_url}/v1/health")
+    if (status, body) != (200, {"status": "ok"}):
+        failures.append(f"GET /v1/health answered {status} {body!r}")
+    status, _ = http("POST", f"{state.api_url}/v1/signals", DEMO_SIGNAL)
+    if status != 401:
+        failures.append(f"POST /v1/signals without a token answered {status}, not 401")
+    organisation = state.organisations[0]
+    status, body = http("POST", f"{state.api_url}/v1/signals", DEMO_SIGNAL, organisation["token"])
+    if status != 201 or not isinstance(body, dict):
+        failures.append(f"POST /v1/signals answered {status} {body!r}, not 201")
+    elif body.get("status") != "active" or body.get("organisation", {}).get("id") != organisation["id"]:
+        failures.append(f"POST /v1/signals returned an unexpected signal: {body!r}")
+    elif "bsn" in body.get("child", {}) or DEMO_SIGNAL["child"]["bsn"] in json.dumps(body):
+        failures.append("POST /v1/signals returned the BSN")
+    return failures
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m scripts.local_stack", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=DEFAULT_API_PORT, help="API port on 127.0.0.1 (0: any free)")
+    parser.add_argument(
+        "--emulator-port",
+        type=int,
+        default=None,
+        help=f"moto port on 127.0.0.1 (default {DEFAULT_EMULATOR_PORT}, or a free port when that is taken; 0: any)",
+    )
+    parser.add_argument(
+        "--state-file", type=Path, default=DEFAULT_STATE_FILE, help="where the URLs and demo tokens are written"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="start, call the API once as a client would, stop; exit 1 on failure"
+    )
+    parser.add_argument("--verbose", action="store_true", help="also log every request the emulator serves")
+    parser.add_argument(
+        "--outbox-port", type=int, default=DEFAULT_OUTBOX_PORT, help="outbox page on 127.0.0.1 (0: any free)"
+    )
+    args = parser.parse_args(argv)
+    return Options(
+        port=args.port,
+        emulator_port=args.emulator_port,
+        state_file=args.state_file.resolve(),
+        check=args.check,
+        verbose=args.verbose,
+        outbox_port=args.outbox_port,
+    )
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _set_signal_handlers(handler: Callable[[int, Any], None]) -> None:
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, handler)
+
+
+def _request_stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+def _force_exit(signum: int, frame: Any) -> None:
+    print("\nforced exit while stopping", file=sys.stderr, flush=True)
+    os._exit(1)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_args(argv)
+    stack = LocalStack(options)
+    _set_signal_handlers(_request_stop)
+    print(f"Starting the Verwijsindex local stack (stage {STAGE}, loopback only)…", flush=True)
+    try:
+        state = stack.start()
+        if options.check:
+            failures = smoke_check(state)
+            for failure in failures:
+                print(f"  check failed: {failure}", file=sys.stderr)
+            print("check passed" if not failures else "check FAILED", flush=True)
+            return 1 if failures else 0
+        print(banner(state, options.state_file), flush=True)
+        while True:
+            time.sleep(3600)
+    except Stopped:
+        return 0
+    except StackError as exc:
+        print(f"local stack: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        # A second Ctrl-C while stopping ends the process at once.
+        _set_signal_handlers(_force_exit)
+        print("Stopping the local stack…", flush=True)
+        stack.stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

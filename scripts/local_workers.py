@@ -1,0 +1,152 @@
+"""What Lambda and SES would do around the API, for the local stack.
+
+- :class:`StreamWorker` polls the emulator's DynamoDB stream and invokes the match function with
+  Lambda-shaped batches, honouring ``batchItemFailures`` (see ``infra.streams``).
+- :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+LOOPBACK = "127.0.0.1"
+
+
+def invoke_function(name: str, event: dict[str, Any]) -> Any:
+    """Call one of the app's Lambda functions in-process, as Lambda would."""
+    from chalice.local import LambdaContext
+
+    from app import app
+
+    return app.handler_map[name](event, LambdaContext(name, memory_size=512, max_runtime_ms=60_000))
+
+
+class StreamWorker:
+    """Delivers the signals table's stream to ``match_signals`` every ``interval`` seconds."""
+
+    name = "stream poller"
+
+    def __init__(self, stream_arn: str, interval: float = 0.5) -> None:
+        self._arn = stream_arn
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.errors = 0
+
+    def start(self) -> None:
+        import boto3
+
+        from infra.streams import StreamPoller
+
+        poller = StreamPoller(
+            boto3.session.Session().client("dynamodbstreams"),
+            self._arn,
+            lambda event: invoke_function("match_signals", event),
+        )
+
+        def run() -> None:
+            while not self._stop.wait(self._interval):
+                try:
+                    poller.poll()
+                except Exception as exc:  # the emulator going away while stopping, for one
+                    self.errors += 1
+                    if not self._stop.is_set():
+                        print(f"  stream poller: {type(exc).__name__}", flush=True)
+                for batch in poller.dead_letters:
+                    print(f"  stream poller: {len(batch)} record(s) failed too often, dropped", flush=True)
+                poller.dead_letters.clear()
+
+        self._thread = threading.Thread(target=run, name="stream-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+
+def sent_mails() -> list[dict[str, Any]]:
+    """Every e-mail the in-process emulator's SES accepted, newest first."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from infra.outbox import parse_sent_message
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"]
+    mails = [parse_sent_message(message) for message in backend.sent_messages]
+    return list(reversed(mails))
+
+
+def outbox_page(mails: list[dict[str, Any]]) -> str:
+    rows = []
+    for mail in mails:
+        rows.append(
+            "<article>"
+            f"<h2>{html.escape(mail['subject'])}</h2>"
+            f"<p><strong>Aan:</strong> {html.escape(mail['to'])} <small>({html.escape(str(mail['id']))})</small></p>"
+            f"<pre>{html.escape(mail['text'])}</pre>"
+            "</article>"
+        )
+    body = "\n".join(rows) or "<p>Nog geen e-mails verstuurd.</p>"
+    return (
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
+        "<meta http-equiv='refresh' content='5'><title>Verwijsindex outbox</title>"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+        "article{border-bottom:1px solid #ccc;padding:.5em 0}pre{white-space:pre-wrap}</style></head>"
+        f"<body><h1>Outbox ({len(mails)})</h1><p><a href='/messages.json'>JSON</a></p>{body}</body></html>"
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        mails = sent_mails()
+        if self.path.split("?")[0] in ("/messages.json", "/api/messages"):
+            payload = json.dumps([{k: v for k, v in m.items() if k != "raw"} for m in mails], indent=2)
+            self._send(200, "application/json", payload)
+        elif self.path.split("?")[0] == "/":
+            self._send(200, "text/html; charset=utf-8", outbox_page(mails))
+        else:
+            self._send(404, "text/plain", "not found")
+
+    def _send(self, status: int, content_type: str, text: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+class OutboxServer:
+    name = "outbox"
+
+    def __init__(self, port: int) -> None:
+        self._requested_port = port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self) -> None:
+        self._server = ThreadingHTTPServer((LOOPBACK, self._requested_port), _Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
