@@ -13,6 +13,7 @@ from chalicelib.domain.model import CloseReason, Principal, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
 from chalicelib.presenters import signal_out
 from chalicelib.services import auth
+from chalicelib.services.signals import require_organisation
 from chalicelib.settings import signals_stream_arn
 
 app = Chalice(app_name=SERVICE, configure_logs=False)
@@ -56,6 +57,13 @@ def _principal() -> Principal:
     return web.principal_from(_request().context)
 
 
+def _organisation() -> Principal:
+    """The caller, who must be an organisation: checked before the body, so 403 wins over 422."""
+    principal = _principal()
+    require_organisation(principal)
+    return principal
+
+
 @app.route("/v1/health", methods=["GET"])
 @web.api_view("health")
 def health() -> Response:
@@ -74,7 +82,7 @@ def openapi() -> Response:
 @web.api_view("create_signal")
 def create_signal() -> Response:
     request = _request()
-    principal = _principal()
+    principal = _organisation()
     body, _ = web.parse_body(request.raw_body, schemas.SignalIn)
     service = container().signals
     result = service.register(principal, schemas.new_signal(body), request.headers.get("idempotency-key"))
@@ -91,7 +99,7 @@ def create_signal() -> Response:
 @app.route("/v1/signals", methods=["GET"], authorizer=token_authorizer)
 @web.api_view("list_signals")
 def list_signals() -> Response:
-    principal = _principal()
+    principal = _organisation()
     params = web.query_params(_request().query_params, {"status", "limit", "cursor"})
     query = schemas.ListQuery.model_validate(params)
     service = container().signals
@@ -108,14 +116,14 @@ def list_signals() -> Response:
 @web.api_view("get_signal")
 def get_signal(signal_id: str) -> Response:
     service = container().signals
-    signal = service.get(_principal(), signal_id)
+    signal = service.get(_organisation(), signal_id)
     return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
 
 
 @app.route("/v1/signals/{signal_id}/close", methods=["POST"], authorizer=token_authorizer)
 @web.api_view("close_signal")
 def close_signal(signal_id: str) -> Response:
-    principal = _principal()
+    principal = _organisation()
     body, _ = web.parse_body(_request().raw_body, schemas.CloseIn)
     service = container().signals
     archived = service.close(principal, signal_id, CloseReason(body.reason))
@@ -127,7 +135,7 @@ def close_signal(signal_id: str) -> Response:
 @app.route("/v1/signals/{signal_id}/professional", methods=["PUT"], authorizer=token_authorizer)
 @web.api_view("hand_over_signal")
 def hand_over_signal(signal_id: str) -> Response:
-    principal = _principal()
+    principal = _organisation()
     body, _ = web.parse_body(_request().raw_body, schemas.ProfessionalIn)
     service = container().signals
     signal = service.hand_over(principal, signal_id, body.to_domain())

@@ -98,4 +98,3 @@ def print_calls(title: str, counter: CallCounter) -> None:
         print(f"  {name:45s} {count}")
     print(f"  {'total':45s} {sum(counter.calls.values())}")
     print(f"  {'DynamoDB items read':45s} {counter.items_read}")
-

@@ -20,7 +20,9 @@ from chalicelib.services.signals import NewSignal
 from tests import builders
 
 
-def _new_signal(seed: int, address_overrides: dict[str, object] | None = None, email: str = "p@example.nl") -> NewSignal:
+def _new_signal(
+    seed: int, address_overrides: dict[str, object] | None = None, email: str = "p@example.nl"
+) -> NewSignal:
     from chalicelib.schemas import SignalIn, new_signal
 
     child = builders.child(bsn=builders.bsn(seed), address=builders.address(**(address_overrides or {})))
@@ -70,7 +72,9 @@ def run(table_size: int, k: int) -> None:
             service.register(_principal(organisation), request, None)
         clock.set(clock.now() + timedelta(minutes=1))
         new = service.register(
-            _principal(Organisation("org_new", "Nieuw", "wijkteam", "amsterdam")), _new_signal(1, email="new@example.nl"), None
+            _principal(Organisation("org_new", "Nieuw", "wijkteam", "amsterdam")),
+            _new_signal(1, email="new@example.nl"),
+            None,
         ).signal
         counter.reset()
         outcome = container.matching.process(new)

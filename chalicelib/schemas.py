@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.domain import validation
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
@@ -52,6 +52,14 @@ def _house_number_suffix(value: str) -> str:
     return value
 
 
+def _iso_date_text(value: object) -> object:
+    # JSON has no date type: only the contract's "YYYY-MM-DD" string, never a number of seconds.
+    if not isinstance(value, str):
+        raise ValueError("a date is a string YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Bsn = Annotated[str, AfterValidator(_bsn)]
@@ -94,7 +102,7 @@ class ChildIn(_Strict):
     given_names: Text
     family_name_prefix: ShortText | None = None
     family_name: Text
-    birth_date: date
+    birth_date: IsoDate
     gender: Gender
     address: AddressIn
 
@@ -125,7 +133,7 @@ class SignalIn(_Strict):
     child: ChildIn
     professional: ProfessionalIn
     case_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
-    end_date: date | None = None
+    end_date: IsoDate | None = None
     # Strict: a legal record; "yes", "0" or 1 are refused rather than guessed at.
     family_informed: bool = Field(strict=True)
 

@@ -72,10 +72,21 @@ def problem(
     return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON})
 
 
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _field_name(part: object) -> str:
+    """A path segment as the client named it, unless it could be data (a BSN used as a key)."""
+    if isinstance(part, int):
+        return str(part)
+    text = str(part)
+    return text if _IDENTIFIER.match(text) else "(unnamed)"
+
+
 def _validation_errors(exc: ValidationError) -> list[FieldError]:
     found = []
     for error in exc.errors(include_input=False, include_url=False):
-        location = ".".join(str(part) for part in error["loc"]) or "body"
+        location = ".".join(_field_name(part) for part in error["loc"]) or "body"
         message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
         found.append(FieldError(location, message))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.model import (
@@ -78,12 +78,10 @@ def signal_body(**overrides: Any) -> dict[str, Any]:
 
 
 def birth_date_for_age(age: int, today: date) -> str:
-    """A birth date that makes the child ``age`` today (born a month after that birthday...)."""
-    return (
-        date(today.year - age - 1, today.month, 1).isoformat()
-        if today.month > 1
-        else date(today.year - age - 1, 6, 1).isoformat()
-    )
+    """A birth date that makes the child ``age`` today: the birthday was a month ago."""
+    from chalicelib.domain.lifecycle import add_years
+
+    return (add_years(today, -age) - timedelta(days=30)).isoformat()
 
 
 # Domain objects, for tests below the HTTP layer.

@@ -301,6 +301,17 @@ def test_a_municipality_token_is_403_on_every_organisation_endpoint(api, org_tok
     assert api.get_signal(org_token, signal["id"]).ok() == signal
 
 
+def test_a_municipality_token_is_403_before_its_body_is_looked_at(api, org_token, municipality_token):
+    signal = api.create_signal(org_token)
+    for method, path in (
+        ("POST", "/v1/signals"),
+        ("POST", f"/v1/signals/{signal['id']}/close"),
+        ("PUT", f"/v1/signals/{signal['id']}/professional"),
+    ):
+        api.call(method, path, municipality_token, b"{not json").problem(403)
+        api.call(method, path, municipality_token, {"unknown": 1}).problem(403)
+
+
 # 404 -------------------------------------------------------------------------------------------
 
 
