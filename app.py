@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import AuthRequest, AuthResponse, Chalice, Request, Response
+from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Request, Response
 
 from chalicelib import schemas, web
 from chalicelib.bootstrap import container
@@ -148,5 +148,14 @@ def match_signals(event: Any) -> dict[str, Any]:
 
     try:
         return handle_batch(event.to_dict(), container().matching)
+    finally:
+        flush_metrics()
+
+
+# Every night at 01:30 UTC (02:30 or 03:30 in the Netherlands), after the Dutch day has turned.
+@app.schedule(Cron(30, 1, "*", "*", "?", "*"), name="lifecycle")
+def lifecycle(event: Any) -> dict[str, object]:
+    try:
+        return container().lifecycle.run().as_dict()
     finally:
         flush_metrics()

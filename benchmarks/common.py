@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +24,13 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 import moto
 
 from chalicelib import bootstrap
+from chalicelib.adapters import items
 from chalicelib.domain.clock import FixedClock
+from chalicelib.domain.model import Organisation, Principal, PrincipalKind
+from chalicelib.services.signals import NewSignal
 from chalicelib.settings import Settings
 from infra.tables import TableNames, create_tables
+from tests import builders
 
 KEY_PARAMETER = "/verwijsindex/bench/pseudonym-key"
 SENDER = "noreply@verwijsindex.example.nl"
@@ -98,3 +103,39 @@ def print_calls(title: str, counter: CallCounter) -> None:
         print(f"  {name:45s} {count}")
     print(f"  {'total':45s} {sum(counter.calls.values())}")
     print(f"  {'DynamoDB items read':45s} {counter.items_read}")
+
+
+def new_signal(seed: int, address_overrides: dict[str, object] | None = None, email: str = "p@example.nl") -> NewSignal:
+    from chalicelib.schemas import SignalIn, new_signal
+
+    child = builders.child(bsn=builders.bsn(seed), address=builders.address(**(address_overrides or {})))
+    body = builders.signal_body(child=child, professional=builders.professional(email=email))
+    return new_signal(SignalIn.model_validate(body))
+
+
+def load_unrelated(container, count: int) -> None:
+    """Bulk-write ``count`` signals of unrelated children at unrelated addresses."""
+    service = container.signals
+    elsewhere = {"postcode": "9999ZZ", "house_number": 1}
+    template = service.register(
+        principal(Organisation("org_bulk", "Bulk", "huisarts", "noord")), new_signal(10_000_000, elsewhere), None
+    ).signal
+    pseudonymiser = container.pseudonym_key()
+    requests = []
+    for n in range(count):
+        signal = replace(
+            template,
+            id=container.new_id(container.clock.now()),
+            child_pseudonym=pseudonymiser.child(builders.bsn(20_000_000 + n)),
+            address_pseudonym=pseudonymiser.child(f"address-{n}"),
+        )
+        requests.append({"PutRequest": {"Item": items.serialise(items.signal_to_item(signal))}})
+        if len(requests) == 25:
+            container.dynamodb.batch_write_item(RequestItems={container.settings.signals_table: requests})
+            requests = []
+    if requests:
+        container.dynamodb.batch_write_item(RequestItems={container.settings.signals_table: requests})
+
+
+def principal(organisation: Organisation) -> Principal:
+    return Principal(client_id=organisation.id, kind=PrincipalKind.ORGANISATION, organisation=organisation)

@@ -9,53 +9,11 @@ the in-process emulator takes a few minutes).
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from datetime import timedelta
 
-from benchmarks.common import local_account, print_calls
-from chalicelib.adapters import items
-from chalicelib.domain.model import Organisation, Principal, PrincipalKind
+from benchmarks.common import load_unrelated, local_account, new_signal, principal, print_calls
+from chalicelib.domain.model import Organisation
 from chalicelib.services import admin
-from chalicelib.services.signals import NewSignal
-from tests import builders
-
-
-def _new_signal(
-    seed: int, address_overrides: dict[str, object] | None = None, email: str = "p@example.nl"
-) -> NewSignal:
-    from chalicelib.schemas import SignalIn, new_signal
-
-    child = builders.child(bsn=builders.bsn(seed), address=builders.address(**(address_overrides or {})))
-    body = builders.signal_body(child=child, professional=builders.professional(email=email))
-    return new_signal(SignalIn.model_validate(body))
-
-
-def load_unrelated(container, count: int) -> None:
-    """Bulk-write ``count`` signals of unrelated children at unrelated addresses."""
-    service = container.signals
-    elsewhere = {"postcode": "9999ZZ", "house_number": 1}
-    template = service.register(
-        _principal(Organisation("org_bulk", "Bulk", "huisarts", "noord")), _new_signal(10_000_000, elsewhere), None
-    ).signal
-    pseudonymiser = container.pseudonym_key()
-    requests = []
-    for n in range(count):
-        signal = replace(
-            template,
-            id=container.new_id(container.clock.now()),
-            child_pseudonym=pseudonymiser.child(builders.bsn(20_000_000 + n)),
-            address_pseudonym=pseudonymiser.child(f"address-{n}"),
-        )
-        requests.append({"PutRequest": {"Item": items.serialise(items.signal_to_item(signal))}})
-        if len(requests) == 25:
-            container.dynamodb.batch_write_item(RequestItems={container.settings.signals_table: requests})
-            requests = []
-    if requests:
-        container.dynamodb.batch_write_item(RequestItems={container.settings.signals_table: requests})
-
-
-def _principal(organisation: Organisation) -> Principal:
-    return Principal(client_id=organisation.id, kind=PrincipalKind.ORGANISATION, organisation=organisation)
 
 
 def run(table_size: int, k: int) -> None:
@@ -68,12 +26,12 @@ def run(table_size: int, k: int) -> None:
             organisation = Organisation(f"org_{n}", f"Organisatie {n}", "jgz", "utrecht")
             clock.set(clock.now() + timedelta(minutes=1))
             same_child = n < child_matches
-            request = _new_signal(1 if same_child else 100 + n, email=f"pro{n}@example.nl")
-            service.register(_principal(organisation), request, None)
+            request = new_signal(1 if same_child else 100 + n, email=f"pro{n}@example.nl")
+            service.register(principal(organisation), request, None)
         clock.set(clock.now() + timedelta(minutes=1))
         new = service.register(
-            _principal(Organisation("org_new", "Nieuw", "wijkteam", "amsterdam")),
-            _new_signal(1, email="new@example.nl"),
+            principal(Organisation("org_new", "Nieuw", "wijkteam", "amsterdam")),
+            new_signal(1, email="new@example.nl"),
             None,
         ).signal
         counter.reset()

@@ -12,13 +12,17 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from chalicelib.adapters.ssm import PseudonymKeyError
 from chalicelib.bootstrap import Container
+from chalicelib.domain.clock import AMSTERDAM, FixedClock
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.services import admin
+from chalicelib.services.lifecycle import LifecycleIncomplete
 from chalicelib.settings import ConfigurationError, Settings
 
 CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
@@ -59,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
 
     suspend = commands.add_parser("suspend-organisation", help="stop every token of an organisation at once")
     suspend.add_argument("organisation_id", metavar="ID")
+
+    lifecycle = commands.add_parser(
+        "run-lifecycle", help="archive and delete what is due, as the nightly job does (for ops and demos)"
+    )
+    lifecycle.add_argument(
+        "--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="run as if it were this Dutch date"
+    )
 
     excluded = commands.add_parser("add-excluded-address", help="an address that never gives address matches")
     excluded.add_argument("--postcode", required=True)
@@ -111,6 +122,8 @@ def run(arguments: Sequence[str], container: Container) -> dict[str, Any]:
             now,
         )
         return {"status": "added" if added else "already-registered"}
+    if args.command == "run-lifecycle":
+        return container.lifecycle.run().as_dict()
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -119,13 +132,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     stage = _stage_of(arguments)
     try:
         environ = {**stage_environment(stage), **os.environ} if stage else dict(os.environ)
-        container = Container(settings=Settings.from_environ(environ))
+        container = Container(settings=Settings.from_environ(environ), clock=_as_of_clock(arguments))
         result = run(arguments, container)
-    except (DomainError, ConfigurationError) as exc:
+    except (DomainError, ConfigurationError, PseudonymKeyError, LifecycleIncomplete) as exc:
         print(json.dumps({"error": type(exc).__name__, "detail": str(exc)}), file=sys.stderr)
         return 1
     print(json.dumps(result, indent=2))
     return 0
+
+
+def _as_of_clock(arguments: Sequence[str]) -> FixedClock | None:
+    """``--as-of D``: a clock standing at 03:00 Dutch time on D, when the nightly job would run."""
+    for index, argument in enumerate(arguments):
+        value = None
+        if argument == "--as-of" and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        elif argument.startswith("--as-of="):
+            value = argument.split("=", 1)[1]
+        if value is not None:
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                return None  # argparse reports it
+            return FixedClock(datetime.combine(day, time(3, 0), tzinfo=AMSTERDAM).astimezone(UTC))
+    return None
 
 
 def _stage_of(arguments: Sequence[str]) -> str | None:

@@ -22,10 +22,11 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_ssm import SSMClient
 
-    from chalicelib.adapters.dynamodb import DynamoDBLogbook, DynamoDBSignalStore
+    from chalicelib.adapters.dynamodb import DynamoDBLogbook, DynamoDBNotificationLedger, DynamoDBSignalStore
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
-    from chalicelib.services.matching import MatchService
+    from chalicelib.services.lifecycle import LifecycleService
+    from chalicelib.services.matching import Mailer, MatchService
 
 
 _ULIDS = MonotonicUlids()
@@ -110,16 +111,38 @@ class Container:
         return client
 
     @cached_property
-    def matching(self) -> MatchService:
+    def notification_ledger(self) -> DynamoDBNotificationLedger:
         from chalicelib.adapters.dynamodb import DynamoDBNotificationLedger
+
+        return DynamoDBNotificationLedger(self.dynamodb, self.settings.signals_table, self.logbook)
+
+    @cached_property
+    def mailer(self) -> Mailer:
         from chalicelib.adapters.ses import SesMailer
+
+        return SesMailer(self.sesv2, self.settings.mail_sender, self.settings.ses_configuration_set)
+
+    @cached_property
+    def matching(self) -> MatchService:
         from chalicelib.services.matching import MatchService
 
         return MatchService(
             store=self.signal_store,
             registry=self.registry,
-            ledger=DynamoDBNotificationLedger(self.dynamodb, self.settings.signals_table, self.logbook),
-            mailer=SesMailer(self.sesv2, self.settings.mail_sender, self.settings.ses_configuration_set),
+            ledger=self.notification_ledger,
+            mailer=self.mailer,
+            clock=self.clock,
+            new_id=self.new_id,
+        )
+
+    @cached_property
+    def lifecycle(self) -> LifecycleService:
+        from chalicelib.services.lifecycle import LifecycleService
+
+        return LifecycleService(
+            store=self.signal_store,
+            ledger=self.notification_ledger,
+            mailer=self.mailer,
             clock=self.clock,
             new_id=self.new_id,
         )

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from scripts.local_workers import OutboxServer, StreamWorker
+from scripts.local_workers import OutboxServer, ScheduleWorker, StreamWorker
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STAGE = "local"
@@ -141,6 +141,7 @@ class Options:
     check: bool = False
     verbose: bool = False
     outbox_port: int = DEFAULT_OUTBOX_PORT
+    lifecycle_interval: float = 60.0
 
 
 @dataclass
@@ -453,6 +454,7 @@ class LocalStack:
         state.api_url = api.url
         # What Lambda's event sources and SES would do around the API.
         self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
+        self._start(ScheduleWorker(self.options.lifecycle_interval))
         outbox = OutboxServer(self.options.outbox_port)
         self._start(outbox)
         state.outbox_url = outbox.url
@@ -566,6 +568,11 @@ def banner(state: StackState, state_file: Path) -> str:
     lines += [f"  {example}" for example in curl_examples(state)]
     lines += [
         "",
+        "The lifecycle job runs every minute here; to run it as of a date (it archives and deletes!):",
+        f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m chalicelib.admin --stage {state.stage}"
+        " run-lifecycle --as-of 2031-01-01",
+        "",
         "Admin CLI against this stack:",
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
         f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m chalicelib.admin --stage {state.stage} --help",
@@ -617,6 +624,12 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument(
         "--outbox-port", type=int, default=DEFAULT_OUTBOX_PORT, help="outbox page on 127.0.0.1 (0: any free)"
     )
+    parser.add_argument(
+        "--lifecycle-interval",
+        type=float,
+        default=60.0,
+        help="seconds between runs of the nightly lifecycle job (default 60; AWS runs it nightly)",
+    )
     args = parser.parse_args(argv)
     return Options(
         port=args.port,
@@ -625,6 +638,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         check=args.check,
         verbose=args.verbose,
         outbox_port=args.outbox_port,
+        lifecycle_interval=args.lifecycle_interval,
     )
 
 

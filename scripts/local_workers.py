@@ -2,6 +2,7 @@
 
 - :class:`StreamWorker` polls the emulator's DynamoDB stream and invokes the match function with
   Lambda-shaped batches, honouring ``batchItemFailures`` (see ``infra.streams``).
+- :class:`ScheduleWorker` fires the lifecycle function on an interval, as EventBridge would.
 - :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
 """
 
@@ -61,6 +62,57 @@ class StreamWorker:
                 poller.dead_letters.clear()
 
         self._thread = threading.Thread(target=run, name="stream-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+
+def scheduled_event() -> dict[str, Any]:
+    """An EventBridge "Scheduled Event" as Lambda receives it."""
+    import uuid
+    from datetime import UTC, datetime
+
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "eu-west-1",
+        "resources": ["arn:aws:events:eu-west-1:123456789012:rule/verwijsindex-local-lifecycle"],
+        "detail": {},
+    }
+
+
+class ScheduleWorker:
+    """Fires the nightly lifecycle function every ``interval`` seconds, as EventBridge would nightly."""
+
+    name = "lifecycle schedule"
+
+    def __init__(self, interval: float) -> None:
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.runs = 0
+
+    def start(self) -> None:
+        def run() -> None:
+            while not self._stop.wait(self._interval):
+                event = scheduled_event()
+                try:
+                    report = invoke_function("lifecycle", event)
+                    self.runs += 1
+                    if report.get("archived") or report.get("deleted"):
+                        print(f"  lifecycle: {report}", flush=True)
+                except Exception as exc:
+                    if not self._stop.is_set():
+                        print(f"  lifecycle: {type(exc).__name__}", flush=True)
+
+        self._thread = threading.Thread(target=run, name="lifecycle-schedule", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

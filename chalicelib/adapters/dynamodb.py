@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 BY_ID_INDEX = "by-id"
 BY_ORGANISATION_INDEX = "by-organisation"
 BY_ADDRESS_INDEX = "by-address"
+BY_DUE_INDEX = "by-due"
 
 
 class DynamoDBLogbook:
@@ -305,12 +306,12 @@ class DynamoDBSignalStore:
         owner_pk = items.CHILD_PREFIX + signal.child_pseudonym.value
         keys: list[dict[str, str]] = []
         for match in signal.matches:
+            other_pk = items.CHILD_PREFIX + match.other.child_pseudonym
             keys.append({"pk": owner_pk, "sk": items.match_sort_key(signal.id, match.id)})
+            keys.append({"pk": other_pk, "sk": items.match_sort_key(match.other.signal_id, match.id)})
+            # The other signal's record of having mailed this signal's professional (if it did).
             keys.append(
-                {
-                    "pk": items.CHILD_PREFIX + match.other.child_pseudonym,
-                    "sk": items.match_sort_key(match.other.signal_id, match.id),
-                }
+                {"pk": other_pk, "sk": items.notification_sort_key(match.other.signal_id, f"signal:{signal.id}")}
             )
         for item in self._query_all(
             {
@@ -325,6 +326,38 @@ class DynamoDBSignalStore:
         ):
             keys.append({"pk": item["pk"], "sk": item["sk"]})
         self._batch_write([{"DeleteRequest": {"Key": items.serialise(key)}} for key in keys])
+        if signal.idempotency_key is not None:
+            self._client.delete_item(
+                TableName=self._idempotency_table,
+                Key={"pk": {"S": _idempotency_pk(signal.organisation.id, signal.idempotency_key)}},
+            )
+
+    # Lifecycle -------------------------------------------------------------------------------------
+
+    def due_signals(self, today: date) -> list[Signal]:
+        """Signals the lifecycle job must act on by ``today``, missed days included.
+
+        One Query per shard of the due-date index: the cost follows the number of items due, not
+        the size of the table.
+        """
+        upper = (today + timedelta(days=1)).isoformat()
+        found: list[Signal] = []
+        for shard in range(items.DUE_SHARDS):
+            found.extend(
+                items.item_to_signal(item)
+                for item in self._query_all(
+                    {
+                        "TableName": self._table,
+                        "IndexName": BY_DUE_INDEX,
+                        "KeyConditionExpression": "due_shard = :shard AND due_key < :upper",
+                        "ExpressionAttributeValues": {
+                            ":shard": {"S": f"DUE#{shard}"},
+                            ":upper": {"S": upper},
+                        },
+                    }
+                )
+            )
+        return found
 
     def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
         self._write(

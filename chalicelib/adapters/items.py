@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import AMSTERDAM
+from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import Match, MatchedParty, MatchKind
 from chalicelib.domain.model import (
@@ -111,8 +113,19 @@ def signal_to_item(signal: Signal) -> Item:
             "family_informed": signal.family_informed,
             "inform": [party.value for party in signal.inform],
             "ttl": expiry_epoch(signal.delete_after),
+            "idempotency_key": signal.idempotency_key,
+            # The lifecycle job's index: spread over a few partitions, sorted by the day it is due.
+            "due_shard": due_shard(signal.id),
+            "due_key": f"{next_due(signal).isoformat()}#{signal.id}",
         }
     )
+
+
+DUE_SHARDS = 4
+
+
+def due_shard(signal_id: str) -> str:
+    return f"DUE#{zlib.crc32(signal_id.encode()) % DUE_SHARDS}"
 
 
 def professional_to_map(professional: Professional) -> Item:
@@ -165,6 +178,7 @@ def item_to_signal(item: Item) -> Signal:
         case_reference=item.get("case_reference"),
         archived_on=date.fromisoformat(item["archived_on"]) if item.get("archived_on") else None,
         close_reason=CloseReason(item["close_reason"]) if item.get("close_reason") else None,
+        idempotency_key=item.get("idempotency_key"),
     )
 
 
@@ -319,10 +333,14 @@ def item_to_match(item: Item) -> Match:
     )
 
 
+def notification_sort_key(new_signal_id: str, recipient_key: str) -> str:
+    return f"{NOTIFY_PREFIX}{new_signal_id}#{recipient_key}"
+
+
 def notification_key(notification: Notification) -> Item:
     return {
         "pk": CHILD_PREFIX + notification.new_child_pseudonym,
-        "sk": f"{NOTIFY_PREFIX}{notification.new_signal_id}#{notification.key}",
+        "sk": notification_sort_key(notification.new_signal_id, notification.key),
     }
 
 

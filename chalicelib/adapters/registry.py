@@ -6,12 +6,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters import items
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.services.ports import TokenGrant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class AlreadyRegistered(DomainError):
+    """An organisation, municipality or token with this key exists already."""
+
 
 ACTIVE = "active"
 REVOKED = "revoked"
@@ -34,7 +39,10 @@ class DynamoDBRegistry:
         kwargs: dict[str, Any] = {"TableName": self._table, "Item": items.serialise(item)}
         if new:
             kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
-        self._client.put_item(**kwargs)
+        try:
+            self._client.put_item(**kwargs)
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            raise AlreadyRegistered(f"{item['pk'].split('#')[0].lower()} already registered") from exc
 
     def _set_status(self, pk: str, sk: str, status: str) -> None:
         self._client.update_item(
@@ -192,7 +200,7 @@ class DynamoDBRegistry:
         }
         try:
             self._put(item)
-        except self._client.exceptions.ConditionalCheckFailedException:
+        except AlreadyRegistered:
             return False
         return True
 

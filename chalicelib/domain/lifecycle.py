@@ -6,6 +6,7 @@ All calendar dates are Dutch (Europe/Amsterdam) dates; the caller converts the c
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 
 from chalicelib.domain.errors import FieldError, InvalidInput
 from chalicelib.domain.model import InformParty, Signal, SignalStatus
@@ -93,3 +94,30 @@ def status_on(signal: Signal, today: date) -> SignalStatus | None:
     if today > signal.active_until:
         return SignalStatus.ARCHIVED
     return SignalStatus.ACTIVE
+
+
+class Transition(StrEnum):
+    ARCHIVE = "archive"
+    DELETE = "delete"
+
+
+def next_due(signal: Signal) -> date:
+    """The first day on which the lifecycle job must act on ``signal``.
+
+    An active signal is archived the day after its active period, unless that period runs to the
+    day before the 23rd birthday: then it is deleted, never archived. An archived signal is
+    deleted the day after ``delete_after``.
+    """
+    if signal.archived_on is None and signal.active_until < signal.delete_after:
+        return signal.active_until + timedelta(days=1)
+    return signal.delete_after + timedelta(days=1)
+
+
+def due_transition(signal: Signal, today: date) -> Transition | None:
+    """What the job does to ``signal`` on ``today``: nothing, archive it, or delete it."""
+    status = status_on(signal, today)
+    if status is None:
+        return Transition.DELETE
+    if status is SignalStatus.ARCHIVED and signal.archived_on is None:
+        return Transition.ARCHIVE
+    return None

@@ -112,5 +112,7 @@ class Signal:
     case_reference: str | None = None
     archived_on: date | None = None
     close_reason: CloseReason | None = None
+    # The Idempotency-Key it was created with, so deleting the signal also deletes that record.
+    idempotency_key: str | None = field(default=None, compare=False, repr=False)
     # Filled when read back with its matches; empty for a signal that was just built.
     matches: tuple[Match, ...] = field(default=(), compare=False, repr=False)

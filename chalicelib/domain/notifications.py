@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from chalicelib.domain.matching import Found, MatchKind, match_id
@@ -14,6 +14,7 @@ class Audience(StrEnum):
     NEW_SIGNAL_OWNER = "new_signal_owner"
     MATCHED_OWNER = "matched_owner"
     REGIEVOERDER = "regievoerder"
+    ARCHIVED_OWNER = "archived_owner"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Notification:
     parties: tuple[PartyLine, ...]
     match_ids: tuple[str, ...]
     municipality_code: str | None = None
+    archived_until: date | None = None
 
 
 def _line(signal: Signal, status: SignalStatus, kind: MatchKind) -> PartyLine:
@@ -122,3 +124,22 @@ def plan(
             )
         )
     return notifications
+
+
+def archived_notice(signal: Signal) -> Notification:
+    """The one mail telling a signal's professional that its active period has ended."""
+    return Notification(
+        key="archived",
+        audience=Audience.ARCHIVED_OWNER,
+        to=signal.professional.email,
+        recipient_name=signal.professional.name,
+        new_signal_id=signal.id,
+        new_child_pseudonym=signal.child_pseudonym.value,
+        own_signal_id=signal.id,
+        own_case_reference=signal.case_reference,
+        own_child_pseudonym=signal.child_pseudonym.value,
+        own_key_version=signal.child_pseudonym.key_version,
+        parties=(),
+        match_ids=(),
+        archived_until=signal.delete_after,
+    )

@@ -22,7 +22,9 @@ SUBJECTS = {
     Audience.NEW_SIGNAL_OWNER: "Verwijsindex: uw melding heeft een match",
     Audience.MATCHED_OWNER: "Verwijsindex: nieuwe match met uw melding",
     Audience.REGIEVOERDER: "Verwijsindex: nieuwe match in uw gemeente",
+    Audience.ARCHIVED_OWNER: "Verwijsindex: uw melding is gearchiveerd",
 }
+TEMPLATE_NAMES = {Audience.ARCHIVED_OWNER: "archived"}
 KIND_LABELS = {MatchKind.CHILD: "zelfde kind", MatchKind.ADDRESS: "zelfde adres"}
 STATUS_LABELS = {SignalStatus.ACTIVE: "actief", SignalStatus.ARCHIVED: "gearchiveerd (historie)"}
 
@@ -61,10 +63,16 @@ def render(notification: Notification) -> EmailMessage:
         }
         for line in notification.parties
     ]
-    context = {"n": notification, "parties": parties, "subject": subject}
+    context = {
+        "n": notification,
+        "parties": parties,
+        "subject": subject,
+        "archived_until": notification.archived_until.strftime("%d-%m-%Y") if notification.archived_until else "",
+    }
+    name = TEMPLATE_NAMES.get(notification.audience, "match")
     return EmailMessage(
         to=notification.to,
         subject=subject,
-        text=environment.get_template("match.txt").render(context),
-        html=environment.get_template("match.html").render(context),
+        text=environment.get_template(f"{name}.txt").render(context),
+        html=environment.get_template(f"{name}.html").render(context),
     )

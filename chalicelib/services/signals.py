@@ -118,6 +118,7 @@ class SignalService:
             family_informed=request.family_informed,
             inform=lifecycle.who_to_inform(birth_date, today),
             case_reference=request.case_reference,
+            idempotency_key=idempotency_key,
         )
         record = None
         if idempotency_key is not None:
