@@ -6,13 +6,15 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Request, Response
 
-from chalicelib import schemas, web
+from chalicelib import presenters, schemas, web
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import CloseReason, Principal, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
 from chalicelib.presenters import signal_out
 from chalicelib.services import auth
+from chalicelib.services.municipality import require_municipality
 from chalicelib.services.signals import require_organisation
 from chalicelib.settings import signals_stream_arn
 
@@ -159,3 +161,74 @@ def lifecycle(event: Any) -> dict[str, object]:
         return container().lifecycle.run().as_dict()
     finally:
         flush_metrics()
+
+
+# Municipality endpoints: the BSN only ever travels in request bodies.
+
+
+def _municipality() -> Principal:
+    """The caller, who must be a municipality: checked before the body, so 403 wins over 422."""
+    principal = _principal()
+    require_municipality(principal)
+    return principal
+
+
+@app.route("/v1/subjects/access", methods=["POST"], authorizer=token_authorizer)
+@web.api_view("subject_access")
+def subject_access() -> Response:
+    principal = _municipality()
+    params = web.query_params(_request().query_params, {"format"})
+    body, _ = web.parse_body(_request().raw_body, schemas.SubjectIn)
+    access = presenters.subject_access_out(container().subjects.access(principal, body.bsn))
+    if params.get("format") == "html":
+        document = presenters.access_document_html(access, principal.municipality_code or "")
+        return Response(body=document, headers={"Content-Type": "text/html; charset=utf-8"})
+    if params.get("format") not in (None, "json"):
+        raise InvalidInput.single("format", "json or html")
+    return web.json_response(access)
+
+
+@app.route("/v1/subjects/rectify", methods=["POST"], authorizer=token_authorizer)
+@web.api_view("subject_rectify")
+def subject_rectify() -> Response:
+    principal = _municipality()
+    body, _ = web.parse_body(_request().raw_body, schemas.RectifyIn)
+    result = container().subjects.rectify(principal, body.bsn, schemas.child_correction(body.child))
+    return web.json_response(
+        schemas.RectifiedOut(
+            child=presenters.child_out(result.child),
+            signals_updated=result.signals_updated,
+            new_municipality_notified=result.new_municipality_notified,
+        )
+    )
+
+
+@app.route("/v1/subjects/erase", methods=["POST"], authorizer=token_authorizer)
+@web.api_view("subject_erase")
+def subject_erase() -> Response:
+    principal = _municipality()
+    body, _ = web.parse_body(_request().raw_body, schemas.EraseIn)
+    result = container().subjects.erase(principal, body.bsn, body.reason)
+    return web.json_response(
+        schemas.ErasedOut(
+            status="erased", signals_erased=result.signals_erased, professionals_notified=result.professionals_notified
+        )
+    )
+
+
+@app.route("/v1/matches", methods=["GET"], authorizer=token_authorizer)
+@web.api_view("list_matches")
+def list_matches() -> Response:
+    principal = _municipality()
+    query = schemas.MatchesQuery.model_validate(web.query_params(_request().query_params, {"since"}))
+    found = container().subjects.matches(principal, query.since)
+    return web.json_response(schemas.MatchesOut(items=[presenters.municipal_match_out(m) for m in found]))
+
+
+@app.route("/v1/matches/{match_id}/follow-up", methods=["POST"], authorizer=token_authorizer)
+@web.api_view("match_follow_up")
+def match_follow_up(match_id: str) -> Response:
+    principal = _municipality()
+    body, _ = web.parse_body(_request().raw_body, schemas.FollowUpIn)
+    match = container().subjects.follow_up(principal, match_id, FollowUp(body.status), body.note_code)
+    return web.json_response(presenters.municipal_match_out(match))

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
     from chalicelib.adapters.dynamodb import DynamoDBLogbook, DynamoDBNotificationLedger, DynamoDBSignalStore
+    from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import Mailer, MatchService
+    from chalicelib.services.municipality import SubjectService
 
 
 _ULIDS = MonotonicUlids()
@@ -143,6 +145,28 @@ class Container:
             store=self.signal_store,
             ledger=self.notification_ledger,
             mailer=self.mailer,
+            clock=self.clock,
+            new_id=self.new_id,
+            reminders=self.municipal_matches,
+        )
+
+    @cached_property
+    def municipal_matches(self) -> DynamoDBMunicipalMatches:
+        from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
+
+        return DynamoDBMunicipalMatches(self.dynamodb, self.settings.signals_table, self.logbook)
+
+    @cached_property
+    def subjects(self) -> SubjectService:
+        from chalicelib.services.municipality import SubjectService
+
+        return SubjectService(
+            store=self.signal_store,
+            logbook=self.logbook,
+            matches=self.municipal_matches,
+            regievoerders=self.registry,
+            mailer=self.mailer,
+            pseudonymiser=self.pseudonym_key,
             clock=self.clock,
             new_id=self.new_id,
         )

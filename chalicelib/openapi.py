@@ -51,6 +51,15 @@ def document() -> dict[str, Any]:
         schemas.DeletedOut,
         schemas.HealthOut,
         schemas.Problem,
+        schemas.SubjectIn,
+        schemas.RectifyIn,
+        schemas.EraseIn,
+        schemas.FollowUpIn,
+        schemas.SubjectAccessOut,
+        schemas.RectifiedOut,
+        schemas.ErasedOut,
+        schemas.MatchesOut,
+        schemas.MunicipalMatchOut,
     ]
     _, definitions = models_json_schema(
         [(model, "validation" if model.__name__.endswith("In") else "serialization") for model in models],
@@ -140,6 +149,52 @@ def document() -> dict[str, Any]:
                     },
                     parameters=[_SIGNAL_ID],
                     requestBody={"required": True, **_json("CloseIn")},
+                )
+            },
+            "/v1/subjects/access": {
+                "post": _operation(
+                    "Municipality: everything stored about a child (access and copy)",
+                    {
+                        "200": {
+                            "description": "JSON, or with ?format=html a printable Dutch document for the family",
+                            **_json("SubjectAccessOut"),
+                        },
+                        "404": _problem("Nothing stored about this child that this municipality may see"),
+                    },
+                    parameters=[{"name": "format", "in": "query", "schema": {"enum": ["json", "html"]}}],
+                    requestBody={"required": True, **_json("SubjectIn")},
+                )
+            },
+            "/v1/subjects/rectify": {
+                "post": _operation(
+                    "Municipality: correct the child's data on every signal",
+                    {
+                        "200": {"description": "The corrected data", **_json("RectifiedOut")},
+                        "404": _problem("Nothing stored"),
+                    },
+                    requestBody={"required": True, **_json("RectifyIn")},
+                )
+            },
+            "/v1/subjects/erase": {
+                "post": _operation(
+                    "Municipality: erase every signal of the child (objection or death)",
+                    {"200": {"description": "Erased", **_json("ErasedOut")}, "404": _problem("Nothing stored")},
+                    requestBody={"required": True, **_json("EraseIn")},
+                )
+            },
+            "/v1/matches": {
+                "get": _operation(
+                    "Municipality: the matches its regievoerder follows up",
+                    {"200": {"description": "Matches, newest first", **_json("MatchesOut")}},
+                    parameters=[{"name": "since", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                )
+            },
+            "/v1/matches/{match_id}/follow-up": {
+                "post": _operation(
+                    "Municipality: record whether the professionals coordinated",
+                    {"200": {"description": "The match", **_json("MunicipalMatchOut")}, "404": _problem("Not found")},
+                    parameters=[{"name": "match_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    requestBody={"required": True, **_json("FollowUpIn")},
                 )
             },
             "/v1/signals/{signal_id}/professional": {

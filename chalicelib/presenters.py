@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.model import Signal, SignalStatus
+if TYPE_CHECKING:
+    from chalicelib.services.municipality import SubjectRecord
+
+from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import MunicipalMatch
+from chalicelib.domain.model import Child, Signal, SignalStatus
+from chalicelib.domain.sectors import SECTORS
 from chalicelib.schemas import (
     AddressOut,
     ChildOut,
+    LogEntryOut,
     MatchedOrganisationOut,
     MatchOut,
+    MatchPartyOut,
+    MunicipalMatchOut,
     OrganisationOut,
     ProfessionalOut,
     SignalOut,
+    SubjectAccessOut,
+    SubjectSignalOut,
 )
 
 
@@ -45,8 +57,6 @@ def matches_out(signal: Signal, today: date) -> list[MatchOut]:
 
 
 def signal_out(signal: Signal, status: SignalStatus, today: date) -> SignalOut:
-    child = signal.child
-    address = child.address
     return SignalOut(
         id=signal.id,
         status=status.value,
@@ -68,21 +78,88 @@ def signal_out(signal: Signal, status: SignalStatus, today: date) -> SignalOut:
             email=signal.professional.email,
             phone=signal.professional.phone,
         ),
-        child=ChildOut(
-            given_names=child.given_names,
-            family_name_prefix=child.family_name_prefix,
-            family_name=child.family_name,
-            birth_date=child.birth_date,
-            gender=child.gender,
-            address=AddressOut(
-                street=address.street,
-                house_number=address.house_number,
-                house_letter=address.house_letter,
-                house_number_suffix=address.house_number_suffix,
-                postcode=address.postcode,
-                city=address.city,
-                municipality_code=address.municipality_code,
-            ),
-        ),
+        child=child_out(signal.child),
         matches=matches_out(signal, today),
+    )
+
+
+def log_entry_out(entry: LogEntry) -> LogEntryOut:
+    return LogEntryOut(
+        at=entry.at,
+        action=entry.action.value,
+        client_id=entry.client_id,
+        organisation_id=entry.organisation_id,
+        municipality_code=entry.municipality_code,
+        signal_id=entry.signal_id,
+        detail=entry.detail,
+    )
+
+
+def subject_access_out(record: SubjectRecord) -> SubjectAccessOut:
+    log = [log_entry_out(entry) for entry in record.log]
+    signals = []
+    for signal in record.signals:
+        base = signal_out(signal, record.status(signal), record.today)
+        notified = [
+            entry for entry in log if entry.signal_id == signal.id and entry.action == Action.NOTIFICATION_SENT.value
+        ]
+        signals.append(SubjectSignalOut(**base.model_dump(), notifications=notified))
+    return SubjectAccessOut(child=child_out(record.child), signals=signals, logbook=log)
+
+
+def child_out(child: Child) -> ChildOut:
+    address = child.address
+    return ChildOut(
+        given_names=child.given_names,
+        family_name_prefix=child.family_name_prefix,
+        family_name=child.family_name,
+        birth_date=child.birth_date,
+        gender=child.gender,
+        address=AddressOut(
+            street=address.street,
+            house_number=address.house_number,
+            house_letter=address.house_letter,
+            house_number_suffix=address.house_number_suffix,
+            postcode=address.postcode,
+            city=address.city,
+            municipality_code=address.municipality_code,
+        ),
+    )
+
+
+def municipal_match_out(match: MunicipalMatch) -> MunicipalMatchOut:
+    return MunicipalMatchOut(
+        id=match.id,
+        kind=match.kind.value,
+        since=match.since,
+        follow_up=match.follow_up.value,
+        follow_up_at=match.follow_up_at,
+        note_code=match.note_code,
+        reminder_sent=any(match.reminded),
+        parties=[
+            MatchPartyOut(
+                signal_created_at=side.signal_created_at,
+                organisation=MatchedOrganisationOut(
+                    name=side.organisation.name, sector=side.organisation.sector, region=side.organisation.region
+                ),
+                professional=ProfessionalOut(
+                    name=side.professional.name,
+                    function=side.professional.function,
+                    email=side.professional.email,
+                    phone=side.professional.phone,
+                ),
+            )
+            for side in match.sides
+        ],
+    )
+
+
+def access_document_html(access: SubjectAccessOut, municipality_code: str) -> str:
+    """The printable copy the municipality hands to the family (Dutch)."""
+    from chalicelib.services.mail import template_environment
+
+    return (
+        template_environment()
+        .get_template("access.html")
+        .render(access=access, municipality_code=municipality_code, sectors=SECTORS)
     )

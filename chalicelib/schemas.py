@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from chalicelib.domain import validation
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
+from chalicelib.services.municipality import ChildCorrection
 from chalicelib.services.signals import NewSignal
 
 
@@ -258,3 +259,115 @@ class ListQuery(_Strict):
     status: SignalStatus | None = None
     limit: int = Field(default=50, ge=1, le=100)
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+# Municipality endpoints ------------------------------------------------------------------------
+
+
+class SubjectIn(_Strict):
+    """Body of ``POST /v1/subjects/access``: the BSN travels only here, never in a URL."""
+
+    bsn: Bsn
+
+
+class ChildCorrectionIn(_Strict):
+    """The child's fields to correct; an address is replaced as a whole."""
+
+    given_names: Text | None = None
+    family_name_prefix: ShortText | None = None
+    family_name: Text | None = None
+    birth_date: IsoDate | None = None
+    gender: Gender | None = None
+    address: AddressIn | None = None
+
+    @model_validator(mode="after")
+    def _something_to_correct(self) -> ChildCorrectionIn:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to correct")
+        return self
+
+
+class RectifyIn(_Strict):
+    bsn: Bsn
+    child: ChildCorrectionIn
+
+
+class EraseIn(_Strict):
+    bsn: Bsn
+    reason: Literal["objection", "deceased"]
+
+
+class FollowUpIn(_Strict):
+    status: Literal["contact_made", "no_contact_needed", "open"]
+    note_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")] | None = None
+
+
+class MatchesQuery(_Strict):
+    since: IsoDate | None = None
+
+
+class LogEntryOut(BaseModel):
+    at: datetime
+    action: str
+    client_id: str
+    organisation_id: str | None = None
+    municipality_code: str | None = None
+    signal_id: str | None = None
+    detail: str | None = None
+
+
+class SubjectSignalOut(SignalOut):
+    """A signal in a family's access request, with the e-mails it caused."""
+
+    notifications: list[LogEntryOut] = []
+
+
+class SubjectAccessOut(BaseModel):
+    child: ChildOut
+    signals: list[SubjectSignalOut]
+    logbook: list[LogEntryOut]
+
+
+class RectifiedOut(BaseModel):
+    child: ChildOut
+    signals_updated: int
+    new_municipality_notified: bool
+
+
+class ErasedOut(BaseModel):
+    status: Literal["erased"]
+    signals_erased: int
+    professionals_notified: int
+
+
+class MatchPartyOut(BaseModel):
+    signal_created_at: datetime
+    organisation: MatchedOrganisationOut
+    professional: ProfessionalOut
+
+
+class MunicipalMatchOut(BaseModel):
+    id: str
+    kind: Literal["child", "address"]
+    since: datetime
+    follow_up: Literal["open", "contact_made", "no_contact_needed"]
+    follow_up_at: datetime | None = None
+    note_code: str | None = None
+    reminder_sent: bool
+    parties: list[MatchPartyOut]
+
+
+class MatchesOut(BaseModel):
+    items: list[MunicipalMatchOut]
+
+
+def child_correction(body: ChildCorrectionIn) -> ChildCorrection:
+    return ChildCorrection(
+        given_names=body.given_names,
+        family_name_prefix=body.family_name_prefix,
+        family_name=body.family_name,
+        birth_date=body.birth_date,
+        gender=body.gender,
+        address=body.address.to_domain() if body.address else None,
+        clear_family_name_prefix="family_name_prefix" in body.model_fields_set and body.family_name_prefix is None,
+    )

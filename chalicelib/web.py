@@ -188,6 +188,7 @@ def principal_from(context: Mapping[str, Any] | None) -> Principal:
         kind=PrincipalKind(authorizer["kind"]),
         organisation=organisation,
         municipality_code=authorizer.get("municipality_code") or None,
+        region=authorizer.get("region") or None,
     )
 
 
@@ -203,6 +204,7 @@ def principal_context(principal: Principal) -> dict[str, str]:
         "org_sector": organisation.sector if organisation else "",
         "org_region": organisation.region if organisation else "",
         "municipality_code": principal.municipality_code or "",
+        "region": principal.region or "",
     }
 
 

@@ -104,8 +104,8 @@ def organisation_principal(org: Organisation | None = None) -> Principal:
     return Principal(client_id=org.id, kind=PrincipalKind.ORGANISATION, organisation=org)
 
 
-def municipality_principal(code: str = "0344") -> Principal:
-    return Principal(client_id=f"gm{code}", kind=PrincipalKind.MUNICIPALITY, municipality_code=code)
+def municipality_principal(code: str = "0344", region: str = "utrecht") -> Principal:
+    return Principal(client_id=f"gm{code}", kind=PrincipalKind.MUNICIPALITY, municipality_code=code, region=region)
 
 
 def new_signal(**overrides: Any) -> NewSignal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters import items
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, NotFound
 from chalicelib.domain.logbook import LogEntry
-from chalicelib.domain.matching import Match
+from chalicelib.domain.matching import Match, MunicipalMatch
 from chalicelib.domain.model import Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
 from chalicelib.services.matching import ChildPartition, ClaimOutcome
@@ -190,9 +191,15 @@ class DynamoDBSignalStore:
             )
         ]
 
-    def save_matches(self, records: list[Match]) -> None:
-        """Idempotent puts: a redelivered record writes identical items."""
+    def save_matches(self, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
+        """Idempotent puts: a redelivered record writes identical items.
+
+        The municipal records (the regievoerder's follow-up) ride along in the same batch; the
+        match function skips the batch when the records exist already, so a follow-up recorded
+        meanwhile is not reset.
+        """
         requests = [{"PutRequest": {"Item": items.serialise(items.match_to_item(m))}} for m in records]
+        requests += [{"PutRequest": {"Item": items.serialise(items.municipal_match_to_item(m))}} for m in municipal]
         self._batch_write(requests)
 
     def _batch_write(self, requests: list[Any]) -> None:
@@ -313,6 +320,8 @@ class DynamoDBSignalStore:
             keys.append(
                 {"pk": other_pk, "sk": items.notification_sort_key(match.other.signal_id, f"signal:{signal.id}")}
             )
+            if match.municipality_code:
+                keys.append(items.municipal_match_key(match.municipality_code, match.id))
         for item in self._query_all(
             {
                 "TableName": self._table,
@@ -358,6 +367,20 @@ class DynamoDBSignalStore:
                 )
             )
         return found
+
+    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> None:
+        """Rewrite a child's signals (a correction of the child's data) and log it, all at once."""
+        actions: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": items.serialise(items.signal_to_item(signal)),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            }
+            for signal in updated
+        ]
+        self._write([*actions, self._logbook.put_request(log)])
 
     def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
         self._write(

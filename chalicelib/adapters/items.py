@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.clock import AMSTERDAM
 from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import Match, MatchedParty, MatchKind
+from chalicelib.domain.matching import FollowUp, Match, MatchedParty, MatchKind, MatchSide, MunicipalMatch
 from chalicelib.domain.model import (
     Address,
     Child,
@@ -297,6 +297,7 @@ def match_to_item(match: Match) -> Item:
             "other_delete_after": other.delete_after.isoformat(),
             "other_archived_on": other.archived_on.isoformat() if other.archived_on else None,
             "ttl": expiry_epoch(min(match.owner_delete_after, other.delete_after)),
+            "municipality_code": match.municipality_code,
         }
     )
 
@@ -330,6 +331,7 @@ def item_to_match(item: Item) -> Match:
             delete_after=date.fromisoformat(item["other_delete_after"]),
             archived_on=date.fromisoformat(item["other_archived_on"]) if item.get("other_archived_on") else None,
         ),
+        municipality_code=item.get("municipality_code"),
     )
 
 
@@ -347,3 +349,88 @@ def notification_key(notification: Notification) -> Item:
 def from_stream_image(image: Mapping[str, Any]) -> Item:
     """A stream image as powertools decodes it (numbers as ``Decimal``) in our plain form."""
     return {key: _from_dynamo(value) for key, value in image.items()}
+
+
+REMINDER_SHARD = "REMIND"
+
+
+def municipal_match_key(municipality_code: str, match_id: str) -> Item:
+    return {"pk": f"MUNI#{municipality_code}", "sk": f"MATCH#{match_id}"}
+
+
+def _side_to_map(side: MatchSide) -> Item:
+    return _drop_none(
+        {
+            "signal_id": side.signal_id,
+            "child_pseudonym": side.child_pseudonym,
+            "key_version": side.key_version,
+            "org_id": side.organisation.id,
+            "org_name": side.organisation.name,
+            "org_sector": side.organisation.sector,
+            "org_region": side.organisation.region,
+            "professional": professional_to_map(side.professional),
+            "case_reference": side.case_reference,
+            "signal_created_at": iso_instant(side.signal_created_at),
+            "delete_after": side.delete_after.isoformat(),
+        }
+    )
+
+
+def _map_to_side(value: Item) -> MatchSide:
+    professional = value["professional"]
+    return MatchSide(
+        signal_id=value["signal_id"],
+        child_pseudonym=value["child_pseudonym"],
+        key_version=value["key_version"],
+        organisation=Organisation(
+            id=value["org_id"], name=value["org_name"], sector=value["org_sector"], region=value["org_region"]
+        ),
+        professional=Professional(
+            name=professional["name"],
+            function=professional["function"],
+            email=professional["email"],
+            phone=professional["phone"],
+        ),
+        case_reference=value.get("case_reference"),
+        signal_created_at=parse_instant(value["signal_created_at"]),
+        delete_after=date.fromisoformat(value["delete_after"]),
+    )
+
+
+def municipal_match_to_item(match: MunicipalMatch) -> Item:
+    item = _drop_none(
+        {
+            **municipal_match_key(match.municipality_code, match.id),
+            "item_type": "municipal_match",
+            "match_id": match.id,
+            "municipality_code": match.municipality_code,
+            "kind": match.kind.value,
+            "since": iso_instant(match.since),
+            "sides": [_side_to_map(side) for side in match.sides],
+            "follow_up": match.follow_up.value,
+            "follow_up_at": iso_instant(match.follow_up_at) if match.follow_up_at else None,
+            "note_code": match.note_code,
+            "reminded": list(match.reminded),
+            "ttl": expiry_epoch(min(side.delete_after for side in match.sides)),
+        }
+    )
+    if match.follow_up is FollowUp.OPEN and not all(match.reminded):
+        item["due_shard"] = REMINDER_SHARD
+        item["due_key"] = f"{match.reminder_due().isoformat()}#{match.id}"
+    return item
+
+
+def item_to_municipal_match(item: Item) -> MunicipalMatch:
+    sides = [_map_to_side(side) for side in item["sides"]]
+    reminded = [bool(flag) for flag in item.get("reminded", [False, False])]
+    return MunicipalMatch(
+        id=item["match_id"],
+        municipality_code=item["municipality_code"],
+        kind=MatchKind(item["kind"]),
+        since=parse_instant(item["since"]),
+        sides=(sides[0], sides[1]),
+        follow_up=FollowUp(item.get("follow_up", "open")),
+        follow_up_at=parse_instant(item["follow_up_at"]) if item.get("follow_up_at") else None,
+        note_code=item.get("note_code"),
+        reminded=(reminded[0], reminded[1]),
+    )

@@ -71,6 +71,7 @@ class DynamoDBRegistry:
             kind=PrincipalKind(item["kind"]),
             organisation=organisation,
             municipality_code=item.get("municipality_code"),
+            region=item.get("region"),
         )
         return TokenGrant(
             token_id=item["token_id"],
@@ -102,6 +103,8 @@ class DynamoDBRegistry:
             }
         if principal.municipality_code is not None:
             token_item["municipality_code"] = principal.municipality_code
+        if principal.region is not None:
+            token_item["region"] = principal.region
         self._put(token_item)
         self._put({"pk": f"TOKENID#{grant.token_id}", "sk": "TOKENID", "token_hash": grant.token_hash})
         self._put({"pk": owner_pk, "sk": f"TOKEN#{grant.token_id}", "token_hash": grant.token_hash})

@@ -29,7 +29,8 @@ class MonotonicUlids:
         same_millisecond = millis == self._last_millis
         random_part = self._last_random + 1 if same_millisecond else int.from_bytes(entropy, "big")
         self._last_millis, self._last_random = millis, random_part
-        return _encode((millis << 80) | (random_part & ((1 << 80) - 1)))
+        # Adding (not masking) carries an overflowing random part into the time, so order holds.
+        return _encode((millis << 80) + random_part)
 
 
 def _encode(value: int) -> str:

@@ -15,6 +15,12 @@ class Action(StrEnum):
     SIGNAL_DELETED = "signal.deleted"
     SIGNAL_HANDED_OVER = "signal.handed_over"
     NOTIFICATION_SENT = "notification.sent"
+    SUBJECT_ACCESSED = "subject.accessed"
+    SUBJECT_RECTIFIED = "subject.rectified"
+    SUBJECT_ERASED = "subject.erased"
+    MATCHES_LISTED = "matches.listed"
+    MATCH_FOLLOWED_UP = "match.followed_up"
+    REPORT_READ = "report.read"
 
 
 @dataclass(frozen=True)

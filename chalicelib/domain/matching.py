@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.lifecycle import status_on
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
 
@@ -68,6 +69,8 @@ class Match:
     owner_child_pseudonym: str
     owner_delete_after: date
     other: MatchedParty
+    # The municipality whose regievoerder follows this match up (the new signal's child's).
+    municipality_code: str | None = None
 
 
 def match_id(first_signal_id: str, second_signal_id: str) -> str:
@@ -125,8 +128,18 @@ def both_sides(new: Signal, found: list[Found]) -> list[Match]:
         identifier = match_id(new.id, item.signal.id)
         mine = new.child_pseudonym.value
         theirs = item.signal.child_pseudonym.value
+        municipality = new.child.address.municipality_code
         records.append(
-            Match(identifier, item.kind, new.created_at, new.id, mine, new.delete_after, MatchedParty.of(item.signal))
+            Match(
+                identifier,
+                item.kind,
+                new.created_at,
+                new.id,
+                mine,
+                new.delete_after,
+                MatchedParty.of(item.signal),
+                municipality,
+            )
         )
         records.append(
             Match(
@@ -137,6 +150,78 @@ def both_sides(new: Signal, found: list[Found]) -> list[Match]:
                 theirs,
                 item.signal.delete_after,
                 MatchedParty.of(new),
+                municipality,
             )
         )
     return records
+
+
+class FollowUp(StrEnum):
+    OPEN = "open"
+    CONTACT_MADE = "contact_made"
+    NO_CONTACT_NEEDED = "no_contact_needed"
+
+
+REMINDER_AFTER = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class MatchSide:
+    """One of the two signals of a match, as the regievoerder sees it: no child data."""
+
+    signal_id: str
+    child_pseudonym: str
+    key_version: str
+    organisation: Organisation
+    professional: Professional
+    case_reference: str | None
+    signal_created_at: datetime
+    delete_after: date
+
+
+@dataclass(frozen=True)
+class MunicipalMatch:
+    """A match as the municipality of the new signal's child follows it up."""
+
+    id: str
+    municipality_code: str
+    kind: MatchKind
+    since: datetime
+    sides: tuple[MatchSide, MatchSide]
+    follow_up: FollowUp = FollowUp.OPEN
+    follow_up_at: datetime | None = None
+    note_code: str | None = None
+    reminded: tuple[bool, bool] = (False, False)
+
+    def reminder_due(self) -> date:
+        return dutch_date(self.since) + REMINDER_AFTER
+
+    def needs_reminder(self, today: date) -> bool:
+        return self.follow_up is FollowUp.OPEN and today >= self.reminder_due() and not all(self.reminded)
+
+
+def _side(signal: Signal) -> MatchSide:
+    return MatchSide(
+        signal_id=signal.id,
+        child_pseudonym=signal.child_pseudonym.value,
+        key_version=signal.child_pseudonym.key_version,
+        organisation=signal.organisation,
+        professional=signal.professional,
+        case_reference=signal.case_reference,
+        signal_created_at=signal.created_at,
+        delete_after=signal.delete_after,
+    )
+
+
+def municipal_records(new: Signal, found: list[Found]) -> list[MunicipalMatch]:
+    municipality = new.child.address.municipality_code
+    return [
+        MunicipalMatch(
+            id=match_id(new.id, item.signal.id),
+            municipality_code=municipality,
+            kind=item.kind,
+            since=new.created_at,
+            sides=(_side(new), _side(item.signal)),
+        )
+        for item in found
+    ]

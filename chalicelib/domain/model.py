@@ -86,6 +86,8 @@ class Principal:
     kind: PrincipalKind
     organisation: Organisation | None = None
     municipality_code: str | None = None
+    # A municipality's region: its scope covers signals of organisations in that region.
+    region: str | None = None
 
 
 @dataclass(frozen=True)

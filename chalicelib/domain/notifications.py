@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from chalicelib.domain.matching import Found, MatchKind, match_id
+from chalicelib.domain.matching import Found, MatchKind, MatchSide, match_id
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
 
 
@@ -15,6 +15,9 @@ class Audience(StrEnum):
     MATCHED_OWNER = "matched_owner"
     REGIEVOERDER = "regievoerder"
     ARCHIVED_OWNER = "archived_owner"
+    REMOVED_OWNER = "removed_owner"
+    FOLLOW_UP_REMINDER = "follow_up_reminder"
+    MOVED_IN = "moved_in"
 
 
 @dataclass(frozen=True)
@@ -142,4 +145,54 @@ def archived_notice(signal: Signal) -> Notification:
         parties=(),
         match_ids=(),
         archived_until=signal.delete_after,
+    )
+
+
+def removed_notice(signal: Signal) -> Notification:
+    """Tells a signal's professional the municipality removed it (the reason is not given)."""
+    return replace(archived_notice(signal), key="removed", audience=Audience.REMOVED_OWNER, archived_until=None)
+
+
+def reminder(match_id: str, own: MatchSide, other: MatchSide) -> Notification:
+    """The one reminder to a professional whose match is still open after 14 days."""
+    return Notification(
+        key=f"reminder:{match_id}",
+        audience=Audience.FOLLOW_UP_REMINDER,
+        to=own.professional.email,
+        recipient_name=own.professional.name,
+        new_signal_id=own.signal_id,
+        new_child_pseudonym=own.child_pseudonym,
+        own_signal_id=own.signal_id,
+        own_case_reference=own.case_reference,
+        own_child_pseudonym=own.child_pseudonym,
+        own_key_version=own.key_version,
+        parties=(
+            PartyLine(
+                other.organisation, other.professional, other.signal_created_at, SignalStatus.ACTIVE, MatchKind.CHILD
+            ),
+        ),
+        match_ids=(match_id,),
+    )
+
+
+def moved_in(signals: list[Signal], municipality_code: str, regievoerder_email: str) -> Notification:
+    """Tells the regievoerder of the municipality a child with signals moved into."""
+    first = signals[0]
+    return Notification(
+        key=f"moved:{municipality_code}",
+        audience=Audience.MOVED_IN,
+        to=regievoerder_email,
+        recipient_name=None,
+        new_signal_id=first.id,
+        new_child_pseudonym=first.child_pseudonym.value,
+        own_signal_id=None,
+        own_case_reference=None,
+        own_child_pseudonym=first.child_pseudonym.value,
+        own_key_version=first.child_pseudonym.key_version,
+        parties=tuple(
+            PartyLine(s.organisation, s.professional, s.created_at, SignalStatus.ACTIVE, MatchKind.CHILD)
+            for s in signals
+        ),
+        match_ids=(),
+        municipality_code=municipality_code,
     )

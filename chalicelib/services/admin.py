@@ -104,9 +104,15 @@ def create_municipality(
 
 
 def issue_municipality_token(registry: AdminRegistry, code: str, now: datetime) -> IssuedToken:
-    if registry.get_municipality(code) is None:
+    municipality = registry.get_municipality(code)
+    if municipality is None:
         raise NotFound(f"no municipality {code}")
-    principal = Principal(client_id=f"gm{code}", kind=PrincipalKind.MUNICIPALITY, municipality_code=code)
+    principal = Principal(
+        client_id=f"gm{code}",
+        kind=PrincipalKind.MUNICIPALITY,
+        municipality_code=code,
+        region=str(municipality["region"]),
+    )
     return _issue(registry, principal, f"MUNI#{code}", now)
 
 

@@ -16,14 +16,21 @@ from typing import Protocol
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.lifecycle import Transition, due_transition
 from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import MunicipalMatch
 from chalicelib.domain.model import Signal
-from chalicelib.domain.notifications import archived_notice
+from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
 from chalicelib.services.mail import render
 from chalicelib.services.matching import CLAIM_LEASE, ClaimOutcome, Mailer, NotificationLedger
 from chalicelib.services.ports import Clock
 
 CLIENT_ID = "lifecycle-job"
+
+
+class ReminderStore(Protocol):
+    def due_reminders(self, today: date) -> list[MunicipalMatch]: ...
+
+    def mark_reminded(self, match: MunicipalMatch, side: int, log: LogEntry) -> None: ...
 
 
 class LifecycleStore(Protocol):
@@ -42,6 +49,7 @@ class LifecycleReport:
     archived: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     notices_sent: int = 0
+    reminders_sent: int = 0
     failed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -50,6 +58,7 @@ class LifecycleReport:
             "archived": len(self.archived),
             "deleted": len(self.deleted),
             "notices_sent": self.notices_sent,
+            "reminders_sent": self.reminders_sent,
             "failed": len(self.failed),
         }
 
@@ -62,8 +71,10 @@ class LifecycleService:
         mailer: Mailer,
         clock: Clock,
         new_id: Callable[[datetime], str],
+        reminders: ReminderStore | None = None,
     ) -> None:
         self._store = store
+        self._reminders = reminders
         self._ledger = ledger
         self._mailer = mailer
         self._clock = clock
@@ -87,6 +98,13 @@ class LifecycleService:
                 # next run. Only the type is logged: the message could hold data.
                 logger.error("lifecycle step failed", extra={"signal_id": signal.id, "error_type": type(exc).__name__})
                 report.failed.append(signal.id)
+        if self._reminders is not None:
+            for match in self._reminders.due_reminders(today):
+                try:
+                    report.reminders_sent += self._remind(match, today, now)
+                except Exception as exc:
+                    logger.error("reminder failed", extra={"match_id": match.id, "error_type": type(exc).__name__})
+                    report.failed.append(match.id)
         logger.info("lifecycle run", extra=report.as_dict())
         if report.failed:
             raise LifecycleIncomplete(report)
@@ -130,6 +148,32 @@ class LifecycleService:
         log = self._log(signal, now, Action.NOTIFICATION_SENT, "owner told the signal is archived")
         self._ledger.mark_sent(notification, message_id, log)
         return 1
+
+    def _remind(self, match: MunicipalMatch, today: date, now: datetime) -> int:
+        """One reminder to each professional of a match still open 14 days on; each marked once sent."""
+        if not match.needs_reminder(today):
+            return 0
+        sent = 0
+        for index, (own, other) in enumerate(((match.sides[0], match.sides[1]), (match.sides[1], match.sides[0]))):
+            if match.reminded[index]:
+                continue
+            message_id = self._mailer.send(render(reminder(match.id, own, other)))
+            log = LogEntry(
+                id=self._new_id(now),
+                at=now,
+                action=Action.NOTIFICATION_SENT,
+                client_id=CLIENT_ID,
+                organisation_id=own.organisation.id,
+                municipality_code=match.municipality_code,
+                signal_id=own.signal_id,
+                child_pseudonym=own.child_pseudonym,
+                key_version=own.key_version,
+                detail=f"follow_up_reminder; match {match.id}; message {message_id}",
+            )
+            self._reminders.mark_reminded(match, index, log)  # type: ignore[union-attr]
+            match = replace(match, reminded=(True, match.reminded[1]) if index == 0 else (match.reminded[0], True))
+            sent += 1
+        return sent
 
 
 class LifecycleIncomplete(Exception):

@@ -23,8 +23,16 @@ SUBJECTS = {
     Audience.MATCHED_OWNER: "Verwijsindex: nieuwe match met uw melding",
     Audience.REGIEVOERDER: "Verwijsindex: nieuwe match in uw gemeente",
     Audience.ARCHIVED_OWNER: "Verwijsindex: uw melding is gearchiveerd",
+    Audience.REMOVED_OWNER: "Verwijsindex: uw melding is verwijderd",
+    Audience.FOLLOW_UP_REMINDER: "Verwijsindex: herinnering aan een open match",
+    Audience.MOVED_IN: "Verwijsindex: een kind met meldingen woont nu in uw gemeente",
 }
-TEMPLATE_NAMES = {Audience.ARCHIVED_OWNER: "archived"}
+TEMPLATE_NAMES = {
+    Audience.ARCHIVED_OWNER: "archived",
+    Audience.REMOVED_OWNER: "removed",
+    Audience.FOLLOW_UP_REMINDER: "reminder",
+    Audience.MOVED_IN: "moved",
+}
 KIND_LABELS = {MatchKind.CHILD: "zelfde kind", MatchKind.ADDRESS: "zelfde adres"}
 STATUS_LABELS = {SignalStatus.ACTIVE: "actief", SignalStatus.ARCHIVED: "gearchiveerd (historie)"}
 
@@ -38,7 +46,7 @@ class EmailMessage:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
     import jinja2
 
     return jinja2.Environment(
@@ -50,7 +58,7 @@ def _environment() -> jinja2.Environment:
 
 
 def render(notification: Notification) -> EmailMessage:
-    environment = _environment()
+    environment = template_environment()
     subject = SUBJECTS[notification.audience]
     parties: list[dict[str, Any]] = [
         {

@@ -11,7 +11,7 @@ once, after the claim's lease expires.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,7 +20,7 @@ from typing import Protocol
 from chalicelib.domain import notifications
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import Match, both_sides, find_matches
+from chalicelib.domain.matching import Match, MunicipalMatch, both_sides, find_matches, municipal_records
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import Notification
 from chalicelib.services.mail import EmailMessage, render
@@ -54,7 +54,7 @@ class MatchStore(Protocol):
 
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
 
-    def save_matches(self, records: list[Match]) -> None: ...
+    def save_matches(self, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None: ...
 
 
 class MatchRegistry(Protocol):
@@ -119,7 +119,7 @@ class MatchService:
         records = both_sides(new, found)
         stored = {(m.signal_id, m.id) for m in partition.matches}
         if not all((m.signal_id, m.id) in stored for m in records):
-            self._store.save_matches(records)
+            self._store.save_matches(records, municipal_records(new, found))
 
         regievoerder = self._registry.regievoerder_email(new.child.address.municipality_code)
         sent = already = 0

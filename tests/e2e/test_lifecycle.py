@@ -187,6 +187,7 @@ def test_the_job_catches_up_after_ten_skipped_days(world, org, other_org, clock,
         "archived": 3,
         "deleted": 0,
         "notices_sent": 3,
+        "reminders_sent": 0,
         "failed": 0,
     }
     assert run_job(api)["archived"] == 0

@@ -1,0 +1,311 @@
+"""The municipality's use cases: the family's rights (access, correction, erasure) and the
+regievoerder's follow-up of matches.
+
+A municipality acts only on children with a signal whose address lies in it, or that an
+organisation of its region made. Anything else answers exactly like "nothing stored", so a
+municipality cannot find out whether another one's child is in the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Protocol
+
+from chalicelib.domain import lifecycle
+from chalicelib.domain.clock import dutch_date
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
+from chalicelib.domain.model import Address, Child, Gender, Principal, PrincipalKind, Signal, SignalStatus
+from chalicelib.domain.notifications import moved_in, removed_notice
+from chalicelib.observability import logger
+from chalicelib.services.mail import render
+from chalicelib.services.matching import ChildPartition, Mailer
+from chalicelib.services.ports import Clock, Logbook, PseudonymiserProvider
+
+
+class NothingStored(NotFound):
+    """Nothing is stored about this child, or nothing this municipality may see."""
+
+
+class SubjectStore(Protocol):
+    def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
+
+    def delete(self, signal: Signal, log: LogEntry) -> None: ...
+
+    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> None: ...
+
+
+class MunicipalMatches(Protocol):
+    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]: ...
+
+    def get(self, municipality_code: str, match_id: str) -> MunicipalMatch | None: ...
+
+    def record_follow_up(
+        self, match: MunicipalMatch, status: FollowUp, note_code: str | None, at: datetime, log: LogEntry
+    ) -> None: ...
+
+
+class Regievoerders(Protocol):
+    def regievoerder_email(self, municipality_code: str) -> str | None: ...
+
+
+def require_municipality(principal: Principal) -> str:
+    if principal.kind is not PrincipalKind.MUNICIPALITY or principal.municipality_code is None:
+        raise Forbidden("this endpoint is for municipalities")
+    return principal.municipality_code
+
+
+@dataclass(frozen=True)
+class SubjectRecord:
+    """Everything stored about one child, as the municipality may show it to the family."""
+
+    child_pseudonym: str
+    signals: list[Signal]
+    log: list[LogEntry]
+    today: date
+
+    @property
+    def child(self) -> Child:
+        # The most recent signal holds the most recently given (or corrected) data.
+        return max(self.signals, key=lambda s: (s.created_at, s.id)).child
+
+    def status(self, signal: Signal) -> SignalStatus:
+        return lifecycle.status_on(signal, self.today) or SignalStatus.ARCHIVED
+
+
+@dataclass(frozen=True)
+class ChildCorrection:
+    given_names: str | None = None
+    family_name_prefix: str | None = None
+    family_name: str | None = None
+    birth_date: date | None = None
+    gender: Gender | None = None
+    address: Address | None = None
+    clear_family_name_prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Rectified:
+    child: Child
+    signals_updated: int
+    new_municipality_notified: bool
+
+
+@dataclass(frozen=True)
+class Erased:
+    signals_erased: int
+    professionals_notified: int
+
+
+class SubjectService:
+    def __init__(
+        self,
+        store: SubjectStore,
+        logbook: Logbook,
+        matches: MunicipalMatches,
+        regievoerders: Regievoerders,
+        mailer: Mailer,
+        pseudonymiser: PseudonymiserProvider,
+        clock: Clock,
+        new_id: Callable[[datetime], str],
+    ) -> None:
+        self._store = store
+        self._logbook = logbook
+        self._matches = matches
+        self._regievoerders = regievoerders
+        self._mailer = mailer
+        self._pseudonymiser = pseudonymiser
+        self._clock = clock
+        self._new_id = new_id
+
+    def _now(self) -> datetime:
+        return self._clock.now().replace(microsecond=0)
+
+    def _log(
+        self, principal: Principal, at: datetime, action: Action, pseudonym: str, version: str, **extra: str | None
+    ) -> LogEntry:
+        return LogEntry(
+            id=self._new_id(at),
+            at=at,
+            action=action,
+            client_id=principal.client_id,
+            municipality_code=principal.municipality_code,
+            child_pseudonym=pseudonym,
+            key_version=version,
+            signal_id=extra.get("signal_id"),
+            detail=extra.get("detail"),
+        )
+
+    def _in_scope(self, principal: Principal, bsn: str) -> tuple[str, str, list[Signal], list[Match]]:
+        """The child's living signals (with their matches), or ``NothingStored``."""
+        code = require_municipality(principal)
+        pseudonym = self._pseudonymiser().child(bsn)
+        partition = self._store.child_partition(pseudonym.value)
+        today = dutch_date(self._clock.now())
+        living = [s for s in partition.signals if lifecycle.status_on(s, today) is not None]
+        in_scope = any(
+            s.child.address.municipality_code == code or s.organisation.region == principal.region for s in living
+        )
+        if not in_scope:
+            raise NothingStored("nothing is stored about this child")
+        by_signal: dict[str, list[Match]] = {}
+        for match in partition.matches:
+            by_signal.setdefault(match.signal_id, []).append(match)
+        with_matches = [
+            replace(s, matches=tuple(sorted(by_signal.get(s.id, []), key=lambda m: (m.since, m.id)))) for s in living
+        ]
+        return pseudonym.value, pseudonym.key_version, with_matches, partition.matches
+
+    def access(self, principal: Principal, bsn: str) -> SubjectRecord:
+        pseudonym, version, signals, _ = self._in_scope(principal, bsn)
+        now = self._now()
+        self._logbook.append(self._log(principal, now, Action.SUBJECT_ACCESSED, pseudonym, version))
+        entries = sorted(self._logbook.entries_for_child(pseudonym), key=lambda e: (e.at, e.id))
+        return SubjectRecord(pseudonym, sorted(signals, key=lambda s: (s.created_at, s.id)), entries, dutch_date(now))
+
+    def rectify(self, principal: Principal, bsn: str, correction: ChildCorrection) -> Rectified:
+        pseudonym, version, signals, _ = self._in_scope(principal, bsn)
+        now = self._now()
+        today = dutch_date(now)
+        current = max(signals, key=lambda s: (s.created_at, s.id)).child
+        corrected = Child(
+            given_names=correction.given_names or current.given_names,
+            family_name_prefix=None
+            if correction.clear_family_name_prefix
+            else (correction.family_name_prefix or current.family_name_prefix),
+            family_name=correction.family_name or current.family_name,
+            birth_date=correction.birth_date or current.birth_date,
+            gender=correction.gender or current.gender,
+            address=correction.address or current.address,
+        )
+        if corrected.birth_date != current.birth_date:
+            try:
+                lifecycle.check_child_may_be_signalled(corrected.birth_date, today)
+            except InvalidInput as exc:
+                raise InvalidInput.single(
+                    "child.birth_date", "with this birth date the child is 23 or older: erase the signals instead"
+                ) from exc
+        pseudonymiser = self._pseudonymiser()
+        address_pseudonym = pseudonymiser.address(corrected.address)
+        last_day = lifecycle.last_day_before_23(corrected.birth_date)
+        updated = [
+            replace(
+                s,
+                child=corrected,
+                address_pseudonym=address_pseudonym,
+                active_until=min(s.active_until, last_day),
+                delete_after=min(s.delete_after, last_day),
+            )
+            for s in signals
+        ]
+        self._store.replace_signals(
+            updated, self._log(principal, now, Action.SUBJECT_RECTIFIED, pseudonym, version, detail="child data")
+        )
+        notified = False
+        old_codes = {s.child.address.municipality_code for s in signals}
+        new_code = corrected.address.municipality_code
+        if new_code not in old_codes:
+            notified = self._tell_new_municipality(principal, updated, new_code, now)
+        return Rectified(corrected, len(updated), notified)
+
+    def _tell_new_municipality(self, principal: Principal, signals: list[Signal], code: str, now: datetime) -> bool:
+        email = self._regievoerders.regievoerder_email(code)
+        if email is None:
+            return False
+        notice = moved_in(signals, code, email)
+        try:
+            self._mailer.send(render(notice))
+        except Exception as exc:
+            # The correction stands; the response says the notice did not go, so it can be redone.
+            logger.error("moved-in notice failed", extra={"error_type": type(exc).__name__})
+            return False
+        first = signals[0]
+        self._logbook.append(
+            self._log(
+                principal,
+                now,
+                Action.NOTIFICATION_SENT,
+                first.child_pseudonym.value,
+                first.child_pseudonym.key_version,
+                detail=f"moved_in; municipality {code}",
+            )
+        )
+        return True
+
+    def erase(self, principal: Principal, bsn: str, reason: str) -> Erased:
+        pseudonym, version, signals, _ = self._in_scope(principal, bsn)
+        now = self._now()
+        for signal in signals:
+            log = self._log(
+                principal,
+                now,
+                Action.SIGNAL_DELETED,
+                pseudonym,
+                version,
+                signal_id=signal.id,
+                detail=f"erasure: {reason}",
+            )
+            self._store.delete(signal, log)
+        notified = 0
+        for signal in signals:
+            try:
+                self._mailer.send(render(removed_notice(signal)))
+            except Exception as exc:
+                logger.error("removal notice failed", extra={"signal_id": signal.id, "error_type": type(exc).__name__})
+                continue
+            notified += 1
+            self._logbook.append(
+                self._log(
+                    principal,
+                    now,
+                    Action.NOTIFICATION_SENT,
+                    pseudonym,
+                    version,
+                    signal_id=signal.id,
+                    detail="removed_owner",
+                )
+            )
+        # The fact of the erasure stays, under the pseudonym only.
+        self._logbook.append(
+            self._log(principal, now, Action.SUBJECT_ERASED, pseudonym, version, detail=f"{len(signals)} signal(s)")
+        )
+        return Erased(len(signals), notified)
+
+    # The regievoerder ----------------------------------------------------------------------------
+
+    def matches(self, principal: Principal, since: date | None) -> list[MunicipalMatch]:
+        code = require_municipality(principal)
+        now = self._now()
+        found = self._matches.for_municipality(code, since)
+        self._logbook.append(
+            LogEntry(
+                id=self._new_id(now),
+                at=now,
+                action=Action.MATCHES_LISTED,
+                client_id=principal.client_id,
+                municipality_code=code,
+            )
+        )
+        return found
+
+    def follow_up(self, principal: Principal, match_id: str, status: FollowUp, note_code: str | None) -> MunicipalMatch:
+        code = require_municipality(principal)
+        match = self._matches.get(code, match_id)
+        if match is None:
+            raise NotFound("no such match")
+        now = self._now()
+        side = match.sides[0]
+        log = self._log(
+            principal,
+            now,
+            Action.MATCH_FOLLOWED_UP,
+            side.child_pseudonym,
+            side.key_version,
+            signal_id=side.signal_id,
+            detail=f"{match_id}: {status.value}",
+        )
+        self._matches.record_follow_up(match, status, note_code, now, log)
+        return replace(match, follow_up=status, follow_up_at=now, note_code=note_code)
