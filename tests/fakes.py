@@ -9,14 +9,23 @@ test on these fakes tells the truth about the service on DynamoDB. The contract 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import DuplicateActiveSignal, NotFound
+from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
+from chalicelib.domain.matching import Match
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
+from chalicelib.domain.notifications import Notification
+from chalicelib.services.mail import EmailMessage
+from chalicelib.services.matching import ChildPartition, ClaimOutcome
 from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage, TokenGrant
+
+if TYPE_CHECKING:
+    from chalicelib.domain.matching import MunicipalMatch
 
 
 def sort_key(signal: Signal) -> str:
@@ -259,3 +268,182 @@ class InMemoryRegistry:
 
     def is_excluded_address(self, address_pseudonym: str) -> bool:
         return address_pseudonym in self.excluded_addresses
+
+
+# The match function and the lifecycle job
+
+
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+
+
+@dataclass
+class LedgerRecord:
+    """One (new signal, recipient) item of the ledger: its state and the lease of a live claim."""
+
+    status: str
+    lease_until: datetime
+    message_id: str | None = None
+
+
+def ledger_key(notification: Notification) -> tuple[str, str, str]:
+    """Where ``DynamoDBNotificationLedger`` keeps it: the new signal's child partition."""
+    return notification.new_child_pseudonym, notification.new_signal_id, notification.key
+
+
+class InMemoryNotificationLedger:
+    """The same states and conditions as ``DynamoDBNotificationLedger``.
+
+    A claim succeeds on a new recipient, after a release (``failed``) or when the lease of a
+    ``sending`` claim has run out; leases compare whole epoch seconds, as the item stores them.
+    ``mark_sent`` writes its log line in the same all-or-nothing step.
+    """
+
+    def __init__(self, logbook: InMemoryLogbook) -> None:
+        self.logbook = logbook
+        self.records: dict[tuple[str, str, str], LedgerRecord] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome:
+        key = ledger_key(notification)
+        with self._lock:
+            record = self.records.get(key)
+            if record is not None and record.status == SENT:
+                return ClaimOutcome.ALREADY_SENT
+            if (
+                record is not None
+                and record.status == SENDING
+                and not int(record.lease_until.timestamp()) < int(now.timestamp())
+            ):
+                return ClaimOutcome.IN_FLIGHT
+            self.records[key] = LedgerRecord(SENDING, lease_until)
+            return ClaimOutcome.CLAIMED
+
+    def release(self, notification: Notification) -> None:
+        with self._lock:
+            record = self.records.get(ledger_key(notification))
+            if record is None or record.status != SENDING:
+                raise ValueError(f"notification {notification.key} is not being sent")
+            record.status = FAILED
+
+    def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None:
+        with self._lock:
+            self.logbook.check_new(log)
+            key = ledger_key(notification)
+            lease_until = self.records[key].lease_until if key in self.records else log.at
+            self.records[key] = LedgerRecord(SENT, lease_until, message_id)
+            self.logbook.append(log)
+
+    def status(self, notification: Notification) -> str | None:
+        record = self.records.get(ledger_key(notification))
+        return record.status if record else None
+
+    def states_for_child(self, child_pseudonym: str) -> dict[tuple[str, str], str]:
+        return {
+            (new_signal_id, recipient): record.status
+            for (child, new_signal_id, recipient), record in self.records.items()
+            if child == child_pseudonym
+        }
+
+    def forget_signal(self, signal: Signal) -> None:
+        """Drop what ``DynamoDBSignalStore.delete_derived`` drops: mails about the signal, and the
+        other signals' records of having mailed its professional."""
+        for key in list(self.records):
+            child, new_signal_id, recipient = key
+            about_it = child == signal.child_pseudonym.value and new_signal_id == signal.id
+            if about_it or recipient == f"signal:{signal.id}":
+                del self.records[key]
+
+
+class InMemoryMatchStore(InMemorySignalStore):
+    """The signal store with the reads and writes of the match function and the lifecycle job.
+
+    ``child_partition`` returns what one Query on the child's partition returns in DynamoDB:
+    its signals, its match records and the ledger's states of mails about its new signals.
+    ``get`` returns a signal with its match records; ``delete`` takes them along, as the
+    DynamoDB store does.
+    """
+
+    def __init__(self, logbook: InMemoryLogbook, ledger: InMemoryNotificationLedger | None = None) -> None:
+        super().__init__(logbook)
+        self.ledger = ledger
+        self.matches: dict[tuple[str, str], Match] = {}
+        self.match_writes: list[list[Match]] = []
+        self.municipal_matches: dict[str, MunicipalMatch] = {}
+
+    def put(self, *signals: Signal) -> None:
+        """Store signals as they stand, with the guard of an active one: test setup, no log line."""
+        for signal in signals:
+            self.signals[signal.id] = signal
+            if signal.archived_on is None:
+                key = (signal.child_pseudonym.value, signal.organisation.id)
+                self.guards.setdefault(key, _Guard(signal.id, signal.active_until))
+
+    def child_partition(self, child_pseudonym: str) -> ChildPartition:
+        signals = [s for s in self.signals.values() if s.child_pseudonym.value == child_pseudonym]
+        matches = [m for m in self.matches.values() if m.owner_child_pseudonym == child_pseudonym]
+        sent = self.ledger.states_for_child(child_pseudonym) if self.ledger is not None else {}
+        return ChildPartition(signals, matches, sent)
+
+    def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
+        return [s for s in self.signals.values() if s.address_pseudonym.value == address_pseudonym]
+
+    def save_matches(self, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
+        self.match_writes.append(list(records))
+        for match in records:
+            self.matches[(match.signal_id, match.id)] = match
+        for followed in municipal:
+            self.municipal_matches.setdefault(followed.id, followed)
+
+    def matches_of(self, signal_id: str) -> list[Match]:
+        return sorted(
+            (m for m in self.matches.values() if m.signal_id == signal_id), key=lambda m: (m.other.created_at, m.id)
+        )
+
+    def get(self, signal_id: str) -> Signal | None:
+        signal = self.signals.get(signal_id)
+        return replace(signal, matches=tuple(self.matches_of(signal_id))) if signal else None
+
+    def due_signals(self, today: date) -> list[Signal]:
+        due = [s for s in self.signals.values() if next_due(s) <= today]
+        return sorted(due, key=lambda s: (next_due(s), s.id))
+
+    def delete(self, signal: Signal, log: LogEntry) -> None:
+        super().delete(signal, log)
+        for key in [k for k, m in self.matches.items() if signal.id in (m.signal_id, m.other.signal_id)]:
+            del self.matches[key]
+        if self.ledger is not None:
+            self.ledger.forget_signal(signal)
+
+
+class MailRefused(Exception):
+    """What ``RecordingMailer`` raises for an address told to fail."""
+
+
+class RecordingMailer:
+    """Keeps every message it accepts in ``sent``; refuses an address a set number of times."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+        self.refused: list[EmailMessage] = []
+        self._failures: dict[str, int] = {}
+
+    def fail_for(self, address: str, times: int = 1) -> None:
+        self._failures[address] = times
+
+    def send(self, message: EmailMessage) -> str:
+        remaining = self._failures.get(message.to, 0)
+        if remaining > 0:
+            self._failures[message.to] = remaining - 1
+            self.refused.append(message)
+            raise MailRefused(f"refused for {message.to}")
+        self.sent.append(message)
+        return f"message-{len(self.sent)}"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.sent if message.to == address]
+
+    @property
+    def recipients(self) -> list[str]:
+        return [message.to for message in self.sent]

@@ -27,6 +27,7 @@ BY_ID_INDEX = "by-id"
 BY_ORGANISATION_INDEX = "by-organisation"
 BY_ADDRESS_INDEX = "by-address"
 BY_DUE_INDEX = "by-due"
+LEDGER_BACKSTOP = timedelta(days=7 * 366 + 1)
 
 
 class DynamoDBLogbook:
@@ -480,6 +481,8 @@ class DynamoDBNotificationLedger:
             "status": "sending",
             "lease_until": int(lease_until.timestamp()),
             "claimed_at": items.iso_instant(now),
+            # Backstop only: the entry goes with its signal; no signal outlives 7 years.
+            "ttl": int((now + LEDGER_BACKSTOP).timestamp()),
         }
         try:
             self._client.put_item(
