@@ -232,3 +232,13 @@ def match_follow_up(match_id: str) -> Response:
     body, _ = web.parse_body(_request().raw_body, schemas.FollowUpIn)
     match = container().subjects.follow_up(principal, match_id, FollowUp(body.status), body.note_code)
     return web.json_response(presenters.municipal_match_out(match))
+
+
+@app.route("/v1/reports", methods=["GET"], authorizer=token_authorizer)
+@web.api_view("reports")
+def get_report() -> Response:
+    principal = _principal()
+    query = schemas.ReportQuery.model_validate(web.query_params(_request().query_params, {"period", "region"}))
+    return Response(
+        body=container().reports.report(principal, query.period, query.region), headers={"Content-Type": web.JSON}
+    )

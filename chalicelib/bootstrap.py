@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import Mailer, MatchService
     from chalicelib.services.municipality import SubjectService
+    from chalicelib.services.reports import ReportService
 
 
 _ULIDS = MonotonicUlids()
@@ -167,6 +168,19 @@ class Container:
             regievoerders=self.registry,
             mailer=self.mailer,
             pseudonymiser=self.pseudonym_key,
+            clock=self.clock,
+            new_id=self.new_id,
+        )
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from chalicelib.services.reports import ReportService
+
+        return ReportService(
+            signals=self.signal_store,
+            matches=self.municipal_matches,
+            municipalities=self.registry,
+            logbook=self.logbook,
             clock=self.clock,
             new_id=self.new_id,
         )

@@ -197,6 +197,22 @@ def document() -> dict[str, Any]:
                     requestBody={"required": True, **_json("FollowUpIn")},
                 )
             },
+            "/v1/reports": {
+                "get": _operation(
+                    "Municipality (its own) or administrator (a region or the country): counts per period",
+                    {
+                        "200": {
+                            "description": "Signals by sector, families informed, matches by kind, follow-up rate; "
+                            'every count under 5 is "<5", a share that would reveal one is null',
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                    parameters=[
+                        {"name": "period", "in": "query", "required": True, "schema": {"type": "string"}},
+                        {"name": "region", "in": "query", "schema": {"type": "string"}},
+                    ],
+                )
+            },
             "/v1/signals/{signal_id}/professional": {
                 "put": _operation(
                     "Hand the signal to another professional",

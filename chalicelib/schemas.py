@@ -306,6 +306,11 @@ class MatchesQuery(_Strict):
     since: IsoDate | None = None
 
 
+class ReportQuery(_Strict):
+    period: Annotated[str, StringConstraints(max_length=10)]
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,60}$")] | None = None
+
+
 class LogEntryOut(BaseModel):
     at: datetime
     action: str

@@ -16,6 +16,7 @@ from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import Match, MunicipalMatch
 from chalicelib.domain.model import Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
+from chalicelib.domain.reports import SignalFacts
 from chalicelib.services.matching import ChildPartition, ClaimOutcome
 from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage
 
@@ -27,6 +28,7 @@ BY_ID_INDEX = "by-id"
 BY_ORGANISATION_INDEX = "by-organisation"
 BY_ADDRESS_INDEX = "by-address"
 BY_DUE_INDEX = "by-due"
+BY_MUNICIPALITY_INDEX = "by-municipality"
 LEDGER_BACKSTOP = timedelta(days=7 * 366 + 1)
 
 
@@ -287,6 +289,7 @@ class DynamoDBSignalStore:
                 self._logbook.put_request(log),
             ]
         )
+        self.refresh_counterparts(archived)
 
     def delete(self, signal: Signal, log: LogEntry) -> None:
         """Delete the signal, its guard and log line at once, then everything derived from it.
@@ -342,6 +345,27 @@ class DynamoDBSignalStore:
                 Key={"pk": {"S": _idempotency_pk(signal.organisation.id, signal.idempotency_key)}},
             )
 
+    # Reports ---------------------------------------------------------------------------------------
+
+    def signal_facts(self, municipality_code: str, start: datetime, end: datetime) -> list[SignalFacts]:
+        """Sector and informing of the signals created in [start, end) for children living in the
+        municipality, from an index that projects nothing else."""
+        return [
+            SignalFacts(sector=item["org_sector"], family_informed=bool(item["family_informed"]))
+            for item in self._query_all(
+                {
+                    "TableName": self._table,
+                    "IndexName": BY_MUNICIPALITY_INDEX,
+                    "KeyConditionExpression": "municipality_code = :code AND created_sort BETWEEN :start AND :end",
+                    "ExpressionAttributeValues": {
+                        ":code": {"S": municipality_code},
+                        ":start": {"S": items.iso_instant(start)},
+                        ":end": {"S": items.iso_instant(end)},
+                    },
+                }
+            )
+        ]
+
     # Lifecycle -------------------------------------------------------------------------------------
 
     def due_signals(self, today: date) -> list[Signal]:
@@ -382,6 +406,8 @@ class DynamoDBSignalStore:
             for signal in updated
         ]
         self._write([*actions, self._logbook.put_request(log)])
+        for signal in updated:
+            self.refresh_counterparts(signal)
 
     def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
         self._write(
@@ -400,6 +426,41 @@ class DynamoDBSignalStore:
                 self._logbook.put_request(log),
             ]
         )
+        self.refresh_counterparts(replace(signal, professional=professional))
+
+    def refresh_counterparts(self, signal: Signal) -> None:
+        """Bring the other side's snapshot of ``signal`` up to date: its professional and dates.
+
+        Best effort after the change itself: a counterpart deleted meanwhile is simply skipped.
+        """
+        for match in signal.matches:
+            values: dict[str, Any] = {
+                ":professional": items.professional_to_map(signal.professional),
+                ":active_until": signal.active_until.isoformat(),
+                ":delete_after": signal.delete_after.isoformat(),
+            }
+            update = (
+                "SET other_professional = :professional, other_active_until = :active_until, "
+                "other_delete_after = :delete_after"
+            )
+            if signal.archived_on is not None:
+                update += ", other_archived_on = :archived_on"
+                values[":archived_on"] = signal.archived_on.isoformat()
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=items.serialise(
+                        {
+                            "pk": items.CHILD_PREFIX + match.other.child_pseudonym,
+                            "sk": items.match_sort_key(match.other.signal_id, match.id),
+                        }
+                    ),
+                    UpdateExpression=update,
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues=items.serialise(values),
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                continue
 
     def _release_guard(self, signal: Signal) -> list[TransactWriteItemTypeDef]:
         """Delete the guard only if it still belongs to this signal (a newer one may own it).

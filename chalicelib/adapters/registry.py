@@ -214,3 +214,30 @@ class DynamoDBRegistry:
         item = self.get_municipality(municipality_code)
         email = item.get("regievoerder_email") if item else None
         return str(email) if email else None
+
+    def municipality_codes(self, region: str | None) -> list[str]:
+        """Registered municipalities, all or of one region (for administrators' reports).
+
+        The registry holds a few hundred municipalities and organisations, so a filtered Scan is
+        cheaper than keeping an index for this rare, administrator-only question.
+        """
+        values: dict[str, Any] = {":type": {"S": "municipality"}}
+        expression = "item_type = :type"
+        if region is not None:
+            expression += " AND #region = :region"
+            values[":region"] = {"S": region}
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": expression,
+            "ExpressionAttributeValues": values,
+            "ProjectionExpression": "pk",
+        }
+        if region is not None:
+            kwargs["ExpressionAttributeNames"] = {"#region": "region"}
+        codes: list[str] = []
+        while True:
+            response = self._client.scan(**kwargs)
+            codes.extend(items.deserialise(i)["pk"].removeprefix("MUNI#") for i in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return sorted(codes)
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -281,3 +281,19 @@ def test_ses_failure_reports_exactly_that_record_and_its_retry_sends_the_missing
     assert retry["batchItemFailures"] == []
     mails = by_recipient(outbox())
     assert {address: len(sent) for address, sent in mails.items()} == {BAKKER: 1, JANSEN: 1}
+
+
+def test_the_other_side_sees_a_hand_over_and_an_early_close_of_a_matched_signal(api, org, other_org, stream, clock):
+    first = api.create_signal(org.token)
+    later(clock)
+    second = api.create_signal(other_org.token, builders.signal_body(professional=bakker()))
+    stream.drain()
+
+    successor = builders.professional(name="A. Smit", email="a.smit@ggd.example.nl")
+    api.hand_over(org.token, first["id"], successor).ok()
+    [match] = api.get_signal(other_org.token, second["id"]).ok()["matches"]
+    assert match["professional"]["email"] == "a.smit@ggd.example.nl" and match["status"] == "active"
+
+    api.close(org.token, first["id"], {"reason": "risk_resolved"}).ok()
+    [match] = api.get_signal(other_org.token, second["id"]).ok()["matches"]
+    assert match["status"] == "archived"

@@ -1,0 +1,80 @@
+"""Reports: per municipality and period, or for an administrator per region or the whole country."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Protocol
+
+from chalicelib.domain import reports
+from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import FollowUp, MunicipalMatch
+from chalicelib.domain.model import Principal, PrincipalKind
+from chalicelib.domain.reports import MatchFacts, Period, SignalFacts
+from chalicelib.services.ports import Clock, Logbook
+
+
+class ReportSignals(Protocol):
+    def signal_facts(self, municipality_code: str, start: datetime, end: datetime) -> list[SignalFacts]: ...
+
+
+class ReportMatches(Protocol):
+    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]: ...
+
+
+class Municipalities(Protocol):
+    def municipality_codes(self, region: str | None) -> list[str]: ...
+
+
+class ReportService:
+    def __init__(
+        self,
+        signals: ReportSignals,
+        matches: ReportMatches,
+        municipalities: Municipalities,
+        logbook: Logbook,
+        clock: Clock,
+        new_id: Callable[[datetime], str],
+    ) -> None:
+        self._signals = signals
+        self._matches = matches
+        self._municipalities = municipalities
+        self._logbook = logbook
+        self._clock = clock
+        self._new_id = new_id
+
+    def report(self, principal: Principal, period_text: str, region: str | None) -> dict[str, object]:
+        period = Period.parse(period_text)
+        if principal.kind is PrincipalKind.MUNICIPALITY and principal.municipality_code:
+            if region is not None:
+                raise InvalidInput.single("region", "a municipality reports on itself; region is for administrators")
+            codes = [principal.municipality_code]
+            scope = {"municipality": principal.municipality_code}
+        elif principal.kind is PrincipalKind.ADMIN:
+            codes = self._municipalities.municipality_codes(region)
+            scope = {"region": region} if region else {"country": "NL"}
+        else:
+            raise Forbidden("reports are for municipalities and administrators")
+        start, end = period.instants()
+        signal_facts: list[SignalFacts] = []
+        match_facts: list[MatchFacts] = []
+        for code in codes:
+            signal_facts.extend(self._signals.signal_facts(code, start, end))
+            match_facts.extend(
+                MatchFacts(kind=match.kind.value, followed_up=match.follow_up is not FollowUp.OPEN)
+                for match in self._matches.for_municipality(code, period.first_day)
+                if match.since < end
+            )
+        now = self._clock.now().replace(microsecond=0)
+        self._logbook.append(
+            LogEntry(
+                id=self._new_id(now),
+                at=now,
+                action=Action.REPORT_READ,
+                client_id=principal.client_id,
+                municipality_code=principal.municipality_code,
+                detail=f"{period.label} {scope}",
+            )
+        )
+        return reports.report(period, scope, signal_facts, match_facts)
