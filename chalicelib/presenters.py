@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import MunicipalMatch
-from chalicelib.domain.model import Child, Signal, SignalStatus
+from chalicelib.domain.model import Child, Professional, Signal, SignalStatus
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.schemas import (
     AddressOut,
@@ -45,12 +45,7 @@ def matches_out(signal: Signal, today: date) -> list[MatchOut]:
                 organisation=MatchedOrganisationOut(
                     name=other.organisation.name, sector=other.organisation.sector, region=other.organisation.region
                 ),
-                professional=ProfessionalOut(
-                    name=other.professional.name,
-                    function=other.professional.function,
-                    email=other.professional.email,
-                    phone=other.professional.phone,
-                ),
+                professional=professional_out(other.professional),
             )
         )
     return shown
@@ -72,12 +67,7 @@ def signal_out(signal: Signal, status: SignalStatus, today: date) -> SignalOut:
             sector=signal.organisation.sector,
             region=signal.organisation.region,
         ),
-        professional=ProfessionalOut(
-            name=signal.professional.name,
-            function=signal.professional.function,
-            email=signal.professional.email,
-            phone=signal.professional.phone,
-        ),
+        professional=professional_out(signal.professional),
         child=child_out(signal.child),
         matches=matches_out(signal, today),
     )
@@ -105,6 +95,12 @@ def subject_access_out(record: SubjectRecord) -> SubjectAccessOut:
         ]
         signals.append(SubjectSignalOut(**base.model_dump(), notifications=notified))
     return SubjectAccessOut(child=child_out(record.child), signals=signals, logbook=log)
+
+
+def professional_out(professional: Professional) -> ProfessionalOut:
+    return ProfessionalOut(
+        name=professional.name, function=professional.function, email=professional.email, phone=professional.phone
+    )
 
 
 def child_out(child: Child) -> ChildOut:
@@ -142,12 +138,7 @@ def municipal_match_out(match: MunicipalMatch) -> MunicipalMatchOut:
                 organisation=MatchedOrganisationOut(
                     name=side.organisation.name, sector=side.organisation.sector, region=side.organisation.region
                 ),
-                professional=ProfessionalOut(
-                    name=side.professional.name,
-                    function=side.professional.function,
-                    email=side.professional.email,
-                    phone=side.professional.phone,
-                ),
+                professional=professional_out(side.professional),
             )
             for side in match.sides
         ],

@@ -32,6 +32,17 @@ BY_MUNICIPALITY_INDEX = "by-municipality"
 LEDGER_BACKSTOP = timedelta(days=7 * 366 + 1)
 
 
+def query_all(client: DynamoDBClient, kwargs: dict[str, Any]) -> list[items.Item]:
+    """Every item a Query returns, following its pages."""
+    found: list[items.Item] = []
+    while True:
+        response = client.query(**kwargs)
+        found.extend(items.deserialise(i) for i in response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return found
+        kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
+
+
 class DynamoDBLogbook:
     """Append-only: every entry is a conditional put that can never overwrite another."""
 
@@ -57,18 +68,12 @@ class DynamoDBLogbook:
         )
 
     def entries_for_child(self, child_pseudonym: str) -> list[LogEntry]:
-        found: list[LogEntry] = []
-        kwargs: dict[str, Any] = {
+        query = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": items.CHILD_PREFIX + child_pseudonym}},
         }
-        while True:
-            response = self._client.query(**kwargs)
-            found.extend(items.item_to_log_entry(items.deserialise(i)) for i in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [items.item_to_log_entry(item) for item in query_all(self._client, query)]
 
 
 class DynamoDBSignalStore:
@@ -218,13 +223,7 @@ class DynamoDBSignalStore:
                 raise Conflict("DynamoDB left items unprocessed; retry")
 
     def _query_all(self, kwargs: dict[str, Any]) -> list[items.Item]:
-        found: list[items.Item] = []
-        while True:
-            response = self._client.query(**kwargs)
-            found.extend(items.deserialise(i) for i in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
+        return query_all(self._client, kwargs)
 
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None:
         response = self._client.get_item(

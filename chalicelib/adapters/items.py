@@ -128,6 +128,10 @@ def due_shard(signal_id: str) -> str:
     return f"DUE#{zlib.crc32(signal_id.encode()) % DUE_SHARDS}"
 
 
+def professional_from_map(value: Item) -> Professional:
+    return Professional(name=value["name"], function=value["function"], email=value["email"], phone=value["phone"])
+
+
 def professional_to_map(professional: Professional) -> Item:
     return {
         "name": professional.name,
@@ -164,12 +168,7 @@ def item_to_signal(item: Item) -> Signal:
         organisation=Organisation(
             id=item["org_id"], name=item["org_name"], sector=item["org_sector"], region=item["org_region"]
         ),
-        professional=Professional(
-            name=professional["name"],
-            function=professional["function"],
-            email=professional["email"],
-            phone=professional["phone"],
-        ),
+        professional=professional_from_map(professional),
         created_at=parse_instant(item["created_at"]),
         active_until=date.fromisoformat(item["active_until"]),
         delete_after=date.fromisoformat(item["delete_after"]),
@@ -320,12 +319,7 @@ def item_to_match(item: Item) -> Match:
                 sector=item["other_org_sector"],
                 region=item["other_org_region"],
             ),
-            professional=Professional(
-                name=professional["name"],
-                function=professional["function"],
-                email=professional["email"],
-                phone=professional["phone"],
-            ),
+            professional=professional_from_map(professional),
             created_at=parse_instant(item["other_created_at"]),
             active_until=date.fromisoformat(item["other_active_until"]),
             delete_after=date.fromisoformat(item["other_delete_after"]),
@@ -385,12 +379,7 @@ def _map_to_side(value: Item) -> MatchSide:
         organisation=Organisation(
             id=value["org_id"], name=value["org_name"], sector=value["org_sector"], region=value["org_region"]
         ),
-        professional=Professional(
-            name=professional["name"],
-            function=professional["function"],
-            email=professional["email"],
-            phone=professional["phone"],
-        ),
+        professional=professional_from_map(professional),
         case_reference=value.get("case_reference"),
         signal_created_at=parse_instant(value["signal_created_at"]),
         delete_after=date.fromisoformat(value["delete_after"]),

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters import items
-from chalicelib.adapters.dynamodb import BY_DUE_INDEX, DynamoDBLogbook
+from chalicelib.adapters.dynamodb import BY_DUE_INDEX, DynamoDBLogbook, query_all
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, MunicipalMatch
@@ -22,13 +22,7 @@ class DynamoDBMunicipalMatches:
         self._logbook = logbook
 
     def _query(self, kwargs: dict[str, Any]) -> list[items.Item]:
-        found: list[items.Item] = []
-        while True:
-            response = self._client.query(**kwargs)
-            found.extend(items.deserialise(i) for i in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
+        return query_all(self._client, kwargs)
 
     def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]:
         values: dict[str, Any] = {":pk": {"S": f"MUNI#{municipality_code}"}, ":prefix": {"S": "MATCH#"}}
