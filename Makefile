@@ -7,7 +7,7 @@ PORT ?= 8000
 OUTBOX_PORT ?= 8025
 STAGE ?= dev
 
-.PHONY: run test lint typecheck unit integration e2e bench clean
+.PHONY: run test lint typecheck package unit integration e2e bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT)
 
 test: $(STAMP) lint typecheck
+	for stage in dev prod; do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -29,6 +30,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# chalice package + infra/template.json into out/$(STAGE)/ (git-ignored), then cfn-lint: see docs/deploy.md.
+package: $(STAMP)
+	$(BIN)/python -m infra.package --stage $(STAGE)
+	$(BIN)/cfn-lint out/$(STAGE)/sam.json
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
@@ -39,9 +45,13 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
+# The matching and lifecycle benchmarks load 20,000 signals into the emulator: minutes each.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.aws_calls
 	$(BIN)/python -m benchmarks.import_time
+	$(BIN)/python -m benchmarks.access
+	$(BIN)/python -m benchmarks.matching
+	$(BIN)/python -m benchmarks.lifecycle
 
 clean:
 	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache

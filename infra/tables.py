@@ -47,12 +47,16 @@ class TableNames:
 
 
 def table_definitions() -> dict[str, dict[str, Any]]:
-    """The ``AWS::DynamoDB::Table`` resources of the template, by logical id."""
+    """The ``AWS::DynamoDB::Table`` resources of the template, by logical id.
+
+    The template also holds partial resources without a ``Type``: overrides that ``chalice
+    package`` deep-merges into the resources it generates.
+    """
     template = json.loads(TEMPLATE.read_text())
     return {
         logical_id: resource["Properties"]
         for logical_id, resource in template["Resources"].items()
-        if resource["Type"] == "AWS::DynamoDB::Table"
+        if resource.get("Type") == "AWS::DynamoDB::Table"
     }
 
 

@@ -389,7 +389,7 @@ class InMemoryMatchStore(InMemorySignalStore):
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
         return [s for s in self.signals.values() if s.address_pseudonym.value == address_pseudonym]
 
-    def save_matches(self, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
+    def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         self.match_writes.append(list(records))
         for match in records:
             self.matches[(match.signal_id, match.id)] = match

@@ -199,16 +199,19 @@ class DynamoDBSignalStore:
             )
         ]
 
-    def save_matches(self, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
-        """Idempotent puts: a redelivered record writes identical items.
-
-        The municipal records (the regievoerder's follow-up) ride along in the same batch; the
-        match function skips the batch when the records exist already, so a follow-up recorded
-        meanwhile is not reset.
+    def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
+        """Idempotent puts, in two batches: the counterparts' records and the municipality's
+        follow-up records first, then the records shown with the new signal. The match function
+        takes the presence of the latter as proof that the former landed, so a batch cut short
+        (unprocessed items, a crash) is written again on redelivery, and a complete one never is.
         """
-        requests = [{"PutRequest": {"Item": items.serialise(items.match_to_item(m))}} for m in records]
-        requests += [{"PutRequest": {"Item": items.serialise(items.municipal_match_to_item(m))}} for m in municipal]
-        self._batch_write(requests)
+        first = [m for m in records if m.signal_id != new_signal_id]
+        last = [m for m in records if m.signal_id == new_signal_id]
+        self._batch_write(
+            [{"PutRequest": {"Item": items.serialise(items.match_to_item(m))}} for m in first]
+            + [{"PutRequest": {"Item": items.serialise(items.municipal_match_to_item(m))}} for m in municipal]
+        )
+        self._batch_write([{"PutRequest": {"Item": items.serialise(items.match_to_item(m))}} for m in last])
 
     def _batch_write(self, requests: list[Any]) -> None:
         for start in range(0, len(requests), 25):

@@ -54,7 +54,9 @@ class MatchStore(Protocol):
 
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
 
-    def save_matches(self, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None: ...
+    def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
+        """Store match records and follow-up records; the records shown with the new signal last."""
+        ...
 
 
 class MatchRegistry(Protocol):
@@ -117,9 +119,11 @@ class MatchService:
             return MatchOutcome(0, 0, 0)
 
         records = both_sides(new, found)
-        stored = {(m.signal_id, m.id) for m in partition.matches}
-        if not all((m.signal_id, m.id) in stored for m in records):
-            self._store.save_matches(records, municipal_records(new, found))
+        # The store writes the new signal's own records last, so finding them all proves the
+        # rest landed too; a redelivery then writes nothing (and resets no follow-up).
+        stored = {m.id for m in partition.matches if m.signal_id == new.id}
+        if not all(m.id in stored for m in records if m.signal_id == new.id):
+            self._store.save_matches(new.id, records, municipal_records(new, found))
 
         regievoerder = self._registry.regievoerder_email(new.child.address.municipality_code)
         sent = already = 0

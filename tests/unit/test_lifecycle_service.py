@@ -232,7 +232,7 @@ def test_deleting_a_signal_takes_its_match_records_along(world: World) -> None:
     old = replace(signal(), archived_on=ACTIVE_UNTIL + DAY)
     newer = builders.domain_signal(org=BUURTTEAM, professional=BAKKER, created_at=START + timedelta(days=40))
     world.store.put(old, newer)
-    world.store.save_matches(both_sides(newer, find_matches(newer, [old], [], False, date(2027, 1, 7))))
+    world.store.save_matches(newer.id, both_sides(newer, find_matches(newer, [old], [], False, date(2027, 1, 7))))
     assert len(world.store.matches) == 2
 
     world.on(DELETE_AFTER + DAY).run()

@@ -334,14 +334,29 @@ def test_match_records_are_saved_once_and_not_rewritten_when_all_exist(
     }
 
 
-def test_a_missing_side_is_written_again(world: World, earlier: Signal, new: Signal) -> None:
+def test_a_batch_cut_short_before_the_new_signals_side_is_written_again(
+    world: World, earlier: Signal, new: Signal
+) -> None:
     world.service.process(new)
-    del world.store.matches[(earlier.id, match_id(new.id, earlier.id))]
+    del world.store.matches[(new.id, match_id(new.id, earlier.id))]
 
     world.service.process(new)
 
     assert len(world.store.match_writes) == 2
-    assert len(world.store.matches_of(earlier.id)) == 1
+    assert len(world.store.matches_of(new.id)) == 1
+
+
+def test_a_counterpart_removed_later_is_not_brought_back_by_a_redelivery(
+    world: World, earlier: Signal, new: Signal
+) -> None:
+    world.service.process(new)
+    # What deleting the earlier signal does to its side of the match.
+    del world.store.matches[(earlier.id, match_id(new.id, earlier.id))]
+
+    world.service.process(new)
+
+    assert len(world.store.match_writes) == 1
+    assert world.store.matches_of(earlier.id) == []
 
 
 def test_match_records_are_saved_even_when_a_mail_fails(world: World, earlier: Signal, new: Signal) -> None:

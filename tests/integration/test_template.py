@@ -1,0 +1,770 @@
+"""The packaged CloudFormation template (``make package``): what must hold before it reaches AWS.
+
+The template is packaged once per session into ``out/<stage>/`` when it is missing or older than
+its inputs (``infra/package.py`` runs ``chalice package`` with ``infra/template.json``), so these
+tests never read a stale one. Besides the properties that matter (stream settings, TTL, point-in-
+time recovery, KMS, deletion protection, least privilege), a tour through the API, the match
+function and the lifecycle job on moto records every AWS call each function makes and checks that
+the function's role allows it, and that the role grants nothing the tour did not need: a new call
+in ``chalicelib`` without its permission, or a new route the tour does not visit, fails here, not
+in production.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra import package as packaging
+from infra.tables import TABLE_SETTINGS, TableNames, create_tables, table_definitions
+
+STAGES = ("dev", "prod")
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+PROJECT_DIR = packaging.PROJECT_DIR
+APP = PROJECT_DIR / "app.py"
+# Everything the packaged template is built from: a newer one means the package is stale.
+INPUTS = [
+    Path(packaging.__file__),
+    packaging.MERGE_TEMPLATE,
+    packaging.CONFIG,
+    *sorted((PROJECT_DIR / ".chalice").glob("policy-*.json")),
+    APP,
+    PROJECT_DIR / "requirements.txt",
+]
+FUNCTIONS = {
+    "APIHandler": "ApiHandlerRole",
+    "TokenAuthorizer": "TokenAuthorizerRole",
+    "MatchSignals": "MatchSignalsRole",
+    "Lifecycle": "LifecycleRole",
+}
+# The one action IAM cannot scope to a resource; it lists stream ARNs and reads no data.
+UNSCOPED_ACTIONS = {"dynamodb:liststreams"}
+
+
+def _stale(path: Path) -> bool:
+    if not (path.exists() and path.with_name("deployment.zip").exists()):
+        return True
+    built = path.stat().st_mtime
+    return any(source.stat().st_mtime > built for source in INPUTS if source.exists())
+
+
+@pytest.fixture(scope="session")
+def packaged() -> dict[str, Path]:
+    """``out/<stage>/sam.json`` for every deployable stage, packaged now if missing or stale."""
+    paths = {}
+    for stage in STAGES:
+        path = packaging.OUT_DIR / stage / packaging.TEMPLATE_NAME
+        if _stale(path):
+            path = packaging.package(stage)
+        paths[stage] = path
+    return paths
+
+
+@pytest.fixture(scope="session")
+def templates(packaged: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    return {stage: json.loads(path.read_text()) for stage, path in packaged.items()}
+
+
+# A small evaluator: intrinsic functions resolved for one stage, IAM statements matched ---------------
+
+
+class Resolver:
+    """Resolves ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` and ``Fn::Join`` as CloudFormation would in one account."""
+
+    def __init__(self, template: dict[str, Any]) -> None:
+        self.template = template
+        self.resources: dict[str, Any] = template["Resources"]
+        self.parameters: dict[str, Any] = template.get("Parameters", {})
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, argument), *_ = value.items()
+            if key == "Ref":
+                return self.ref(argument)
+            if key == "Fn::GetAtt":
+                logical, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
+                return self.attribute(logical, attribute)
+            if key == "Fn::Sub":
+                return self.sub(argument)
+            if key == "Fn::Join":
+                separator, items = argument
+                return separator.join(str(self(item)) for item in items)
+        return {key: self(item) for key, item in value.items()}
+
+    def sub(self, argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self(variables[name]))
+            if "." in name and not name.startswith("AWS::"):
+                logical, attribute = name.split(".", 1)
+                return str(self.attribute(logical, attribute))
+            return str(self.ref(name))
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    def ref(self, name: str) -> Any:
+        if name in self.parameters:
+            return self.parameters[name]["Default"]
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": f"verwijsindex-{self.ref('Stage')}",
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if "." in name:  # SAM: RestAPI.Stage
+            logical, _ = name.split(".", 1)
+            return self.resources[logical]["Properties"]["StageName"]
+        resource = self.resources[name]
+        kind, properties = resource["Type"], resource.get("Properties", {})
+        names = {
+            "AWS::DynamoDB::Table": "TableName",
+            "AWS::SES::ConfigurationSet": "Name",
+            "AWS::Serverless::Function": "FunctionName",
+            "AWS::SNS::Topic": "TopicName",
+        }
+        if kind in names:
+            return self(properties[names[kind]])
+        if kind == "AWS::SQS::Queue":
+            return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{self(properties['QueueName'])}"
+        if kind == "AWS::KMS::Key":
+            return "0a1b2c3d-0000-4000-8000-000000000000"
+        return name
+
+    def attribute(self, logical: str, attribute: str) -> str:
+        resource = self.resources[logical]
+        kind, properties = resource["Type"], resource.get("Properties", {})
+        if kind == "AWS::DynamoDB::Table":
+            arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{self(properties['TableName'])}"
+            return {"Arn": arn, "StreamArn": f"{arn}/stream/2026-11-28T10:15:00.000"}[attribute]
+        if kind == "AWS::SQS::Queue":
+            name = self(properties["QueueName"])
+            return {"Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}", "QueueName": name}[attribute]
+        if kind == "AWS::KMS::Key" and attribute == "Arn":
+            return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{self.ref(logical)}"
+        if kind == "AWS::IAM::Role" and attribute == "Arn":
+            return f"arn:aws:iam::{ACCOUNT}:role/{logical}"
+        raise AssertionError(f"the test resolver does not know {logical}.{attribute} ({kind})")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """Every statement that applies to ``role``: its inline policies and the policies attached to it."""
+    resources = template["Resources"]
+    statements: list[dict[str, Any]] = []
+    for policy in resources[role]["Properties"].get("Policies", []):
+        statements.extend(_as_list(policy["PolicyDocument"]["Statement"]))
+    for resource in resources.values():
+        if resource.get("Type") == "AWS::IAM::Policy" and {"Ref": role} in resource["Properties"]["Roles"]:
+            statements.extend(_as_list(resource["Properties"]["PolicyDocument"]["Statement"]))
+    return statements
+
+
+@dataclass(frozen=True)
+class Request:
+    """One IAM authorisation an AWS call needs: an action on a resource, with its condition keys."""
+
+    action: str
+    resource: str
+    context: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        extra = "".join(f" [{key}={value}]" for key, value in self.context)
+        return f"{self.action} on {self.resource}{extra}"
+
+
+def _condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool:
+    for operator, tests in condition.items():
+        for key, expected in tests.items():
+            actual = context.get(key)
+            if actual is None:
+                return False
+            patterns = [str(value) for value in _as_list(expected)]
+            if operator == "StringEquals" and actual not in patterns:
+                return False
+            if operator in ("StringLike", "ArnLike") and not any(fnmatch.fnmatchcase(actual, p) for p in patterns):
+                return False
+            if operator not in ("StringEquals", "StringLike", "ArnLike"):
+                return False
+    return True
+
+
+def allowed(statements: list[dict[str, Any]], resolve: Resolver, request: Request) -> bool:
+    context = dict(request.context)
+    for statement in statements:
+        if statement["Effect"] != "Allow":
+            continue
+        actions = [action.lower() for action in _as_list(statement["Action"])]
+        if not any(fnmatch.fnmatchcase(request.action.lower(), action) for action in actions):
+            continue
+        resources = [str(resource) for resource in _as_list(resolve(statement["Resource"]))]
+        if not any(fnmatch.fnmatchcase(request.resource, resource) for resource in resources):
+            continue
+        if _condition_holds(resolve(statement.get("Condition", {})), context):
+            return True
+    return False
+
+
+# The package ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_template_is_pinned_to_its_stage_and_to_the_settings_of_config_json(templates, stage):
+    template = templates[stage]
+    resolve = Resolver(template)
+    environment = packaging.stage_environment(stage)
+    assert template["Parameters"]["Stage"]["AllowedValues"] == [stage]
+    for logical, setting in TABLE_SETTINGS.items():
+        assert resolve({"Ref": logical}) == environment[setting]
+    assert resolve({"Ref": "ConfigurationSet"}) == environment["SES_CONFIGURATION_SET"]
+    assert resolve({"Ref": "PseudonymKeyParameterName"}) == environment["PSEUDONYM_KEY_PARAMETER"]
+    assert resolve({"Ref": "MailSender"}) == environment["MAIL_SENDER"]
+    assert "DefaultRole" not in template["Resources"], "autogen_policy must stay off"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_function_reads_its_settings_from_the_stack(templates, stage):
+    from chalicelib.settings import Settings
+
+    template = templates[stage]
+    functions = {k for k, r in template["Resources"].items() if r.get("Type") == "AWS::Serverless::Function"}
+    assert functions == set(FUNCTIONS), "a new function needs its policy, environment and alarms in infra/"
+    for function, role in FUNCTIONS.items():
+        properties = template["Resources"][function]["Properties"]
+        variables = properties["Environment"]["Variables"]
+        for logical, setting in TABLE_SETTINGS.items():
+            assert variables[setting] == {"Ref": logical}, (function, setting)
+        assert variables["SES_CONFIGURATION_SET"] == {"Ref": "ConfigurationSet"}
+        assert variables["PSEUDONYM_KEY_PARAMETER"] == {"Ref": "PseudonymKeyParameterName"}
+        assert variables["MAIL_SENDER"] == {"Ref": "MailSender"}
+        Settings.from_environ(Resolver(template)(variables))  # nothing the app needs is missing
+        assert "SIGNALS_STREAM_ARN" not in variables  # the event source's Stream is the real one
+        assert properties["Role"] == {"Fn::GetAtt": [role, "Arn"]}
+        assert template["Resources"][function]["DependsOn"] == role.replace("Role", "Policy")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_match_function_reads_the_signals_stream_with_partial_failures_and_a_dead_letter_queue(templates, stage):
+    resources = templates[stage]["Resources"]
+    events = resources["MatchSignals"]["Properties"]["Events"]
+    assert list(events) == ["MatchSignalsDynamodbEventSource"], "chalice renamed the event source: fix the override"
+    source = events["MatchSignalsDynamodbEventSource"]
+    assert source["Type"] == "DynamoDB"
+    properties = source["Properties"]
+    assert properties["Stream"] == {"Fn::GetAtt": ["SignalsTable", "StreamArn"]}
+    assert properties["StartingPosition"] == "TRIM_HORIZON"
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["BisectBatchOnFunctionError"] is True
+    assert 0 < properties["MaximumRetryAttempts"] <= 10
+    # Stream records live 24 hours: a failed one reaches the queue while it can still be replayed.
+    assert 60 <= properties["MaximumRecordAgeInSeconds"] <= 12 * 3600
+    assert properties["DestinationConfig"] == {
+        "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["MatchDeadLetterQueue", "Arn"]}}
+    }
+    queue = resources["MatchDeadLetterQueue"]["Properties"]
+    assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_tables_are_encrypted_recoverable_and_protected(templates, stage):
+    resources = templates[stage]["Resources"]
+    for logical in TABLE_SETTINGS:
+        table = resources[logical]
+        properties = table["Properties"]
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["SSESpecification"] == {
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+            "KMSMasterKeyId": {"Fn::GetAtt": ["DataKey", "Arn"]},
+        }, logical
+        if logical != "IdempotencyTable":  # replay records for a day; nothing to recover or keep
+            assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, logical
+            assert properties["DeletionProtectionEnabled"] is True, logical
+            assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain", logical
+    signals = resources["SignalsTable"]["Properties"]
+    assert signals["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert signals["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert {index["IndexName"] for index in signals["GlobalSecondaryIndexes"]} == {
+        "by-id",
+        "by-organisation",
+        "by-address",
+        "by-due",
+        "by-municipality",
+    }
+    idempotency = resources["IdempotencyTable"]["Properties"]
+    assert idempotency["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    key = resources["DataKey"]
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["DeletionPolicy"] == key["UpdateReplacePolicy"] == "Retain"  # the retained tables need it
+    assert key["Properties"]["KeyPolicy"]["Statement"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_alarms_watch_matching_the_lifecycle_and_the_api_and_notify_the_topic(templates, stage):
+    template = templates[stage]
+    resources = template["Resources"]
+    resolve = Resolver(template)
+    alarms = {
+        (p["Namespace"], p["MetricName"], json.dumps(resolve(p["Dimensions"]), sort_keys=True)): p
+        for p in (r["Properties"] for r in resources.values() if r.get("Type") == "AWS::CloudWatch::Alarm")
+    }
+
+    def dimensions(**values: str) -> str:
+        return json.dumps([{"Name": k, "Value": v} for k, v in values.items()], sort_keys=True)
+
+    match_function = resolve({"Ref": "MatchSignals"})
+    expected = [
+        ("AWS/Lambda", "Errors", dimensions(FunctionName=match_function)),
+        ("AWS/Lambda", "IteratorAge", dimensions(FunctionName=match_function)),
+        ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "Lifecycle"}))),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions(QueueName=f"verwijsindex-{stage}-match-dlq")),
+        ("AWS/ApiGateway", "5XXError", dimensions(ApiName=f"verwijsindex-{stage}", Stage="api")),
+    ]
+    for key in expected:
+        assert key in alarms, key
+        assert alarms[key]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    api = resources["RestAPI"]["Properties"]
+    assert resolve(api["Name"]) == resolve(api["DefinitionBody"]["info"]["title"]) == f"verwijsindex-{stage}"
+    [throttling] = api["MethodSettings"]
+    assert throttling["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
+    assert throttling["ThrottlingBurstLimit"] == {"Ref": "ApiThrottlingBurstLimit"}
+    assert resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    cloudwatch = [
+        s for s in resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"] if s["Principal"].get("Service")
+    ]
+    assert cloudwatch and cloudwatch[0]["Principal"]["Service"] == "cloudwatch.amazonaws.com"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_log_groups_belong_to_the_functions_and_roles_may_write_only_there(templates, stage):
+    template = templates[stage]
+    resolve = Resolver(template)
+    for function, role in FUNCTIONS.items():
+        group = template["Resources"][f"{role.removesuffix('Role')}LogGroup"]["Properties"]
+        assert group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{function}}}"}
+        name = resolve(group["LogGroupName"])
+        inline = template["Resources"][role]["Properties"]["Policies"]
+        [statement] = [s for p in inline for s in _as_list(p["PolicyDocument"]["Statement"])]
+        assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        assert fnmatch.fnmatchcase(
+            f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:log-stream:x", statement["Resource"]
+        )
+
+
+# Least privilege -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_function_has_its_own_role_and_no_wildcard_action_or_data_resource(templates, stage):
+    template = templates[stage]
+    resolve = Resolver(template)
+    assert len(set(FUNCTIONS.values())) == len(FUNCTIONS)
+    for function, role in FUNCTIONS.items():
+        for statement in role_statements(template, role):
+            assert statement["Effect"] == "Allow"
+            actions = [action.lower() for action in _as_list(statement["Action"])]
+            assert all("*" not in action for action in actions), (function, statement)
+            for resource in _as_list(resolve(statement["Resource"])):
+                if resource == "*":
+                    assert set(actions) <= UNSCOPED_ACTIONS, (function, statement)
+                elif any(a.startswith("dynamodb:") for a in actions):
+                    assert resource.startswith(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/verwijsindex-{stage}-")
+                    assert "*" not in resource, (function, statement)
+            if any(action.startswith("ses:") for action in actions):
+                assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailSender"}}}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_can_never_change_or_delete_the_logbook(templates, stage):
+    template = templates[stage]
+    resolve = Resolver(template)
+    logbook = resolve({"Fn::GetAtt": ["LogbookTable", "Arn"]})
+    for role in ("ApiHandlerRole", "TokenAuthorizerRole", "MatchSignalsRole", "LifecycleRole"):
+        statements = role_statements(template, role)
+        for action in ("DeleteItem", "UpdateItem", "BatchWriteItem", "DeleteTable", "UpdateTable", "PartiQLDelete"):
+            assert not allowed(statements, resolve, Request(f"dynamodb:{action}", logbook)), (role, action)
+    authorizer = role_statements(template, "TokenAuthorizerRole")
+    registry = resolve({"Fn::GetAtt": ["RegistryTable", "Arn"]})
+    assert allowed(authorizer, resolve, Request("dynamodb:GetItem", registry))
+    assert not allowed(authorizer, resolve, Request("dynamodb:PutItem", registry))
+
+
+def test_the_deployment_package_holds_the_app_and_linux_builds_of_its_dependencies(packaged):
+    archive = packaged["dev"].with_name("deployment.zip")
+    names = set(zipfile.ZipFile(archive).namelist())
+    for required in ("app.py", "chalicelib/bootstrap.py", "chalicelib/templates/match.html"):
+        assert required in names, required
+    for package in ("aws_lambda_powertools", "pydantic", "stdnum", "phonenumbers", "jinja2", "markupsafe", "tzdata"):
+        assert any(name.startswith(f"{package}/") for name in names), package
+    assert any(
+        re.fullmatch(r"pydantic_core/_pydantic_core\.cpython-311-x86_64-linux-gnu\.so", name) for name in names
+    ), "pydantic_core must be the manylinux build for the Lambda runtime"
+    assert not any(name.startswith(("tests/", "infra/", "scripts/", "boto3/", "moto/")) for name in names)
+    assert archive.stat().st_size < 50_000_000  # Lambda's limit for a zip upload
+
+
+# One definition of the tables ------------------------------------------------------------------------
+
+
+def _describe(client: Any, name: str) -> dict[str, Any]:
+    table = client.describe_table(TableName=name)["Table"]
+    ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    return {
+        "KeySchema": table["KeySchema"],
+        "AttributeDefinitions": sorted(table["AttributeDefinitions"], key=lambda a: a["AttributeName"]),
+        "GlobalSecondaryIndexes": sorted(
+            (
+                {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
+                for i in table.get("GlobalSecondaryIndexes", [])
+            ),
+            key=lambda i: i["IndexName"],
+        ),
+        "StreamViewType": table.get("StreamSpecification", {}).get("StreamViewType"),
+        "Ttl": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") else None,
+    }
+
+
+def _expected(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "KeySchema": properties["KeySchema"],
+        "AttributeDefinitions": sorted(properties["AttributeDefinitions"], key=lambda a: a["AttributeName"]),
+        "GlobalSecondaryIndexes": sorted(properties.get("GlobalSecondaryIndexes", []), key=lambda i: i["IndexName"]),
+        "StreamViewType": properties.get("StreamSpecification", {}).get("StreamViewType"),
+        "Ttl": properties.get("TimeToLiveSpecification", {}).get("AttributeName"),
+    }
+
+
+def test_the_local_stack_and_the_tests_build_the_tables_the_template_deploys(aws, templates):
+    import boto3
+
+    client = boto3.client("dynamodb")
+    names = TableNames.with_prefix("drift")
+    create_tables(client, names)
+    packaged = templates["dev"]["Resources"]
+    for logical, name in names.by_logical_id().items():
+        assert _describe(client, name) == _expected(packaged[logical]["Properties"]), logical
+    assert set(table_definitions()) == set(TABLE_SETTINGS) == set(names.by_logical_id())
+
+
+def test_cloudformation_creates_the_same_tables_as_create_tables(aws):
+    """moto's CloudFormation deploys the template's tables (it ignores TTL and SSE, applied here by hand)."""
+    import boto3
+
+    source = json.loads(packaging.MERGE_TEMPLATE.read_text())
+    subset = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Stage": {"Type": "String", "Default": "drift"}},
+        "Resources": {
+            logical: {"Type": "AWS::DynamoDB::Table", "Properties": _without_sse(properties)}
+            for logical, properties in table_definitions().items()
+        },
+    }
+    assert set(subset["Resources"]) <= set(source["Resources"])
+    boto3.client("cloudformation").create_stack(StackName="tables", TemplateBody=json.dumps(subset))
+    client = boto3.client("dynamodb")
+    deployed = TableNames.with_prefix("verwijsindex-drift")
+    built = TableNames.with_prefix("built")
+    create_tables(client, built)
+    for logical, name in deployed.by_logical_id().items():
+        ttl = table_definitions()[logical].get("TimeToLiveSpecification")
+        if ttl:
+            client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        assert _describe(client, name) == _describe(client, built.by_logical_id()[logical]), logical
+
+
+def _without_sse(properties: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in properties.items() if key not in ("SSESpecification", "Tags")}
+
+
+# Every call the functions make is allowed by their roles ---------------------------------------------
+
+FUNCTION_OF_ENTRY_POINT = {
+    "token_authorizer": "TokenAuthorizer",
+    "match_signals": "MatchSignals",
+    "lifecycle": "Lifecycle",
+}
+TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+class CallRecorder:
+    """Records each AWS call made under an entry point of ``app.py`` as the IAM requests it needs."""
+
+    def __init__(self, translate: Any) -> None:
+        self.translate = translate
+        self.requests: dict[str, set[Request]] = {function: set() for function in FUNCTIONS}
+        self.calls: dict[str, set[str]] = {function: set() for function in FUNCTIONS}
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        function = self._function()
+        if function is None:
+            return  # set-up by the test, not the application
+        operation = f"{model.service_model.service_name}.{model.name}"
+        self.calls[function].add(operation)
+        self.requests[function].update(self.translate(operation, params))
+
+    @staticmethod
+    def _function() -> str | None:
+        frame = sys._getframe(1)
+        while frame is not None:
+            if Path(frame.f_code.co_filename) == APP:
+                return FUNCTION_OF_ENTRY_POINT.get(frame.f_code.co_name, "APIHandler")
+            frame = frame.f_back  # type: ignore[assignment]
+        return None
+
+
+@pytest.fixture
+def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[str, Any]]) -> Iterator[CallRecorder]:
+    from tests.conftest import CONFIGURATION_SET, KEY_PARAMETER, SENDER
+
+    resolve = Resolver(templates["dev"])
+    table_arn = {
+        name: resolve({"Fn::GetAtt": [logical, "Arn"]}) for logical, name in table_names.by_logical_id().items()
+    }
+    parameter = resolve({"Ref": "PseudonymKeyParameterName"})
+    sender = resolve({"Ref": "MailSender"})
+    configuration_set = resolve({"Ref": "ConfigurationSet"})
+
+    def table(name: str, index: str | None = None) -> str:
+        assert name in table_arn, f"the app used a table the template does not create: {name}"
+        return table_arn[name] + (f"/index/{index}" if index else "")
+
+    def translate(operation: str, params: dict[str, Any]) -> list[Request]:
+        service, name = operation.split(".")
+        if service == "dynamodb" and name in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "DescribeTable"):
+            return [Request(f"dynamodb:{name}", table(params["TableName"]))]
+        if service == "dynamodb" and name in ("Query", "Scan"):
+            return [Request(f"dynamodb:{name}", table(params["TableName"], params.get("IndexName")))]
+        if service == "dynamodb" and name in ("BatchWriteItem", "BatchGetItem"):
+            return [Request(f"dynamodb:{name}", table(t)) for t in params["RequestItems"]]
+        if service == "dynamodb" and name in ("TransactWriteItems", "TransactGetItems"):
+            requests = []
+            for item in params["TransactItems"]:
+                [(kind, action)] = item.items()
+                iam = "GetItem" if kind == "Get" else TRANSACT_ACTIONS[kind]
+                requests.append(Request(f"dynamodb:{iam}", table(action["TableName"])))
+            return requests
+        if service == "ssm" and name == "GetParameter":
+            assert params["Name"] == KEY_PARAMETER, params["Name"]
+            arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter}"
+            return [Request("ssm:GetParameter", arn)]
+        if service == "sesv2" and name == "SendEmail":
+            assert params["FromEmailAddress"] == SENDER
+            # SES v2 authorises a raw message as ses:SendRawEmail (and a simple one as ses:SendEmail).
+            action = "ses:SendRawEmail" if "Raw" in params["Content"] else "ses:SendEmail"
+            context = (("ses:FromAddress", sender),)
+            domain = sender.rpartition("@")[2]
+            requests = [Request(action, f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{domain}", context)]
+            if params.get("ConfigurationSetName"):
+                assert params["ConfigurationSetName"] == CONFIGURATION_SET
+                arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{configuration_set}"
+                requests.append(Request(action, arn, context))
+            return requests
+        raise AssertionError(f"{operation}: teach tests/integration/test_template.py how this call maps to IAM")
+
+    recording = CallRecorder(translate)
+    container.session.events.register("before-parameter-build", recording)
+    yield recording
+    container.session.events.unregister("before-parameter-build", recording)
+
+
+def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, container, clock, table_names, templates):
+    """A tour on moto: the API (organisations and a municipality), the stream, the nightly job."""
+    import boto3
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.services import admin
+    from infra.streams import StreamPoller
+    from tests import builders
+
+    ggd = admin.create_organisation(container.registry, "GGD", "jgz", "utrecht", clock.now())[1].token
+    team = admin.create_organisation(container.registry, "Buurtteam", "wijkteam", "amsterdam", clock.now())[1].token
+    municipality = admin.create_municipality(
+        container.registry, "0344", "Utrecht", "utrecht", "regie@utrecht.example.nl", clock.now()
+    ).token
+    administrator = admin.issue_admin_token(container.registry, "ops", clock.now()).token
+    stream_arn = boto3.client("dynamodb").describe_table(TableName=table_names.signals)["Table"]["LatestStreamArn"]
+
+    routes = {(method, route) for route, entries in app.routes.items() for method in entries}
+    visited: set[tuple[str, str]] = set()
+    with Client(app, stage_name="local") as client:
+
+        def call(method: str, path: str, token: str, body: Any = None, **headers: str) -> Any:
+            bare = path.partition("?")[0]
+            visited.update(
+                (m, route)
+                for m, route in routes
+                if m == method and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", route), bare)
+            )
+            response = client.http.request(
+                method,
+                path,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", **headers},
+                body=json.dumps(body).encode() if body is not None else b"",
+            )
+            assert response.status_code < 300, (method, path, response.status_code, response.body)
+            return json.loads(response.body) if response.body else None
+
+        def job() -> None:
+            event = client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
+            )
+            client.lambda_.invoke("lifecycle", event)
+
+        stream = StreamPoller(
+            boto3.client("dynamodbstreams"), stream_arn, lambda e: client.lambda_.invoke("match_signals", e).payload
+        )
+        body = builders.signal_body()
+        first = call("POST", "/v1/signals", ggd, body, **{"Idempotency-Key": "tour-1"})
+        call("POST", "/v1/signals", ggd, body, **{"Idempotency-Key": "tour-1"})  # replayed
+        clock.set(clock.now() + timedelta(minutes=1))
+        second = call("POST", "/v1/signals", team, builders.signal_body(professional=builders.professional(name="B")))
+        call("POST", "/v1/signals", team, builders.signal_body(child=builders.child(bsn=builders.bsn(7))))
+        stream.drain()
+        call("GET", f"/v1/signals/{first['id']}", ggd)
+        call("GET", "/v1/signals?status=active", ggd)
+        call("PUT", f"/v1/signals/{first['id']}/professional", ggd, builders.professional(name="Q. Jansen"))
+        call("POST", f"/v1/signals/{second['id']}/close", team, {"reason": "risk_resolved"})
+        third_child = builders.signal_body(child=builders.child(bsn=builders.bsn(3)))
+        unjustified = call("POST", "/v1/signals", ggd, third_child, **{"Idempotency-Key": "tour-2"})
+        call("POST", f"/v1/signals/{unjustified['id']}/close", ggd, {"reason": "unjustified"})
+        call("POST", "/v1/subjects/access", municipality, {"bsn": body["child"]["bsn"]})
+        call("POST", "/v1/subjects/rectify", municipality, {"bsn": body["child"]["bsn"], "child": {"gender": "O"}})
+        moved = builders.address(street="Kalverstraat", postcode="1012 NX", city="Amsterdam", municipality_code="0363")
+        call("POST", "/v1/subjects/rectify", municipality, {"bsn": body["child"]["bsn"], "child": {"address": moved}})
+        call("GET", "/v1/reports?period=2026-Q4", municipality)
+        call("GET", "/v1/reports?period=2026-Q4&region=utrecht", administrator)
+        call("GET", "/v1/health", ggd)
+        call("GET", "/v1/openapi.json", ggd)
+        matches = call("GET", "/v1/matches", municipality)["items"]
+        if matches:
+            call("POST", f"/v1/matches/{matches[0]['id']}/follow-up", municipality, {"status": "contact_made"})
+        call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
+        clock.set(clock.now() + timedelta(days=15))
+        job()  # reminders
+        clock.set(clock.now() + timedelta(days=2 * 366))
+        job()  # archives
+        clock.set(clock.now() + timedelta(days=5 * 366))
+        job()  # deletes
+        stream.drain()
+
+    assert recorder.calls["TokenAuthorizer"] and recorder.calls["MatchSignals"] and recorder.calls["Lifecycle"]
+    assert routes - visited == set(), "add these routes to the tour, so their AWS calls are checked too"
+    template = templates["dev"]
+    resolve = Resolver(template)
+    denied = {
+        function: sorted(
+            str(r) for r in requests if not allowed(role_statements(template, FUNCTIONS[function]), resolve, r)
+        )
+        for function, requests in recorder.requests.items()
+    }
+    assert denied == {function: [] for function in FUNCTIONS}, "calls the roles do not allow"
+    unused = {function: unused_grants(template, function, recorder.requests[function]) for function in FUNCTIONS}
+    assert unused == {function: [] for function in FUNCTIONS}, "grants no call needed: drop them from infra/"
+
+
+# Granted for AWS to use on the function's behalf, not called by the code: the event source mapping
+# reads the stream and writes the dead-letter queue with the function's role, and SSM and SQS call
+# KMS. ses:SendEmail stays beside ses:SendRawEmail: SES v2 may authorise a send as either.
+SERVICE_SIDE_ACTIONS = {
+    "dynamodb:describestream",
+    "dynamodb:getrecords",
+    "dynamodb:getsharditerator",
+    "dynamodb:liststreams",
+    "sqs:sendmessage",
+    "kms:decrypt",
+    "kms:generatedatakey",
+    "ses:sendemail",
+}
+
+
+def unused_grants(template: dict[str, Any], function: str, requests: set[Request]) -> list[str]:
+    """Each (action, resource) the function's attached policy grants that no recorded call needed."""
+    resolve = Resolver(template)
+    role = FUNCTIONS[function]
+    unused = []
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::IAM::Policy" or {"Ref": role} not in resource["Properties"]["Roles"]:
+            continue
+        for statement in _as_list(resource["Properties"]["PolicyDocument"]["Statement"]):
+            for action in _as_list(statement["Action"]):
+                if action.lower() in SERVICE_SIDE_ACTIONS:
+                    continue
+                for pattern in _as_list(resolve(statement["Resource"])):
+                    if not any(
+                        r.action.lower() == action.lower() and fnmatch.fnmatchcase(r.resource, pattern)
+                        for r in requests
+                    ):
+                        unused.append(f"{action} on {pattern}")
+    return unused
+
+
+def test_the_dead_letter_replay_in_docs_deploy_md_delivers_records_as_the_cli_prints_them(
+    container, clock, table_names
+):
+    """docs/deploy.md replays a failed range: CLI get-records output, plus eventSourceARN, into the function."""
+    import boto3
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.services import admin
+    from tests import builders
+
+    tokens = [
+        admin.create_organisation(container.registry, name, sector, region, clock.now())[1].token
+        for name, sector, region in (("GGD", "jgz", "utrecht"), ("Buurtteam", "wijkteam", "amsterdam"))
+    ]
+    with Client(app, stage_name="local") as client:
+        for token in tokens:
+            response = client.http.post(
+                "/v1/signals",
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                body=json.dumps(builders.signal_body()),
+            )
+            assert response.status_code == 201, response.body
+        arn = boto3.client("dynamodb").describe_table(TableName=table_names.signals)["Table"]["LatestStreamArn"]
+        streams = boto3.client("dynamodbstreams")
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        first = shard["SequenceNumberRange"]["StartingSequenceNumber"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=first
+        )["ShardIterator"]
+        printed = json.loads(json.dumps(streams.get_records(ShardIterator=iterator, Limit=100), default=str))
+        batch = {"Records": [record | {"eventSourceARN": arn} for record in printed["Records"]]}
+        assert client.lambda_.invoke("match_signals", batch).payload == {"batchItemFailures": []}
+        again = client.lambda_.invoke("match_signals", batch).payload  # replaying twice is harmless
+        assert again == {"batchItemFailures": []}
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    assert len(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages) == 2  # one per professional, once
