@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from chalicelib.bootstrap import Container
 from chalicelib.domain.clock import AMSTERDAM, FixedClock
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.sectors import SECTORS
+from chalicelib.observability import logger
 from chalicelib.services import admin
 from chalicelib.services.lifecycle import LifecycleIncomplete
 from chalicelib.settings import ConfigurationError, Settings
@@ -128,6 +130,19 @@ def run(arguments: Sequence[str], container: Container) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Standard output is the command's JSON result; the application's log lines go to stderr.
+    handler = logger.registered_handler
+    if not isinstance(handler, logging.StreamHandler):
+        return _main(argv)
+    previous = handler.setStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            handler.setStream(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     stage = _stage_of(arguments)
     try:

@@ -10,7 +10,6 @@ destination receives in AWS).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,14 +33,15 @@ def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[
     }
 
 
-@dataclass
-class _Shard:
-    iterator: str | None
-    attempts: int = 0
-    pending: list[dict[str, Any]] = field(default_factory=list)
-
-
 class StreamPoller:
+    """Reads every shard from its start on each poll and delivers what it has not delivered yet.
+
+    Re-reading (rather than keeping a shard iterator) matters on moto: a failed transaction puts
+    a copy of the table back, with a copy of its stream, so an iterator into the old stream would
+    never see another record. Records keep their ``eventID`` in the copy, which is what marks
+    them delivered here.
+    """
+
     def __init__(
         self,
         streams_client: Any,
@@ -57,44 +57,48 @@ class StreamPoller:
         self._batch_size = batch_size
         self._max_attempts = max_attempts
         self._region = region
-        self._shards: dict[str, _Shard] = {}
+        self._done: set[str] = set()
+        self._attempts: dict[str, int] = {}
         self.dead_letters: list[list[dict[str, Any]]] = []
         self.invocations = 0
 
-    def _refresh_shards(self) -> None:
-        description = self._client.describe_stream(StreamArn=self._arn)["StreamDescription"]
-        for shard in description["Shards"]:
-            shard_id = shard["ShardId"]
-            if shard_id not in self._shards:
-                iterator = self._client.get_shard_iterator(
-                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-                self._shards[shard_id] = _Shard(iterator)
+    def _read(self, shard_id: str) -> list[dict[str, Any]]:
+        iterator = self._client.get_shard_iterator(
+            StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        found: list[dict[str, Any]] = []
+        while iterator:
+            response = self._client.get_records(ShardIterator=iterator)
+            if not response["Records"]:
+                break
+            found.extend(lambda_record(r, self._arn, self._region) for r in response["Records"])
+            iterator = response.get("NextShardIterator")
+        return found
 
     def poll(self) -> int:
         """Deliver every record available now; returns how many records were delivered."""
-        self._refresh_shards()
+        description = self._client.describe_stream(StreamArn=self._arn)["StreamDescription"]
         delivered = 0
-        for shard in self._shards.values():
-            if shard.iterator is not None and not shard.pending:
-                response = self._client.get_records(ShardIterator=shard.iterator)
-                shard.iterator = response.get("NextShardIterator")
-                shard.pending = [lambda_record(r, self._arn, self._region) for r in response["Records"]]
-            while shard.pending:
-                batch = shard.pending[: self._batch_size]
+        for shard in description["Shards"]:
+            pending = [r for r in self._read(shard["ShardId"]) if r["eventID"] not in self._done]
+            while pending:
+                batch = pending[: self._batch_size]
                 delivered += len(batch)
                 failed_from = self._deliver(batch)
                 if failed_from is None:
-                    shard.pending = shard.pending[len(batch) :]
-                    shard.attempts = 0
+                    self._done.update(record["eventID"] for record in batch)
+                    pending = pending[len(batch) :]
                     continue
-                shard.attempts += 1
                 # Everything before the lowest failed record counts as done, as in Lambda.
-                shard.pending = shard.pending[failed_from:]
-                if shard.attempts >= self._max_attempts:
-                    self.dead_letters.append(shard.pending[: self._batch_size])
-                    shard.pending = shard.pending[self._batch_size :]
-                    shard.attempts = 0
+                self._done.update(record["eventID"] for record in batch[:failed_from])
+                pending = pending[failed_from:]
+                first = pending[0]["eventID"]
+                self._attempts[first] = self._attempts.get(first, 0) + 1
+                if self._attempts[first] >= self._max_attempts:
+                    dropped = pending[: self._batch_size]
+                    self.dead_letters.append(dropped)
+                    self._done.update(record["eventID"] for record in dropped)
+                    pending = pending[self._batch_size :]
                     continue
                 break
         return delivered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -448,7 +449,8 @@ class DynamoDBSignalStore:
             if signal.archived_on is not None:
                 update += ", other_archived_on = :archived_on"
                 values[":archived_on"] = signal.archived_on.isoformat()
-            try:
+            # A counterpart deleted meanwhile is skipped.
+            with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
                 self._client.update_item(
                     TableName=self._table,
                     Key=items.serialise(
@@ -461,8 +463,31 @@ class DynamoDBSignalStore:
                     ConditionExpression="attribute_exists(pk)",
                     ExpressionAttributeValues=items.serialise(values),
                 )
-            except self._client.exceptions.ConditionalCheckFailedException:
+            if match.municipality_code:
+                self._refresh_municipal_side(match.municipality_code, match.id, signal)
+
+    def _refresh_municipal_side(self, municipality_code: str, match_id: str, signal: Signal) -> None:
+        """The regievoerder's record names the professionals too: keep this signal's current."""
+        key = items.serialise(items.municipal_match_key(municipality_code, match_id))
+        raw = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+        if raw is None:
+            return
+        sides = items.deserialise(raw)["sides"]
+        for index, side in enumerate(sides):
+            if side["signal_id"] != signal.id:
                 continue
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression=f"SET sides[{index}].professional = :professional",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues=items.serialise(
+                        {":professional": items.professional_to_map(signal.professional)}
+                    ),
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                return
 
     def _release_guard(self, signal: Signal) -> list[TransactWriteItemTypeDef]:
         """Delete the guard only if it still belongs to this signal (a newer one may own it).

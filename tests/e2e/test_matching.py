@@ -297,3 +297,17 @@ def test_the_other_side_sees_a_hand_over_and_an_early_close_of_a_matched_signal(
     api.close(org.token, first["id"], {"reason": "risk_resolved"}).ok()
     [match] = api.get_signal(other_org.token, second["id"]).ok()["matches"]
     assert match["status"] == "archived"
+
+
+def test_matching_goes_on_after_a_refused_post(api, org, other_org, stream, outbox, clock):
+    # On moto a failed transaction puts back a copy of the table and its stream; the poller must
+    # keep delivering what is written after it, as Lambda does on AWS.
+    api.create_signal(org.token)
+    stream.drain()
+    api.post_signal(org.token, builders.signal_body()).problem(409)
+    api.post_signal(org.token, builders.signal_body(), idempotency_key="k-1").problem(409)
+    stream.drain()
+    later(clock)
+    api.create_signal(other_org.token, builders.signal_body(professional=bakker()))
+    stream.drain()
+    assert sorted(by_recipient(outbox())) == [BAKKER, JANSEN]

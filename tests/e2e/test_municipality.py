@@ -263,3 +263,11 @@ def test_a_followed_up_match_gets_no_reminder(api, utrecht, matched, outbox, clo
     clock.set(clock.now() + timedelta(days=20))
     assert run_job(api)["reminders_sent"] == 0
     assert reminders(outbox) == []
+
+
+def test_the_regievoerder_sees_the_professional_a_signal_was_handed_to(api, org, utrecht, matched):
+    first, _ = matched
+    api.hand_over(org.token, first["id"], builders.professional(name="A. Smit", email="a.smit@ggd.example.nl")).ok()
+    [match] = api.call("GET", "/v1/matches", utrecht).ok()["items"]
+    emails = sorted(party["professional"]["email"] for party in match["parties"])
+    assert emails == ["a.smit@ggd.example.nl", BAKKER]

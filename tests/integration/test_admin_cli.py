@@ -33,7 +33,8 @@ def main(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, Any,
     code = cli.main(list(arguments))
     captured = capsys.readouterr()
     out = json.loads(captured.out) if captured.out.strip() else None
-    err = json.loads(captured.err) if captured.err.strip() else None
+    # The last line of stderr is the command's error; lines before it are the application's log.
+    err = json.loads(captured.err.strip().splitlines()[-1]) if captured.err.strip() else None
     return code, out, err
 
 
@@ -216,3 +217,19 @@ def test_missing_settings_fail_with_a_json_error(
     assert code == 1
     assert err["error"] == "ConfigurationError"
     assert "SIGNALS_TABLE" in err["detail"]
+
+
+def test_run_lifecycle_as_of_a_date_prints_only_its_json_report(
+    environment: Settings, container: bootstrap.Container, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = main(capsys, "run-lifecycle", "--as-of", "2031-01-01")
+    assert code == 0
+    assert err["message"] == "lifecycle run"
+    assert out == {
+        "today": "2031-01-01",
+        "archived": 0,
+        "deleted": 0,
+        "notices_sent": 0,
+        "reminders_sent": 0,
+        "failed": 0,
+    }
