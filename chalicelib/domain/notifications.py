@@ -60,6 +60,33 @@ def _line(signal: Signal, status: SignalStatus, kind: MatchKind) -> PartyLine:
     return PartyLine(signal.organisation, signal.professional, signal.created_at, status, kind)
 
 
+def _to_owner(
+    signal: Signal,
+    about: Signal,
+    key: str,
+    audience: Audience,
+    parties: tuple[PartyLine, ...],
+    match_ids: tuple[str, ...],
+    archived_until: date | None = None,
+) -> Notification:
+    """A mail to ``signal``'s own professional, caused by (and ledgered with) ``about``."""
+    return Notification(
+        key=key,
+        audience=audience,
+        to=signal.professional.email,
+        recipient_name=signal.professional.name,
+        new_signal_id=about.id,
+        new_child_pseudonym=about.child_pseudonym.value,
+        own_signal_id=signal.id,
+        own_case_reference=signal.case_reference,
+        own_child_pseudonym=signal.child_pseudonym.value,
+        own_key_version=signal.child_pseudonym.key_version,
+        parties=parties,
+        match_ids=match_ids,
+        archived_until=archived_until,
+    )
+
+
 def plan(
     new: Signal,
     found: list[Found],
@@ -70,17 +97,11 @@ def plan(
         return []
     ids = tuple(match_id(new.id, item.signal.id) for item in found)
     notifications = [
-        Notification(
-            key="own",
-            audience=Audience.NEW_SIGNAL_OWNER,
-            to=new.professional.email,
-            recipient_name=new.professional.name,
-            new_signal_id=new.id,
-            new_child_pseudonym=new.child_pseudonym.value,
-            own_signal_id=new.id,
-            own_case_reference=new.case_reference,
-            own_child_pseudonym=new.child_pseudonym.value,
-            own_key_version=new.child_pseudonym.key_version,
+        _to_owner(
+            new,
+            new,
+            "own",
+            Audience.NEW_SIGNAL_OWNER,
             parties=tuple(_line(item.signal, item.status, item.kind) for item in found),
             match_ids=ids,
         )
@@ -89,17 +110,11 @@ def plan(
         if item.status is not SignalStatus.ACTIVE:
             continue
         notifications.append(
-            Notification(
-                key=f"signal:{item.signal.id}",
-                audience=Audience.MATCHED_OWNER,
-                to=item.signal.professional.email,
-                recipient_name=item.signal.professional.name,
-                new_signal_id=new.id,
-                new_child_pseudonym=new.child_pseudonym.value,
-                own_signal_id=item.signal.id,
-                own_case_reference=item.signal.case_reference,
-                own_child_pseudonym=item.signal.child_pseudonym.value,
-                own_key_version=item.signal.child_pseudonym.key_version,
+            _to_owner(
+                item.signal,
+                new,
+                f"signal:{item.signal.id}",
+                Audience.MATCHED_OWNER,
                 parties=(_line(new, SignalStatus.ACTIVE, item.kind),),
                 match_ids=(match_id(new.id, item.signal.id),),
             )
@@ -131,17 +146,11 @@ def plan(
 
 def archived_notice(signal: Signal) -> Notification:
     """The one mail telling a signal's professional that its active period has ended."""
-    return Notification(
-        key="archived",
-        audience=Audience.ARCHIVED_OWNER,
-        to=signal.professional.email,
-        recipient_name=signal.professional.name,
-        new_signal_id=signal.id,
-        new_child_pseudonym=signal.child_pseudonym.value,
-        own_signal_id=signal.id,
-        own_case_reference=signal.case_reference,
-        own_child_pseudonym=signal.child_pseudonym.value,
-        own_key_version=signal.child_pseudonym.key_version,
+    return _to_owner(
+        signal,
+        signal,
+        "archived",
+        Audience.ARCHIVED_OWNER,
         parties=(),
         match_ids=(),
         archived_until=signal.delete_after,
