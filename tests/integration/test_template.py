@@ -413,6 +413,33 @@ def test_the_api_can_never_change_or_delete_the_logbook(templates, stage):
     assert not allowed(authorizer, resolve, Request("dynamodb:PutItem", registry))
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_api_gateways_own_errors_are_problem_json_too(templates, stage):
+    """A missing token, an unknown route or throttling never reach the app: the gateway answers them."""
+    responses = {
+        resource["Properties"]["ResponseType"]: resource["Properties"]
+        for resource in templates[stage]["Resources"].values()
+        if resource["Type"] == "AWS::ApiGateway::GatewayResponse"
+    }
+    expected = {
+        "UNAUTHORIZED": 401,
+        "ACCESS_DENIED": 403,
+        "MISSING_AUTHENTICATION_TOKEN": 404,
+        "REQUEST_TOO_LARGE": 413,
+        "UNSUPPORTED_MEDIA_TYPE": 415,
+        "THROTTLED": 429,
+        "INTEGRATION_TIMEOUT": 504,
+        "DEFAULT_5XX": 502,
+    }
+    assert {kind: int(properties["StatusCode"]) for kind, properties in responses.items()} == expected
+    for kind, properties in responses.items():
+        assert properties["RestApiId"] == {"Ref": "RestAPI"}
+        assert properties["ResponseParameters"] == {"gatewayresponse.header.Content-Type": "'application/problem+json'"}
+        problem = json.loads(properties["ResponseTemplates"]["application/json"])
+        assert problem.keys() == {"type", "title", "status", "detail"}
+        assert problem["status"] == expected[kind]
+
+
 def test_the_deployment_package_holds_the_app_and_linux_builds_of_its_dependencies(packaged):
     archive = packaged["dev"].with_name("deployment.zip")
     names = set(zipfile.ZipFile(archive).namelist())
