@@ -149,3 +149,55 @@ def test_random_list_queries(api, org_token, query):
     reply = api.list_signals(org_token, urlencode(query))
 
     assert_well_formed(reply)
+
+
+# Municipality endpoints ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signalled_child(api, org_token) -> str:
+    """A child with a signal in the municipality's scope; returns its BSN."""
+    api.create_signal(org_token)
+    return builders.child()["bsn"]
+
+
+def municipality_bodies(bsn: str) -> st.SearchStrategy[tuple[str, bytes]]:
+    return st.one_of(
+        st.tuples(st.just("/v1/subjects/access"), bodies | mutations({"bsn": bsn}).map(raw)),
+        st.tuples(
+            st.just("/v1/subjects/rectify"),
+            bodies
+            | mutations({"bsn": bsn, "child": {"family_name": "Jansen", "address": builders.address()}}).map(raw),
+        ),
+        st.tuples(st.just("/v1/subjects/erase"), bodies | mutations({"bsn": bsn, "reason": "objection"}).map(raw)),
+        st.tuples(
+            st.just("/v1/matches/mt_0/follow-up"), bodies | mutations({"status": "open", "note_code": "TEL"}).map(raw)
+        ),
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_random_bodies_to_municipality_endpoints(api, municipality_token, signalled_child, data):
+    path, body = data.draw(municipality_bodies(signalled_child))
+    assert_well_formed_any(api.call("POST", path, municipality_token, body))
+
+
+@FUZZ
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["period", "region", "since", "format"]) | st.text(max_size=8),
+        st.sampled_from(["2026-Q4", "2026", "2026-11", "utrecht"]) | st.text(max_size=20),
+        max_size=3,
+    ),
+    path=st.sampled_from(["/v1/reports", "/v1/matches"]),
+)
+def test_random_municipality_queries(api, municipality_token, query, path):
+    assert_well_formed(api.call("GET", f"{path}?{urlencode(query)}", municipality_token))
+
+
+def assert_well_formed_any(reply) -> None:
+    """As ``assert_well_formed``; the access endpoint may also answer its printable HTML document."""
+    if reply.status_code == 200 and (reply.content_type or "").startswith("text/html"):
+        return
+    assert_well_formed(reply)
