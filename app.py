@@ -8,7 +8,7 @@ from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Request, Respo
 
 from chalicelib import presenters, schemas, web
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.errors import DomainError
 from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import CloseReason, Principal, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
@@ -177,14 +177,12 @@ def _municipality() -> Principal:
 @web.api_view("subject_access")
 def subject_access() -> Response:
     principal = _municipality()
-    params = web.query_params(_request().query_params, {"format"})
+    query = schemas.AccessQuery.model_validate(web.query_params(_request().query_params, {"format"}))
     body, _ = web.parse_body(_request().raw_body, schemas.SubjectIn)
     access = presenters.subject_access_out(container().subjects.access(principal, body.bsn))
-    if params.get("format") == "html":
+    if query.format == "html":
         document = presenters.access_document_html(access, principal.municipality_code or "")
         return Response(body=document, headers={"Content-Type": "text/html; charset=utf-8"})
-    if params.get("format") not in (None, "json"):
-        raise InvalidInput.single("format", "json or html")
     return web.json_response(access)
 
 

@@ -302,6 +302,10 @@ class FollowUpIn(_Strict):
     note_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")] | None = None
 
 
+class AccessQuery(_Strict):
+    format: Literal["json", "html"] = "json"
+
+
 class MatchesQuery(_Strict):
     since: IsoDate | None = None
 

@@ -271,3 +271,11 @@ def test_the_regievoerder_sees_the_professional_a_signal_was_handed_to(api, org,
     [match] = api.call("GET", "/v1/matches", utrecht).ok()["items"]
     emails = sorted(party["professional"]["email"] for party in match["parties"])
     assert emails == ["a.smit@ggd.example.nl", BAKKER]
+
+
+def test_an_unknown_format_is_refused_before_anything_is_read(api, utrecht, matched, container):
+    errors = access(api, utrecht, query="?format=pdf").invalid()
+    assert "format" in errors
+    pseudonym = container.pseudonym_key().child(BSN).value
+    actions = [entry.action.value for entry in container.logbook.entries_for_child(pseudonym)]
+    assert "subject.accessed" not in actions
