@@ -44,11 +44,14 @@ class CallCounter:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.items_read = 0
+        self.errors = 0
 
     def before_call(self, model: Any, **_: Any) -> None:
         self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
 
     def after_call(self, model: Any, parsed: Any, **_: Any) -> None:
+        if parsed.get("Error"):
+            self.errors += 1
         if model.service_model.service_name != "dynamodb":
             return
         if model.name in ("Query", "Scan"):
@@ -61,6 +64,7 @@ class CallCounter:
     def reset(self) -> None:
         self.calls.clear()
         self.items_read = 0
+        self.errors = 0
 
 
 @contextmanager
