@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain import reports
@@ -63,8 +63,9 @@ class ReportService:
             signal_facts.extend(self._signals.signal_facts(code, start, end))
             match_facts.extend(
                 MatchFacts(kind=match.kind.value, followed_up=match.follow_up is not FollowUp.OPEN)
-                for match in self._matches.for_municipality(code, period.first_day)
-                if match.since < end
+                # The index filters by UTC date; a Dutch period starts up to two hours earlier.
+                for match in self._matches.for_municipality(code, period.first_day - timedelta(days=1))
+                if start <= match.since < end
             )
         now = self._clock.now().replace(microsecond=0)
         self._logbook.append(
