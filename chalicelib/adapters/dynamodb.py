@@ -251,32 +251,42 @@ class DynamoDBSignalStore:
         if after is not None:
             condition += " AND created_sort < :after"
             values[":after"] = {"S": after}
-        # Status is a function of the dates and today, so it is filtered here, not stored.
+        # Status is a function of the dates and today, so it is filtered here, not stored. A
+        # signal's match records sort just before it (newest first) and pass the filter.
         filters = ["delete_after >= :today"]
         if status is SignalStatus.ACTIVE:
             filters.append("active_until >= :today AND attribute_not_exists(archived_on)")
         elif status is SignalStatus.ARCHIVED:
             filters.append("(active_until < :today OR attribute_exists(archived_on))")
+        values[":match"] = {"S": "match"}
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": BY_ORGANISATION_INDEX,
             "KeyConditionExpression": condition,
-            "FilterExpression": " AND ".join(filters),
+            "FilterExpression": f"item_type = :match OR ({' AND '.join(filters)})",
             "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
             "Limit": limit + 1,
         }
         found: list[Signal] = []
+        matches: dict[str, list[Match]] = {}
         while len(found) <= limit:
             response = self._client.query(**kwargs)
-            found.extend(items.item_to_signal(items.deserialise(i)) for i in response["Items"])
+            for raw in response["Items"]:
+                item = items.deserialise(raw)
+                if item.get("item_type") == "match":
+                    match = items.item_to_match(item)
+                    matches.setdefault(match.signal_id, []).append(match)
+                else:
+                    found.append(items.item_to_signal(item))
             if "LastEvaluatedKey" not in response:
                 break
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        if len(found) > limit:
-            page = found[:limit]
-            return SignalPage(page, items.created_sort(page[-1]))
-        return SignalPage(found, None)
+        page = [
+            replace(s, matches=tuple(sorted(matches.get(s.id, []), key=lambda m: (m.other.created_at, m.id))))
+            for s in found[:limit]
+        ]
+        return SignalPage(page, items.created_sort(page[-1]) if len(found) > limit else None)
 
     def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None:
         self._write(

@@ -296,7 +296,16 @@ def match_to_item(match: Match) -> Item:
             "other_delete_after": other.delete_after.isoformat(),
             "other_archived_on": other.archived_on.isoformat() if other.archived_on else None,
             "ttl": expiry_epoch(min(match.owner_delete_after, other.delete_after)),
-            "municipality_code": match.municipality_code,
+            # Not "municipality_code": that attribute would put the record in the reports' index.
+            "follow_up_municipality": match.municipality_code,
+            # In the by-organisation index right after its signal (newest first), so a page of
+            # the organisation's signals carries their matches without a read per signal.
+            "org_id": match.owner_organisation_id,
+            "created_sort": (
+                f"{iso_instant(match.owner_created_at)}#{match.signal_id}#M{match.id}"
+                if match.owner_created_at
+                else None
+            ),
         }
     )
 
@@ -325,7 +334,9 @@ def item_to_match(item: Item) -> Match:
             delete_after=date.fromisoformat(item["other_delete_after"]),
             archived_on=date.fromisoformat(item["other_archived_on"]) if item.get("other_archived_on") else None,
         ),
-        municipality_code=item.get("municipality_code"),
+        municipality_code=item.get("follow_up_municipality"),
+        owner_organisation_id=item.get("org_id"),
+        owner_created_at=parse_instant(item["created_sort"].split("#", 1)[0]) if item.get("created_sort") else None,
     )
 
 

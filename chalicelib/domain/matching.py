@@ -71,6 +71,10 @@ class Match:
     other: MatchedParty
     # The municipality whose regievoerder follows this match up (the new signal's child's).
     municipality_code: str | None = None
+    # The signal it is shown with: its organisation and creation, so a list of the organisation's
+    # signals can carry their matches.
+    owner_organisation_id: str | None = None
+    owner_created_at: datetime | None = None
 
 
 def match_id(first_signal_id: str, second_signal_id: str) -> str:
@@ -139,6 +143,8 @@ def both_sides(new: Signal, found: list[Found]) -> list[Match]:
                 new.delete_after,
                 MatchedParty.of(item.signal),
                 municipality,
+                new.organisation.id,
+                new.created_at,
             )
         )
         records.append(
@@ -151,6 +157,8 @@ def both_sides(new: Signal, found: list[Found]) -> list[Match]:
                 item.signal.delete_after,
                 MatchedParty.of(new),
                 municipality,
+                item.signal.organisation.id,
+                item.signal.created_at,
             )
         )
     return records

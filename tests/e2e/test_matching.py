@@ -311,3 +311,28 @@ def test_matching_goes_on_after_a_refused_post(api, org, other_org, stream, outb
     api.create_signal(other_org.token, builders.signal_body(professional=bakker()))
     stream.drain()
     assert sorted(by_recipient(outbox())) == [BAKKER, JANSEN]
+
+
+def test_the_list_of_an_organisations_signals_carries_their_matches(api, org, other_org, stream, clock):
+    first = api.create_signal(org.token)
+    later(clock)
+    unmatched = api.create_signal(
+        org.token,
+        builders.signal_body(child=builders.child(bsn=builders.bsn(9), address=builders.address(postcode="9711AA"))),
+    )
+    later(clock)
+    api.create_signal(other_org.token, builders.signal_body(professional=bakker()))
+    stream.drain()
+
+    pages, cursor = [], None
+    while True:
+        page = api.list_signals(org.token, "limit=1" + (f"&cursor={cursor}" if cursor else "")).ok()
+        pages.append(page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert [[item["id"] for item in items] for items in pages] == [[unmatched["id"]], [first["id"]]]
+    assert pages[0][0]["matches"] == []
+    assert [m["organisation"]["name"] for m in pages[1][0]["matches"]] == ["Buurtteam Oost"]
+    archived_view = api.list_signals(org.token, "status=archived").ok()["items"]
+    assert archived_view == []
