@@ -101,7 +101,7 @@ class LifecycleService:
         if self._reminders is not None:
             for match in self._reminders.due_reminders(today):
                 try:
-                    report.reminders_sent += self._remind(match, today, now)
+                    report.reminders_sent += self._remind(self._reminders, match, today, now)
                 except Exception as exc:
                     logger.error("reminder failed", extra={"match_id": match.id, "error_type": type(exc).__name__})
                     report.failed.append(match.id)
@@ -149,7 +149,7 @@ class LifecycleService:
         self._ledger.mark_sent(notification, message_id, log)
         return 1
 
-    def _remind(self, match: MunicipalMatch, today: date, now: datetime) -> int:
+    def _remind(self, reminders: ReminderStore, match: MunicipalMatch, today: date, now: datetime) -> int:
         """One reminder to each professional of a match still open 14 days on; each marked once sent."""
         if not match.needs_reminder(today):
             return 0
@@ -170,7 +170,7 @@ class LifecycleService:
                 key_version=own.key_version,
                 detail=f"follow_up_reminder; match {match.id}; message {message_id}",
             )
-            self._reminders.mark_reminded(match, index, log)  # type: ignore[union-attr]
+            reminders.mark_reminded(match, index, log)
             match = replace(match, reminded=(True, match.reminded[1]) if index == 0 else (match.reminded[0], True))
             sent += 1
         return sent

@@ -139,10 +139,7 @@ class SignalService:
     def _replay(self, organisation: Organisation, first: IdempotencyRecord, fingerprint: str) -> Signal:
         if first.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
-        signal = self._store.get(first.signal_id)
-        if signal is None or signal.organisation.id != organisation.id or self.status(signal) is None:
-            raise NotFound("the signal of the first request no longer exists")
-        return signal
+        return self._owned(organisation, first.signal_id)
 
     def status(self, signal: Signal) -> SignalStatus | None:
         return lifecycle.status_on(signal, self.today())
