@@ -2,9 +2,10 @@
 
 Runs ``chalice package --pkg-format cloudformation --merge-template infra/template.json`` into
 ``out/<stage>/`` (git-ignored), then pins the template to that stage: the ``Stage`` parameter
-defaults to it and allows nothing else, and the key parameter and sender default to the stage's
-values in ``.chalice/config.json``. ``aws cloudformation deploy`` then needs no parameter for the
-settings, and a template packaged for ``dev`` cannot be deployed as ``prod``.
+defaults to it and allows nothing else, the key parameter and sender default to the stage's
+values in ``.chalice/config.json``, and the API access log's retention to that of the stage's
+function logs. ``aws cloudformation deploy`` then needs no parameter for the settings, and a
+template packaged for ``dev`` cannot be deployed as ``prod``.
 
 ``.chalice/config.json`` stays the one place that names a stage's tables, key parameter, sender
 and configuration set: packaging fails when the template would name them otherwise.
@@ -44,6 +45,15 @@ def stage_environment(stage: str) -> dict[str, str]:
     return {**config.get("environment_variables", {}), **stages[stage].get("environment_variables", {})}
 
 
+def stage_log_retention(stage: str) -> int:
+    """The days chalice keeps the stage's function logs; the API access log is kept as long."""
+    config = json.loads(CONFIG.read_text())
+    days = config["stages"][stage].get("log_retention_in_days", config.get("log_retention_in_days"))
+    if not isinstance(days, int):
+        raise PackagingError(f"stage {stage}: .chalice/config.json sets no log_retention_in_days")
+    return days
+
+
 def packageable_stages() -> list[str]:
     template = json.loads(MERGE_TEMPLATE.read_text())
     return list(template["Parameters"]["Stage"]["AllowedValues"])
@@ -75,12 +85,13 @@ def check_names(template: dict[str, Any], stage: str, environment: dict[str, str
         )
 
 
-def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str]) -> None:
+def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str], log_retention: int) -> None:
     parameters = template["Parameters"]
     parameters["Stage"]["AllowedValues"] = [stage]
     parameters["Stage"]["Default"] = stage
     parameters["PseudonymKeyParameterName"]["Default"] = environment["PSEUDONYM_KEY_PARAMETER"]
     parameters["MailSender"]["Default"] = environment["MAIL_SENDER"]
+    parameters["LogRetentionInDays"]["Default"] = log_retention
 
 
 def package(stage: str, out_dir: Path | None = None) -> Path:
@@ -88,6 +99,7 @@ def package(stage: str, out_dir: Path | None = None) -> Path:
     if stage not in packageable_stages():
         raise PackagingError(f"stage {stage} is not deployable; the template allows {', '.join(packageable_stages())}")
     environment = stage_environment(stage)
+    log_retention = stage_log_retention(stage)
     check_names(json.loads(MERGE_TEMPLATE.read_text()), stage, environment)
     target = out_dir or OUT_DIR / stage
     chalice = Path(sys.executable).with_name("chalice")
@@ -118,7 +130,7 @@ def package(stage: str, out_dir: Path | None = None) -> Path:
         raise PackagingError(f"chalice could not build every dependency for Lambda:\n{result.stdout}{result.stderr}")
     path = target / TEMPLATE_NAME
     template = json.loads(path.read_text())
-    pin_stage(template, stage, environment)
+    pin_stage(template, stage, environment, log_retention)
     path.write_text(json.dumps(template, indent=2) + "\n")
     return path
 

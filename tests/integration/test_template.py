@@ -48,8 +48,9 @@ FUNCTIONS = {
     "MatchSignals": "MatchSignalsRole",
     "Lifecycle": "LifecycleRole",
 }
-# The one action IAM cannot scope to a resource; it lists stream ARNs and reads no data.
-UNSCOPED_ACTIONS = {"dynamodb:liststreams"}
+# Actions IAM cannot scope to a resource: listing stream ARNs (no data), and Lambda sending the
+# functions' trace segments (function name, timings, errors; no request data) to X-Ray.
+UNSCOPED_ACTIONS = {"dynamodb:liststreams", "xray:puttracesegments", "xray:puttelemetryrecords"}
 
 
 def _stale(path: Path) -> bool:
@@ -162,6 +163,8 @@ class Resolver:
             return {"Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}", "QueueName": name}[attribute]
         if kind == "AWS::KMS::Key" and attribute == "Arn":
             return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{self.ref(logical)}"
+        if kind == "AWS::Logs::LogGroup" and attribute == "Arn":
+            return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{self(properties['LogGroupName'])}:*"
         if kind == "AWS::IAM::Role" and attribute == "Arn":
             return f"arn:aws:iam::{ACCOUNT}:role/{logical}"
         raise AssertionError(f"the test resolver does not know {logical}.{attribute} ({kind})")
@@ -368,7 +371,12 @@ def test_log_groups_belong_to_the_functions_and_roles_may_write_only_there(templ
         assert group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{function}}}"}
         name = resolve(group["LogGroupName"])
         inline = template["Resources"][role]["Properties"]["Policies"]
-        [statement] = [s for p in inline for s in _as_list(p["PolicyDocument"]["Statement"])]
+        [statement] = [
+            s
+            for p in inline
+            for s in _as_list(p["PolicyDocument"]["Statement"])
+            if any(action.startswith("logs:") for action in _as_list(s["Action"]))
+        ]
         assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
         assert fnmatch.fnmatchcase(
             f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:log-stream:x", statement["Resource"]
@@ -438,6 +446,143 @@ def test_api_gateways_own_errors_are_problem_json_too(templates, stage):
         problem = json.loads(properties["ResponseTemplates"]["application/json"])
         assert problem.keys() == {"type", "title", "status", "detail"}
         assert problem["status"] == expected[kind]
+
+
+# The security baseline: what `make scan` (checkov) asks for, and what it may not ---------------------
+
+# What an access log line may record: who (the token's client, the address), which route (its
+# template, never the path or query, where a mistyped BSN could stand), and the outcome.
+ACCESS_LOG_VARIABLES = {
+    "$context.requestId",
+    "$context.requestTime",
+    "$context.httpMethod",
+    "$context.resourcePath",
+    "$context.status",
+    "$context.responseLength",
+    "$context.responseLatency",
+    "$context.integration.status",
+    "$context.integration.latency",
+    "$context.authorizer.principalId",
+    "$context.identity.sourceIp",
+    "$context.error.responseType",
+}
+LOG_GROUPS = ("ApiHandlerLogGroup", "TokenAuthorizerLogGroup", "MatchSignalsLogGroup", "LifecycleLogGroup")
+# AWS keeps this many concurrent executions of an account unreserved.
+UNRESERVED_MINIMUM = 100
+DEFAULT_ACCOUNT_CONCURRENCY = 1000
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_log_group_is_encrypted_with_the_stack_key_and_only_this_stages_groups_may_use_it(templates, stage):
+    template = templates[stage]
+    resources = template["Resources"]
+    resolve = Resolver(template)
+    groups = {logical for logical, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    assert groups == {*LOG_GROUPS, "ApiAccessLogGroup"}
+    retention = {resolve(resources[logical]["Properties"]["RetentionInDays"]) for logical in groups}
+    assert retention == {{"dev": 30, "prod": 90}[stage]}, "one retention for every log of a stage"
+    for logical in groups:
+        assert resources[logical]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}, logical
+    [logs] = [
+        s
+        for s in resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
+        if s["Principal"].get("Service") == {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}
+    ]
+    assert logs["Effect"] == "Allow"
+    allowed_groups = _as_list(resolve(logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]))
+    for logical in groups:
+        arn = resolve({"Fn::GetAtt": [logical, "Arn"]}).removesuffix(":*")
+        assert any(fnmatch.fnmatchcase(arn, pattern) for pattern in allowed_groups), logical
+    other_stage = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/verwijsindex-other-api_handler"
+    assert not any(fnmatch.fnmatchcase(other_stage, pattern) for pattern in allowed_groups)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_stage_writes_an_access_log_of_its_own_that_never_holds_a_path_or_query(templates, stage):
+    template = templates[stage]
+    resources = template["Resources"]
+    resolve = Resolver(template)
+    setting = resources["RestAPI"]["Properties"]["AccessLogSetting"]
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    line = setting["Format"]
+    assert set(re.findall(r"\$context(?:\.[A-Za-z]+)+", line)) == ACCESS_LOG_VARIABLES
+    filled = re.sub(r"\$context(?:\.[A-Za-z]+)+", "-", line)  # API Gateway writes "-" for a missing value
+    assert isinstance(json.loads(filled), dict), "one JSON object per request, whatever is missing"
+    name = resolve(resources["ApiAccessLogGroup"]["Properties"]["LogGroupName"])
+    assert name == f"/aws/apigateway/verwijsindex-{stage}-access"
+    for function, role in FUNCTIONS.items():  # the app cannot write, or forge, a line in it
+        statements = role_statements(template, role)
+        stream = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:log-stream:x"
+        assert not allowed(statements, resolve, Request("logs:PutLogEvents", stream)), function
+    method_settings = resources["RestAPI"]["Properties"]["MethodSettings"]
+    assert all(settings.get("DataTraceEnabled") is False for settings in method_settings), "bodies hold BSNs"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_functions_are_traced_and_keep_their_environment_under_the_stack_key(templates, stage):
+    template = templates[stage]
+    resolve = Resolver(template)
+    key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
+    through_lambda = (("kms:ViaService", f"lambda.{REGION}.amazonaws.com"),)
+    for function, role in FUNCTIONS.items():
+        properties = template["Resources"][function]["Properties"]
+        assert properties["Tracing"] == "Active", function
+        assert properties["KmsKeyArn"] == {"Fn::GetAtt": ["DataKey", "Arn"]}, function
+        statements = role_statements(template, role)
+        assert allowed(statements, resolve, Request("kms:Decrypt", key, through_lambda)), function
+        assert not allowed(statements, resolve, Request("kms:Decrypt", key)), f"{function}: only through a service"
+        for action in ("xray:PutTraceSegments", "xray:PutTelemetryRecords"):
+            assert allowed(statements, resolve, Request(action, "*")), (function, action)
+    assert "TracingEnabled" not in template["Resources"]["RestAPI"]["Properties"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_function_has_a_concurrency_of_its_own_and_nightly_runs_never_overlap(templates, stage):
+    template = templates[stage]
+    resolve = Resolver(template)
+    reserved = {
+        function: template["Resources"][function]["Properties"]["ReservedConcurrentExecutions"]
+        for function in FUNCTIONS
+    }
+    assert reserved["Lifecycle"] == 1
+    burst = resolve({"Ref": "ApiThrottlingBurstLimit"})
+    # The gateway's 429 must come before Lambda's throttling, which the client would see as a 5xx.
+    assert reserved["APIHandler"] >= burst
+    assert reserved["TokenAuthorizer"] >= burst
+    assert 1 <= reserved["MatchSignals"] <= 20
+    assert 2 * sum(reserved.values()) + UNRESERVED_MINIMUM <= DEFAULT_ACCOUNT_CONCURRENCY, "dev and prod in one account"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(templates, stage):
+    template = templates[stage]
+    resources = template["Resources"]
+    resolve = Resolver(template)
+    [config] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    assert config["FunctionName"] == {"Ref": "Lifecycle"}
+    assert config["Qualifier"] == "$LATEST"
+    assert 0 <= config["MaximumRetryAttempts"] <= 2
+    assert config["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]}}
+    }
+    queue = resources["LifecycleDeadLetterQueue"]["Properties"]
+    assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+    [alarm] = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+        and resolve(r["Properties"]["Dimensions"])
+        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-lifecycle-dlq"}]
+    ]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    statements = role_statements(template, "LifecycleRole")
+    queue_arn = resolve({"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]})
+    through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
+    key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
+    assert allowed(statements, resolve, Request("sqs:SendMessage", queue_arn))
+    assert allowed(statements, resolve, Request("kms:GenerateDataKey", key, through_sqs))
 
 
 def test_the_deployment_package_holds_the_app_and_linux_builds_of_its_dependencies(packaged):
@@ -719,9 +864,12 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
     assert unused == {function: [] for function in FUNCTIONS}, "grants no call needed: drop them from infra/"
 
 
-# Granted for AWS to use on the function's behalf, not called by the code: the event source mapping
-# reads the stream and writes the dead-letter queue with the function's role, and SSM and SQS call
-# KMS. ses:SendEmail stays beside ses:SendRawEmail: SES v2 may authorise a send as either.
+# Granted for AWS to use on the function's behalf, not called by the code, so moto never sees them:
+# the event source mapping reads the stream and writes the match dead-letter queue with the function's
+# role, Lambda writes a failed nightly run to the lifecycle dead-letter queue with it and decrypts
+# the environment with it, and SSM and SQS call KMS. The tests of the security baseline above check
+# that each of them is granted where AWS needs it. ses:SendEmail stays beside ses:SendRawEmail: SES
+# v2 may authorise a send as either.
 SERVICE_SIDE_ACTIONS = {
     "dynamodb:describestream",
     "dynamodb:getrecords",
