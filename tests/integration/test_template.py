@@ -450,6 +450,15 @@ def test_api_gateways_own_errors_are_problem_json_too(templates, stage):
 
 # The security baseline: what `make scan` (checkov) asks for, and what it may not ---------------------
 
+# Every check the template suppresses, per resource. A new suppression is a decision: add it here too.
+SUPPRESSED_CHECKS = {
+    "APIHandler": {"CKV_AWS_116", "CKV_AWS_117"},
+    "TokenAuthorizer": {"CKV_AWS_116", "CKV_AWS_117"},
+    "MatchSignals": {"CKV_AWS_116", "CKV_AWS_117"},
+    "Lifecycle": {"CKV_AWS_116", "CKV_AWS_117"},
+    "RestAPI": {"CKV_AWS_73", "CKV_AWS_120"},
+    "IdempotencyTable": {"CKV_AWS_28"},
+}
 # What an access log line may record: who (the token's client, the address), which route (its
 # template, never the path or query, where a mistyped BSN could stand), and the outcome.
 ACCESS_LOG_VARIABLES = {
@@ -470,6 +479,20 @@ LOG_GROUPS = ("ApiHandlerLogGroup", "TokenAuthorizerLogGroup", "MatchSignalsLogG
 # AWS keeps this many concurrent executions of an account unreserved.
 UNRESERVED_MINIMUM = 100
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_suppressed_check_says_why_next_to_it(templates, stage):
+    resources = templates[stage]["Resources"]
+    suppressed = {}
+    for logical, resource in resources.items():
+        skips = resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+        for skip in skips:
+            assert re.fullmatch(r"CKV_AWS_[0-9]+", skip["id"]), (logical, skip)
+            assert len(skip.get("comment", "").split()) >= 12, f"{logical} {skip['id']}: say why it does not fit"
+        if skips:
+            suppressed[logical] = {skip["id"] for skip in skips}
+    assert suppressed == SUPPRESSED_CHECKS
 
 
 @pytest.mark.parametrize("stage", STAGES)
