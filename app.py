@@ -66,13 +66,13 @@ def _organisation() -> Principal:
     return principal
 
 
-@app.route("/v1/health", methods=["GET"])
+@app.route("/v1/health", methods=["GET"], content_types=web.ANY_MEDIA_TYPE)
 @web.api_view("health")
 def health() -> Response:
     return web.json_response(schemas.HealthOut(status="ok"))
 
 
-@app.route("/v1/openapi.json", methods=["GET"])
+@app.route("/v1/openapi.json", methods=["GET"], content_types=web.ANY_MEDIA_TYPE)
 @web.api_view("openapi")
 def openapi() -> Response:
     from chalicelib.openapi import document
@@ -80,12 +80,12 @@ def openapi() -> Response:
     return Response(body=document(), headers={"Content-Type": web.JSON})
 
 
-@app.route("/v1/signals", methods=["POST"], authorizer=token_authorizer)
+@app.route("/v1/signals", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("create_signal")
 def create_signal() -> Response:
     request = _request()
     principal = _organisation()
-    body, _ = web.parse_body(request.raw_body, schemas.SignalIn)
+    body, _ = web.parse_body(request, schemas.SignalIn)
     service = container().signals
     result = service.register(principal, schemas.new_signal(body), request.headers.get("idempotency-key"))
     if not result.replayed:
@@ -98,7 +98,7 @@ def create_signal() -> Response:
     return web.json_response(signal_out(signal, status, service.today()), 201, headers)
 
 
-@app.route("/v1/signals", methods=["GET"], authorizer=token_authorizer)
+@app.route("/v1/signals", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("list_signals")
 def list_signals() -> Response:
     principal = _organisation()
@@ -114,7 +114,7 @@ def list_signals() -> Response:
     )
 
 
-@app.route("/v1/signals/{signal_id}", methods=["GET"], authorizer=token_authorizer)
+@app.route("/v1/signals/{signal_id}", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("get_signal")
 def get_signal(signal_id: str) -> Response:
     service = container().signals
@@ -122,11 +122,13 @@ def get_signal(signal_id: str) -> Response:
     return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
 
 
-@app.route("/v1/signals/{signal_id}/close", methods=["POST"], authorizer=token_authorizer)
+@app.route(
+    "/v1/signals/{signal_id}/close", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer
+)
 @web.api_view("close_signal")
 def close_signal(signal_id: str) -> Response:
     principal = _organisation()
-    body, _ = web.parse_body(_request().raw_body, schemas.CloseIn)
+    body, _ = web.parse_body(_request(), schemas.CloseIn)
     service = container().signals
     archived = service.close(principal, signal_id, CloseReason(body.reason))
     if archived is None:
@@ -134,11 +136,16 @@ def close_signal(signal_id: str) -> Response:
     return web.json_response(signal_out(archived, SignalStatus.ARCHIVED, service.today()))
 
 
-@app.route("/v1/signals/{signal_id}/professional", methods=["PUT"], authorizer=token_authorizer)
+@app.route(
+    "/v1/signals/{signal_id}/professional",
+    methods=["PUT"],
+    content_types=web.ANY_MEDIA_TYPE,
+    authorizer=token_authorizer,
+)
 @web.api_view("hand_over_signal")
 def hand_over_signal(signal_id: str) -> Response:
     principal = _organisation()
-    body, _ = web.parse_body(_request().raw_body, schemas.ProfessionalIn)
+    body, _ = web.parse_body(_request(), schemas.ProfessionalIn)
     service = container().signals
     signal = service.hand_over(principal, signal_id, body.to_domain())
     return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
@@ -173,12 +180,12 @@ def _municipality() -> Principal:
     return principal
 
 
-@app.route("/v1/subjects/access", methods=["POST"], authorizer=token_authorizer)
+@app.route("/v1/subjects/access", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("subject_access")
 def subject_access() -> Response:
     principal = _municipality()
     query = schemas.AccessQuery.model_validate(web.query_params(_request().query_params, {"format"}))
-    body, _ = web.parse_body(_request().raw_body, schemas.SubjectIn)
+    body, _ = web.parse_body(_request(), schemas.SubjectIn)
     access = presenters.subject_access_out(container().subjects.access(principal, body.bsn))
     if query.format == "html":
         document = presenters.access_document_html(access, principal.municipality_code or "")
@@ -186,11 +193,11 @@ def subject_access() -> Response:
     return web.json_response(access)
 
 
-@app.route("/v1/subjects/rectify", methods=["POST"], authorizer=token_authorizer)
+@app.route("/v1/subjects/rectify", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("subject_rectify")
 def subject_rectify() -> Response:
     principal = _municipality()
-    body, _ = web.parse_body(_request().raw_body, schemas.RectifyIn)
+    body, _ = web.parse_body(_request(), schemas.RectifyIn)
     result = container().subjects.rectify(principal, body.bsn, schemas.child_correction(body.child))
     return web.json_response(
         schemas.RectifiedOut(
@@ -201,11 +208,11 @@ def subject_rectify() -> Response:
     )
 
 
-@app.route("/v1/subjects/erase", methods=["POST"], authorizer=token_authorizer)
+@app.route("/v1/subjects/erase", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("subject_erase")
 def subject_erase() -> Response:
     principal = _municipality()
-    body, _ = web.parse_body(_request().raw_body, schemas.EraseIn)
+    body, _ = web.parse_body(_request(), schemas.EraseIn)
     result = container().subjects.erase(principal, body.bsn, body.reason)
     return web.json_response(
         schemas.ErasedOut(
@@ -214,7 +221,7 @@ def subject_erase() -> Response:
     )
 
 
-@app.route("/v1/matches", methods=["GET"], authorizer=token_authorizer)
+@app.route("/v1/matches", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("list_matches")
 def list_matches() -> Response:
     principal = _municipality()
@@ -223,16 +230,18 @@ def list_matches() -> Response:
     return web.json_response(schemas.MatchesOut(items=[presenters.municipal_match_out(m) for m in found]))
 
 
-@app.route("/v1/matches/{match_id}/follow-up", methods=["POST"], authorizer=token_authorizer)
+@app.route(
+    "/v1/matches/{match_id}/follow-up", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer
+)
 @web.api_view("match_follow_up")
 def match_follow_up(match_id: str) -> Response:
     principal = _municipality()
-    body, _ = web.parse_body(_request().raw_body, schemas.FollowUpIn)
+    body, _ = web.parse_body(_request(), schemas.FollowUpIn)
     match = container().subjects.follow_up(principal, match_id, FollowUp(body.status), body.note_code)
     return web.json_response(presenters.municipal_match_out(match))
 
 
-@app.route("/v1/reports", methods=["GET"], authorizer=token_authorizer)
+@app.route("/v1/reports", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("reports")
 def get_report() -> Response:
     principal = _principal()

@@ -19,6 +19,7 @@ from typing import Any
 
 from chalicelib.adapters.ssm import PseudonymKeyError
 from chalicelib.bootstrap import Container
+from chalicelib.domain import validation
 from chalicelib.domain.clock import AMSTERDAM, FixedClock
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.sectors import SECTORS
@@ -36,6 +37,13 @@ def stage_environment(stage: str) -> dict[str, str]:
     if stage not in config["stages"]:
         raise ConfigurationError(f"unknown stage {stage}; known: {', '.join(config['stages'])}")
     return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+
+
+def _date(value: str) -> date:
+    try:
+        return validation.parse_iso_date(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,9 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     lifecycle = commands.add_parser(
         "run-lifecycle", help="archive and delete what is due, as the nightly job does (for ops and demos)"
     )
-    lifecycle.add_argument(
-        "--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="run as if it were this Dutch date"
-    )
+    lifecycle.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="run as if it were this Dutch date")
 
     excluded = commands.add_parser("add-excluded-address", help="an address that never gives address matches")
     excluded.add_argument("--postcode", required=True)
@@ -166,7 +172,7 @@ def _as_of_clock(arguments: Sequence[str]) -> FixedClock | None:
             value = argument.split("=", 1)[1]
         if value is not None:
             try:
-                day = date.fromisoformat(value)
+                day = validation.parse_iso_date(value)
             except ValueError:
                 return None  # argparse reports it
             return FixedClock(datetime.combine(day, time(3, 0), tzinfo=AMSTERDAM).astimezone(UTC))

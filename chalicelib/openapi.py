@@ -33,8 +33,12 @@ _ERRORS = {
 }
 
 
+_UNSUPPORTED_MEDIA_TYPE = {"415": _problem("The body is not declared application/json in UTF-8")}
+
+
 def _operation(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"summary": summary, "security": [{"bearer": []}], "responses": {**responses, **_ERRORS}, **extra}
+    errors = {**_ERRORS, **(_UNSUPPORTED_MEDIA_TYPE if "requestBody" in extra else {})}
+    return {"summary": summary, "security": [{"bearer": []}], "responses": {**responses, **errors}, **extra}
 
 
 _SIGNAL_ID = {"name": "signal_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -116,6 +120,7 @@ def document() -> dict[str, Any]:
                             "name": "limit",
                             "in": "query",
                             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                            "description": "ASCII digits only",
                         },
                         {"name": "cursor", "in": "query", "schema": {"type": "string"}},
                     ],
@@ -186,7 +191,13 @@ def document() -> dict[str, Any]:
                 "get": _operation(
                     "Municipality: the matches its regievoerder follows up",
                     {"200": {"description": "Matches, newest first", **_json("MatchesOut")}},
-                    parameters=[{"name": "since", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                    parameters=[
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                        }
+                    ],
                 )
             },
             "/v1/matches/{match_id}/follow-up": {
@@ -208,7 +219,13 @@ def document() -> dict[str, Any]:
                         }
                     },
                     parameters=[
-                        {"name": "period", "in": "query", "required": True, "schema": {"type": "string"}},
+                        {
+                            "name": "period",
+                            "in": "query",
+                            "required": True,
+                            "description": "A year (2026), quarter (2026-Q4) or month (2026-11), from 2000 to 2999",
+                            "schema": {"type": "string", "pattern": "^[0-9]{4}(-(Q[1-4]|[0-9]{2}))?$"},
+                        },
                         {"name": "region", "in": "query", "schema": {"type": "string"}},
                     ],
                 )

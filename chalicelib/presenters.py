@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from chalicelib.services.municipality import SubjectRecord
 
+from chalicelib.domain import phones
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import MunicipalMatch
 from chalicelib.domain.model import Child, Professional, Signal, SignalStatus
@@ -99,7 +100,10 @@ def subject_access_out(record: SubjectRecord) -> SubjectAccessOut:
 
 def professional_out(professional: Professional) -> ProfessionalOut:
     return ProfessionalOut(
-        name=professional.name, function=professional.function, email=professional.email, phone=professional.phone
+        name=professional.name,
+        function=professional.function,
+        email=professional.email,
+        phone=phones.display(professional.phone),
     )
 
 

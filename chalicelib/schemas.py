@@ -2,15 +2,60 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue, WithJsonSchema
+from pydantic_core import CoreSchema, core_schema
 
-from chalicelib.domain import validation
+from chalicelib.domain import phones, text, validation
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
 from chalicelib.services.municipality import ChildCorrection
 from chalicelib.services.signals import NewSignal
+
+# What the published schema says of free text; the visible-character rule has no JSON Schema form.
+FREE_TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]*$"
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """A free-text field: the one normalisation of ``domain.text``, then the length limit.
+
+    ``pattern``, when given, must match the whole normalised value (codes rather than prose).
+    """
+
+    max_length: int
+    pattern: str | None = None
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._validate, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(minLength=1, maxLength=self.max_length, pattern=self.pattern or FREE_TEXT_PATTERN)
+        return json_schema
+
+    def _validate(self, value: str) -> str:
+        normalised = text.normalise(value)
+        # Both: what the published maxLength promises, and what is stored (NFC can lengthen).
+        if len(value) > self.max_length or len(normalised) > self.max_length:
+            raise ValueError(f"has more than {self.max_length} characters")
+        if self.pattern is not None and re.fullmatch(self.pattern, normalised) is None:
+            raise ValueError("has a character this code does not allow")
+        return normalised
 
 
 def _bsn(value: str) -> str:
@@ -29,15 +74,9 @@ def _email(value: str) -> str:
     return value
 
 
-def _phone(value: str) -> str:
-    if not validation.is_valid_phone(value):
-        raise ValueError("not a valid phone number")
-    return value
-
-
 def _municipality_code(value: str) -> str:
     if not validation.is_valid_municipality_code(value):
-        raise ValueError("a CBS municipality code has four digits")
+        raise ValueError("not the four-digit CBS code of a current municipality")
     return value
 
 
@@ -53,23 +92,40 @@ def _house_number_suffix(value: str) -> str:
     return value
 
 
-def _iso_date_text(value: object) -> object:
+def _iso_date(value: object) -> object:
     # JSON has no date type: only the contract's "YYYY-MM-DD" string, never a number of seconds.
     if not isinstance(value, str):
         raise ValueError("a date is a string YYYY-MM-DD")
+    return validation.parse_iso_date(value)
+
+
+def _query_number(value: object) -> object:
+    # A query value is text; pydantic's lax int would also read " 50", "5_0", "+50" and "50.0".
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value) is None:
+        raise ValueError("a whole number written in digits 0-9")
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
+Text = Annotated[str, FreeText(200)]
+ShortText = Annotated[str, FreeText(40)]
 Bsn = Annotated[str, AfterValidator(_bsn)]
 Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(_postcode)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_phone)]
-MunicipalityCode = Annotated[str, AfterValidator(_municipality_code)]
+# Stored in E.164; answered through ``phones.display``.
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[0-9 ()+-]+$"),
+    AfterValidator(phones.normalise),
+]
+MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$"), AfterValidator(_municipality_code)]
 HouseLetter = Annotated[str, AfterValidator(_house_letter)]
 HouseNumberSuffix = Annotated[str, AfterValidator(_house_number_suffix)]
+QueryNumber = Annotated[int, BeforeValidator(_query_number)]
 
 
 class _Strict(BaseModel):
@@ -133,7 +189,7 @@ class SignalIn(_Strict):
 
     child: ChildIn
     professional: ProfessionalIn
-    case_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    case_reference: Annotated[str, FreeText(100)] | None = None
     end_date: IsoDate | None = None
     # Strict: a legal record; "yes", "0" or 1 are refused rather than guessed at.
     family_informed: bool = Field(strict=True)
@@ -170,7 +226,9 @@ class ProfessionalOut(BaseModel):
     name: str
     function: str
     email: str
-    phone: str
+    phone: str = Field(
+        description="A Dutch number as dialled in the Netherlands (030 123 4567), others as +32 2 555 12 12"
+    )
 
 
 class OrganisationOut(BaseModel):
@@ -257,7 +315,7 @@ class ListQuery(_Strict):
     """Query of ``GET /v1/signals``."""
 
     status: SignalStatus | None = None
-    limit: int = Field(default=50, ge=1, le=100)
+    limit: QueryNumber = Field(default=50, ge=1, le=100)
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
@@ -299,7 +357,7 @@ class EraseIn(_Strict):
 
 class FollowUpIn(_Strict):
     status: Literal["contact_made", "no_contact_needed", "open"]
-    note_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")] | None = None
+    note_code: Annotated[str, FreeText(40, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
 
 
 class AccessQuery(_Strict):

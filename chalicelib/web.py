@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from chalice.app import Response
+from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import (
@@ -36,6 +36,9 @@ MAX_BODY_BYTES = 64 * 1024
 PROBLEM_BASE = "https://verwijsindex.example.nl/problems/"
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
+# Given to every route: Chalice's own media-type check answers plain JSON that repeats the header,
+# so it is off and ``parse_body`` checks the media type of a body instead.
+ANY_MEDIA_TYPE = ["*/*"]
 
 Model = TypeVar("Model", bound=BaseModel)
 View = TypeVar("View", bound=Callable[..., Response])
@@ -47,6 +50,10 @@ class BadRequest(DomainError):
 
 class PayloadTooLarge(DomainError):
     """The body exceeds 64 KiB (HTTP 413)."""
+
+
+class UnsupportedMediaType(DomainError):
+    """A body that is not declared ``application/json`` in UTF-8 (HTTP 415)."""
 
 
 def json_response(model: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -72,7 +79,10 @@ def problem(
     return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON})
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+QUERY_FIELD = "(query)"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+# A BSN has nine digits, a phone number more: a key holding a run like that may be data.
+_DIGIT_RUN = re.compile(r"[0-9]{5}")
 
 
 def _field_name(part: object) -> str:
@@ -80,7 +90,7 @@ def _field_name(part: object) -> str:
     if isinstance(part, int):
         return str(part)
     text = str(part)
-    return text if _IDENTIFIER.match(text) else "(unnamed)"
+    return text if _IDENTIFIER.fullmatch(text) and not _DIGIT_RUN.search(text) else "(unnamed)"
 
 
 def _validation_errors(exc: ValidationError) -> list[FieldError]:
@@ -101,6 +111,8 @@ def to_problem(exc: Exception) -> tuple[Response, str]:
             return problem(400, "bad-request", "Bad request", str(exc)), "unparseable"
         case PayloadTooLarge():
             return problem(413, "payload-too-large", "Payload too large", str(exc)), "too_large"
+        case UnsupportedMediaType():
+            return problem(415, "unsupported-media-type", "Unsupported media type", str(exc)), "media_type"
         case InvalidInput():
             return (
                 problem(422, "validation", "Invalid request", "the request breaks one or more rules", exc.errors),
@@ -155,16 +167,35 @@ def api_view(operation: str) -> Callable[[View], View]:
     return decorate
 
 
-def parse_body(raw_body: str | bytes | None, model: type[Model]) -> tuple[Model, Any]:
+def is_json_media_type(content_type: str | None) -> bool:
+    """``application/json``, with no charset or ``charset=utf-8`` (RFC 8259 knows no other)."""
+    if content_type is None:
+        return False
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() != JSON:
+        return False
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
+
+
+def parse_body(request: Request, model: type[Model]) -> tuple[Model, Any]:
     """Parse and validate a JSON body; returns the model and the decoded document."""
+    if not is_json_media_type(request.headers.get("content-type")):
+        raise UnsupportedMediaType("request bodies are application/json in UTF-8")
+    raw_body = request.raw_body
     raw = raw_body.encode() if isinstance(raw_body, str) else (raw_body or b"")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        # RecursionError: nesting deeper than the parser can follow, e.g. 60 KiB of "[".
-        raise BadRequest("the body is not valid JSON") from exc
+        # Decoded first: json.loads would also guess UTF-16 and UTF-32 from raw bytes.
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        # ValueError includes UnicodeDecodeError. RecursionError: nesting deeper than the parser
+        # can follow, e.g. 60 KiB of "[".
+        raise BadRequest("the body is not valid JSON in UTF-8") from exc
     if not isinstance(document, dict):
         raise InvalidInput.single("body", "the body must be a JSON object")
     return model.model_validate(document), document
@@ -208,7 +239,7 @@ def principal_context(principal: Principal) -> dict[str, str]:
     }
 
 
-_CURSOR_CONTENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z#[0-9A-HJKMNP-TV-Z]{26}$")
+_CURSOR_CONTENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z#[0-9A-HJKMNP-TV-Z]{26}")
 
 
 def encode_cursor(after: str | None) -> str | None:
@@ -222,14 +253,14 @@ def decode_cursor(cursor: str | None) -> str | None:
         after = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         after = ""
-    if not _CURSOR_CONTENT.match(after):
+    if not _CURSOR_CONTENT.fullmatch(after):
         raise InvalidInput.single("cursor", "not a cursor this API issued")
     return after
 
 
 def query_params(params: Mapping[str, str] | None, allowed: set[str]) -> dict[str, str]:
+    """The query as a dict; an unknown key is refused without naming it (it may be a BSN)."""
     given = dict(params or {})
-    unknown = sorted(set(given) - allowed)
-    if unknown:
-        raise InvalidInput([FieldError(name, "unknown query parameter") for name in unknown])
+    if set(given) - allowed:
+        raise InvalidInput.single(QUERY_FIELD, "unknown query parameter; known: " + ", ".join(sorted(allowed)))
     return given

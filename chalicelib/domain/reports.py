@@ -18,7 +18,12 @@ from chalicelib.domain.errors import InvalidInput
 SUPPRESS_BELOW = 5
 SMALL = "<5"
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")
+_PERIOD = re.compile(r"([0-9]{4})(?:-(Q[1-4]|[0-9]{2}))?")
+# Reports exist from the system's start; a bound also keeps every period's Dutch midnights within
+# what ``date`` and ``datetime`` can hold (year 1 has no UTC start, year 9999 no day after).
+FIRST_YEAR = 2000
+LAST_YEAR = 2999
+_FORMATS = "a year (2026), quarter (2026-Q4) or month (2026-11)"
 
 
 @dataclass(frozen=True)
@@ -31,10 +36,12 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _PERIOD.match(text)
+        match = _PERIOD.fullmatch(text)
         if match is None:
-            raise InvalidInput.single("period", "a year (2026), quarter (2026-Q4) or month (2026-11)")
+            raise InvalidInput.single("period", _FORMATS)
         year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InvalidInput.single("period", f"{_FORMATS}, from {FIRST_YEAR} to {LAST_YEAR}")
         part = match.group(2)
         if part is None:
             return cls(text, date(year, 1, 1), date(year + 1, 1, 1))

@@ -96,7 +96,7 @@ def create_municipality(
     now: datetime,
 ) -> IssuedToken:
     if not validation.is_valid_municipality_code(code):
-        raise InvalidInput.single("code", "a CBS municipality code has four digits")
+        raise InvalidInput.single("code", "not the four-digit CBS code of a current municipality")
     if regievoerder_email is not None and not validation.is_valid_email(regievoerder_email):
         raise InvalidInput.single("regievoerder_email", "not a valid e-mail address")
     registry.put_municipality(code, _require_text("name", name), _region(region), regievoerder_email, now)

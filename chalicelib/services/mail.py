@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import phones
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.matching import MatchKind
 from chalicelib.domain.model import SignalStatus
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.sectors import SECTORS
+from chalicelib.domain.text import BIDI_CONTROLS
 
 if TYPE_CHECKING:
     import jinja2
@@ -45,8 +48,23 @@ class EmailMessage:
     html: str
 
 
+# Every character that ends a line for some reader (str.splitlines: CR, LF, VT, FF, FS, GS, RS,
+# NEL, LINE and PARAGRAPH SEPARATOR), every other C0/C1 control and the bidirectional controls.
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]+")
+
+
+def one_line(value: object) -> str:
+    """A value as it may appear in a plain-text mail: it can never start a line of its own.
+
+    The API refuses such characters (``domain.text``), but a text part must not depend on every
+    stored value having come through the API: one forged "E-mail:" line is a phishing channel.
+    """
+    return _LINE_BREAKING.sub(" ", str(value))
+
+
 @cache
 def template_environment() -> jinja2.Environment:
+    """HTML templates (mails and the access document), autoescaped."""
     import jinja2
 
     return jinja2.Environment(
@@ -57,13 +75,27 @@ def template_environment() -> jinja2.Environment:
     )
 
 
+@cache
+def text_environment() -> jinja2.Environment:
+    """Plain-text templates: every interpolated value passes through ``one_line``."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,  # noqa: S701 - text/plain, never shown as HTML
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=one_line,
+    )
+
+
 def render(notification: Notification) -> EmailMessage:
-    environment = template_environment()
     subject = SUBJECTS[notification.audience]
     parties: list[dict[str, Any]] = [
         {
             "organisation": line.organisation,
             "professional": line.professional,
+            "phone": phones.display(line.professional.phone),
             "sector": SECTORS.get(line.organisation.sector, line.organisation.sector),
             "kind_label": KIND_LABELS[line.kind],
             "status_label": STATUS_LABELS[line.status],
@@ -81,6 +113,6 @@ def render(notification: Notification) -> EmailMessage:
     return EmailMessage(
         to=notification.to,
         subject=subject,
-        text=environment.get_template(f"{name}.txt").render(context),
-        html=environment.get_template(f"{name}.html").render(context),
+        text=text_environment().get_template(f"{name}.txt").render(context),
+        html=template_environment().get_template(f"{name}.html").render(context),
     )

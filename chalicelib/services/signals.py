@@ -33,7 +33,7 @@ from chalicelib.services.ports import (
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_PAGE_SIZE = 100
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class SignalService:
 
     def register(self, principal: Principal, request: NewSignal, idempotency_key: str | None) -> Registered:
         organisation = require_organisation(principal)
-        if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+        if idempotency_key is not None and not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
             raise InvalidInput.single("Idempotency-Key", "use 1 to 128 letters, digits or . _ : -")
         now = self._now()
         today = dutch_date(now)

@@ -80,7 +80,7 @@ def test_child_match_across_regions_mails_each_professional_once_without_child_d
     assert all(len(sent) == 1 for sent in mails.values())
     to_new = mails[BAKKER][0]
     assert second["id"] in to_new["text"] and "BT-7" in to_new["text"]
-    assert "GGD Regio Utrecht" in to_new["text"] and JANSEN in to_new["text"] and "+31 30 123 4567" in to_new["text"]
+    assert "GGD Regio Utrecht" in to_new["text"] and JANSEN in to_new["text"] and "030 123 4567" in to_new["text"]
     assert "zelfde kind" in to_new["text"] and "actief" in to_new["text"] and "Jeugdgezondheidszorg" in to_new["html"]
     to_first = mails[JANSEN][0]
     assert first["id"] in to_first["text"] and "JGZ-2026-0042" in to_first["text"]

@@ -194,7 +194,8 @@ def test_demo_token_creates_a_signal_and_sigterm_leaves_nothing_behind(stack: Ru
     assert signal_out["inform"] == _expected_inform(DEMO_SIGNAL["child"]["birth_date"])
     assert signal_out["case_reference"] == DEMO_SIGNAL["case_reference"]
     assert signal_out["organisation"] == {key: first[key] for key in ("id", "name", "sector", "region")}
-    assert signal_out["professional"] == DEMO_SIGNAL["professional"]
+    # Stored in E.164, answered as dialled in the Netherlands.
+    assert signal_out["professional"] == DEMO_SIGNAL["professional"] | {"phone": "030 123 4567"}
     assert "bsn" not in signal_out["child"]
     assert signal_out["child"]["family_name"] == "Vries"
     assert isinstance(signal_out["matches"], list)

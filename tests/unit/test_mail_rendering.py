@@ -25,10 +25,17 @@ GGD = builders.organisation()
 BUURTTEAM = builders.organisation(id="org_buurtteam", name="Buurtteam Oost", sector="wijkteam", region="amsterdam")
 SCHOOL = builders.organisation(id="org_linde", name="De Linde", sector="onderwijs", region="utrechtse-heuvelrug")
 VEILIG_THUIS = builders.organisation(id="org_vt", name="Veilig Thuis Utrecht", sector="veilig_thuis")
-JANSEN = Professional("P. Jansen", "Jeugdverpleegkundige", "p.jansen@ggd.example.nl", "+31 30 123 4567")
-BAKKER = Professional("A. Bakker", "Buurtwerker", "a.bakker@buurtteam.example.nl", "+31 20 555 0101")
-DE_WIT = Professional("M. de Wit", "Intern begeleider", "m.dewit@linde.example.nl", "+31 30 222 3333")
-SMIT = Professional("K. Smit", "Casemanager", "k.smit@veiligthuis.example.nl", "+31 30 444 5555")
+# Phone numbers are stored in E.164, as the API stores them; mails show them as dialled at home.
+JANSEN = Professional("P. Jansen", "Jeugdverpleegkundige", "p.jansen@ggd.example.nl", "+31301234567")
+BAKKER = Professional("A. Bakker", "Buurtwerker", "a.bakker@buurtteam.example.nl", "+31205550101")
+DE_WIT = Professional("M. de Wit", "Intern begeleider", "m.dewit@linde.example.nl", "+31302223333")
+SMIT = Professional("K. Smit", "Casemanager", "k.smit@veiligthuis.example.nl", "+31304445555")
+SHOWN_PHONE = {
+    JANSEN.phone: "030 123 4567",
+    BAKKER.phone: "020 555 0101",
+    DE_WIT.phone: "030 222 3333",
+    SMIT.phone: "030 444 5555",
+}
 
 HOME = Address(
     street="Kastanjelaan",
@@ -266,7 +273,7 @@ def test_overview_shows_every_party_with_organisation_sector_contact_date_status
         assert f"Status melding: {status}" in block
         assert f"Gemeld op: {day}" in block
         assert f"Professional: {professional.name}, {professional.function}" in block
-        assert f"Telefoon: {professional.phone}" in block
+        assert f"Telefoon: {SHOWN_PHONE[professional.phone]}" in block
         assert f"E-mail: {professional.email}" in block
         for value in (
             name,
@@ -274,7 +281,7 @@ def test_overview_shows_every_party_with_organisation_sector_contact_date_status
             region,
             professional.name,
             professional.function,
-            professional.phone,
+            SHOWN_PHONE[professional.phone],
             day,
             status,
             kind,
@@ -298,7 +305,7 @@ def test_matched_professional_reads_the_new_signals_professional() -> None:
     assert "Status melding: actief" in block
     assert "Gemeld op: 01-12-2026" in block
     assert f"Professional: {BAKKER.name}, {BAKKER.function}" in block
-    assert f"Telefoon: {BAKKER.phone}" in block
+    assert f"Telefoon: {SHOWN_PHONE[BAKKER.phone]}" in block
     assert f"E-mail: {BAKKER.email}" in block
     assert "GGD Regio Utrecht" not in mail.text
     assert JANSEN.email not in mail.text + mail.html
@@ -315,7 +322,8 @@ def test_regievoerder_notice_names_organisations_but_no_professionals() -> None:
         assert name in mail.text
         assert f"<td>{name}</td>" in mail.html
     for professional in (BAKKER, JANSEN, DE_WIT, SMIT):
-        for detail in (professional.name, professional.function, professional.phone, professional.email):
+        shown = (professional.name, professional.function, SHOWN_PHONE[professional.phone], professional.email)
+        for detail in (*shown, professional.phone):
             assert detail not in mail.text
             assert detail not in mail.html
     assert "Telefoon" not in mail.text + mail.html

@@ -37,6 +37,35 @@ def test_malformed_periods_are_refused(text):
         Period.parse(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999",
+        "0000",
+        "9999-Q4",
+        "9999-12",
+        "0001-01",
+        "1999-12",
+        "3000",
+        "\uff12\uff10\uff12\uff16",  # full-width digits
+        "\u0662\u0660\u0662\u0666",  # Arabic-Indic digits
+        "2026-\uff11\uff11",
+        "2026\n",
+        "2026-11\n",
+    ],
+)
+def test_periods_out_of_range_or_in_other_digits_are_refused_not_crashed_on(text):
+    with pytest.raises(InvalidInput) as raised:
+        Period.parse(text)
+    assert [error.field for error in raised.value.errors] == ["period"]
+
+
+@pytest.mark.parametrize("text", ["2000", "2000-Q1", "2999-12", "2999-Q4"])
+def test_the_first_and_last_years_have_whole_periods(text):
+    start, end = Period.parse(text).instants()
+    assert start < end
+
+
 def test_counts_under_five_are_shown_as_less_than_five():
     assert [shown(n) for n in (0, 1, 4, 5, 12)] == ["<5", "<5", "<5", 5, 12]
 

@@ -1,6 +1,8 @@
-"""Checks of single values: BSN, postcode, e-mail, phone and the address parts."""
+"""Checks of single values: BSN, postcode, e-mail, dates, municipality code and the address parts."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
@@ -71,6 +73,12 @@ def test_postcode_is_normalised_to_four_digits_and_two_capitals(given: str, norm
         "3511 SA",
         "3511sd",
         "3511SS",
+        "3511\nAB",
+        "3511AB\n",
+        "\t3511AB",
+        "3511\u00a0AB",
+        "\uff13\uff15\uff11\uff11AB",
+        "\u0663\u0665\u0661\u0661AB",
     ],
 )
 def test_invalid_postcode_is_refused_without_echoing_it(value: str) -> None:
@@ -103,20 +111,54 @@ def test_malformed_email_address_is_refused(value: str) -> None:
     assert not validation.is_valid_email(value)
 
 
-@pytest.mark.parametrize("value", ["+31 30 123 4567", "030 123 4567", "0612345678", "+32 2 555 12 12"])
-def test_dialable_phone_number_is_valid(value: str) -> None:
-    assert validation.is_valid_phone(value)
-
-
-@pytest.mark.parametrize("value", ["12345", "abc", "", "+31 30 123", "+999 123 456 789"])
-def test_undialable_phone_number_is_refused(value: str) -> None:
-    assert not validation.is_valid_phone(value)
-
-
 def test_municipality_code_has_exactly_four_digits() -> None:
     assert validation.is_valid_municipality_code("0344")
-    for value in ["344", "03444", "03a4", "0344\n", " 0344"]:
+    for value in ["344", "03444", "03a4", "0344\n", " 0344", "\uff10\uff13\uff14\uff14"]:
         assert not validation.is_valid_municipality_code(value), value
+
+
+@pytest.mark.parametrize("value", ["0000", "9999", "0457", "0501", "1234"])
+def test_four_digits_that_name_no_current_municipality_are_refused(value: str) -> None:
+    assert not validation.is_valid_municipality_code(value)
+
+
+@pytest.mark.parametrize("value", ["0344", "0363", "0355", "0014", "0345", "1992", "0518"])
+def test_codes_of_current_municipalities_are_valid(value: str) -> None:
+    assert validation.is_valid_municipality_code(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "parsed"),
+    [("2014-05-01", date(2014, 5, 1)), ("2024-02-29", date(2024, 2, 29)), ("0001-01-01", date(1, 1, 1))],
+)
+def test_a_date_is_read_from_yyyy_mm_dd(value: str, parsed: date) -> None:
+    assert validation.parse_iso_date(value) == parsed
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1398902400",  # seconds since 1970
+        "1398902400000",
+        "2014-05-01T00:00:00",
+        "2014-05-01T00:00:00Z",
+        "2014-05-01 00:00",
+        "20140501",  # date.fromisoformat takes these two
+        "2014-W18-4",
+        "2014-5-1",
+        " 2014-05-01",
+        "2014-05-01\n",
+        "\uff12\uff10\uff11\uff14-05-01",
+        "2014-02-30",
+        "2014-13-01",
+        "0000-01-01",
+        "",
+    ],
+)
+def test_anything_but_a_calendar_date_yyyy_mm_dd_is_refused_without_echoing_it(value: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        validation.parse_iso_date(value)
+    assert value.strip() == "" or value not in str(raised.value)
 
 
 def test_house_letter_is_one_letter() -> None:
