@@ -2,8 +2,9 @@
 
 One process runs, in this order:
 
-1. an embedded AWS (moto's ``ThreadedMotoServer``) on ``127.0.0.1``; ``AWS_ENDPOINT_URL``, dummy
-   credentials and the region are set in ``os.environ`` so this process and its children reach it;
+1. an embedded AWS (moto's ``ThreadedMotoServer``, one DynamoDB request at a time) on ``127.0.0.1``;
+   ``AWS_ENDPOINT_URL``, dummy credentials and the region are set in ``os.environ`` so this process
+   and its children reach it;
 2. the resources of stage ``local`` (tables from ``infra/``, a fresh SecureString pseudonym key);
 3. demo clients, registered through the admin services: two organisations in different regions,
    a municipality with a regievoerder and one excluded address;
@@ -23,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import errno
 import json
 import os
 import shlex
 import signal
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -50,6 +53,9 @@ DEFAULT_EMULATOR_PORT = 5000
 DEFAULT_OUTBOX_PORT = 8025
 DEFAULT_STATE_FILE = PROJECT_DIR / ".local" / "stack.json"
 START_TIMEOUT_SECONDS = 30.0
+# Connections the API's listening socket queues before the kernel refuses more; API Gateway queues
+# far more. Chalice's local server keeps socketserver's default of 5.
+API_BACKLOG = 128
 
 DEMO_ORGANISATIONS = (
     {"name": "GGD Regio Utrecht", "sector": "jgz", "region": "utrecht"},
@@ -69,7 +75,7 @@ DEMO_EXCLUDED_ADDRESS: dict[str, Any] = {
     "house_number_suffix": None,
 }
 
-# A valid ``POST /v1/signals`` body (API.md); the child is 12 in 2026, the BSN passes the eleven-test.
+# A valid ``POST /v1/signals`` body; the child is 12 in 2026, the BSN passes the eleven-test.
 DEMO_SIGNAL: dict[str, Any] = {
     "child": {
         "bsn": "111222333",
@@ -218,7 +224,11 @@ def port_available(port: int) -> bool:
 
 
 class MotoEmulator:
-    """moto's server, every AWS service on one loopback port."""
+    """moto's server, every AWS service on one loopback port.
+
+    It handles one DynamoDB request at a time (``infra.moto_isolation``): moto does not isolate
+    concurrent DynamoDB requests, DynamoDB does, and the API serves requests in parallel.
+    """
 
     name = "emulator"
 
@@ -226,6 +236,7 @@ class MotoEmulator:
         self._requested_port = port
         self._verbose = verbose
         self._server: Any = None
+        self._isolation = contextlib.ExitStack()
         self.port: int | None = None
 
     @property
@@ -248,6 +259,9 @@ class MotoEmulator:
 
         from moto.server import ThreadedMotoServer
 
+        from infra.moto_isolation import one_dynamodb_request_at_a_time
+
+        self._isolation.enter_context(one_dynamodb_request_at_a_time())
         if not self._verbose:
             # werkzeug logs every emulator request at INFO; the API's own log is what matters here.
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -263,13 +277,13 @@ class MotoEmulator:
 
     def stop(self) -> None:
         server, self._server = self._server, None
-        if server is None:
-            return
-        server.stop()
-        # stop() shuts the serving loop down but leaves the socket open; close it so the port is free.
-        wsgi_server = getattr(server, "_server", None)
-        if wsgi_server is not None:
-            wsgi_server.server_close()
+        if server is not None:
+            server.stop()
+            # stop() shuts the serving loop down but leaves the socket open; close it so the port is free.
+            wsgi_server = getattr(server, "_server", None)
+            if wsgi_server is not None:
+                wsgi_server.server_close()
+        self._isolation.close()
 
 
 class ChaliceApi:
@@ -305,6 +319,7 @@ class ChaliceApi:
                     f"API port {self._requested_port} is in use; choose another, e.g. `make run PORT=8123`"
                 ) from exc
             raise
+        _widen_backlog(server.server, API_BACKLOG)
         self.port = server.server.server_address[1]
         server.port = self.port  # what its "Serving on …" line shows when --port 0 was asked
         self._server = server
@@ -320,6 +335,16 @@ class ChaliceApi:
         server.server.server_close()
         if self._thread is not None:
             self._thread.join(5)
+
+
+def _widen_backlog(server: socketserver.TCPServer, backlog: int) -> None:
+    """Let a bound, listening server queue ``backlog`` connections instead of its default.
+
+    With socketserver's five, a burst of 20 clients got connections reset. ``listen`` again on a
+    listening socket only changes the length of its queue.
+    """
+    server.request_queue_size = backlog
+    server.socket.listen(backlog)
 
 
 # --- provisioning and seeding -------------------------------------------------------------------

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.errors import DuplicateActiveSignal, NotFound
+from chalicelib.adapters.registry import MAX_ACTIVE_TOKENS
+from chalicelib.domain.errors import DuplicateActiveSignal, InvalidInput, NotFound
 from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import Match
@@ -206,6 +207,16 @@ class InMemoryRegistry:
     def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None:
         if grant.token_hash in self.tokens or any(t.grant.token_id == grant.token_id for t in self.tokens.values()):
             raise ValueError(f"token {grant.token_id} exists already")
+        if owner_pk.startswith("ORG#"):
+            organisation_id = owner_pk.removeprefix("ORG#")
+            if organisation_id not in self.organisations:
+                raise NotFound(f"no organisation {organisation_id}")
+            if self.organisation_suspended(organisation_id):
+                raise InvalidInput.single("organisation", "the organisation is suspended")
+            if len(self._active_tokens_of(owner_pk)) >= MAX_ACTIVE_TOKENS:
+                raise InvalidInput.single(
+                    "organisation", f"the organisation holds {MAX_ACTIVE_TOKENS} active tokens; revoke one first"
+                )
         self.tokens[grant.token_hash] = _StoredToken(grant, owner_pk, ACTIVE if grant.active else SUSPENDED)
 
     def revoke_token(self, token_id: str) -> None:
@@ -235,10 +246,13 @@ class InMemoryRegistry:
         if found is None:
             raise NotFound(f"no organisation {organisation_id}")
         self.organisations[organisation_id] = (found[0], SUSPENDED)
-        owned = [t for t in self.tokens.values() if t.owner == f"ORG#{organisation_id}"]
-        for stored in owned:
+        active = self._active_tokens_of(f"ORG#{organisation_id}")
+        for stored in active:
             stored.status = SUSPENDED
-        return len(owned)
+        return len(active)
+
+    def _active_tokens_of(self, owner_pk: str) -> list[_StoredToken]:
+        return [t for t in self.tokens.values() if t.owner == owner_pk and t.status == ACTIVE]
 
     def put_municipality(
         self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters import items
-from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.services.ports import TokenGrant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 class AlreadyRegistered(DomainError):
@@ -21,6 +22,13 @@ class AlreadyRegistered(DomainError):
 ACTIVE = "active"
 REVOKED = "revoked"
 SUSPENDED = "suspended"
+
+# A suspension stops the organisation and all its active tokens in one transaction, so their number
+# is bounded by the transaction limit: 100 actions on DynamoDB, 25 on moto 5.2.5. 24 active tokens
+# (one per case system, with room to rotate) fit both.
+MAX_ACTIVE_TOKENS = 24
+# Issuing and suspending re-read and retry when the other changed the organisation's tokens meanwhile.
+TOKEN_WRITE_ATTEMPTS = 5
 
 
 class DynamoDBRegistry:
@@ -81,6 +89,11 @@ class DynamoDBRegistry:
         )
 
     def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None:
+        """Store a token (its item, its id pointer and its owner's pointer) in one transaction.
+
+        An organisation's token is stored only while the organisation is active and holds fewer
+        than :data:`MAX_ACTIVE_TOKENS` active tokens, checked in that same transaction.
+        """
         principal = grant.principal
         organisation = principal.organisation
         token_item: items.Item = {
@@ -105,9 +118,69 @@ class DynamoDBRegistry:
             token_item["municipality_code"] = principal.municipality_code
         if principal.region is not None:
             token_item["region"] = principal.region
-        self._put(token_item)
-        self._put({"pk": f"TOKENID#{grant.token_id}", "sk": "TOKENID", "token_hash": grant.token_hash})
-        self._put({"pk": owner_pk, "sk": f"TOKEN#{grant.token_id}", "token_hash": grant.token_hash})
+        puts = [
+            self._new_item(token_item),
+            self._new_item({"pk": f"TOKENID#{grant.token_id}", "sk": "TOKENID", "token_hash": grant.token_hash}),
+            self._new_item({"pk": owner_pk, "sk": f"TOKEN#{grant.token_id}", "token_hash": grant.token_hash}),
+        ]
+        if not owner_pk.startswith("ORG#"):
+            self._transact(puts, "token")
+            return
+        for _ in range(TOKEN_WRITE_ATTEMPTS):
+            item, active = self._organisation_tokens(owner_pk)
+            if item["status"] != ACTIVE:
+                raise InvalidInput.single("organisation", "the organisation is suspended")
+            if len(active) >= MAX_ACTIVE_TOKENS:
+                raise InvalidInput.single(
+                    "organisation", f"the organisation holds {MAX_ACTIVE_TOKENS} active tokens; revoke one first"
+                )
+            issued = _tokens_issued(item)
+            update: TransactWriteItemTypeDef = {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": owner_pk}, "sk": {"S": "ORG"}},
+                    "UpdateExpression": "SET tokens_issued = :next",
+                    "ConditionExpression": f"#status = :active AND {_issued_unchanged(issued)}",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":active": {"S": ACTIVE},
+                        ":issued": {"N": str(issued)},
+                        ":next": {"N": str(issued + 1)},
+                    },
+                }
+            }
+            if self._transact_if_unchanged([update, *puts]):
+                return
+        raise Conflict("the organisation's tokens changed meanwhile; try again")
+
+    def _new_item(self, item: items.Item) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": items.serialise(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _transact(self, actions: list[TransactWriteItemTypeDef], what: str) -> None:
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except self._client.exceptions.TransactionCanceledException as exc:
+            raise AlreadyRegistered(f"{what} already registered") from exc
+
+    def _transact_if_unchanged(self, actions: list[TransactWriteItemTypeDef]) -> bool:
+        """Run a transaction whose conditions hold what was read before it.
+
+        ``False`` when a condition failed or another transaction got in the way: read again.
+        """
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except self._client.exceptions.TransactionCanceledException as exc:
+            codes = {reason.get("Code") for reason in exc.response.get("CancellationReasons", [])}
+            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+                return False
+            raise
+        return True
 
     def revoke_token(self, token_id: str) -> None:
         pointer = self._get(f"TOKENID#{token_id}", "TOKENID")
@@ -130,6 +203,34 @@ class DynamoDBRegistry:
                 return hashes
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    def _organisation_tokens(self, owner_pk: str) -> tuple[items.Item, list[str]]:
+        """The organisation item and the hashes of its active tokens, read consistently."""
+        item = self._get(owner_pk, "ORG")
+        if item is None:
+            raise NotFound(f"no organisation {owner_pk.removeprefix('ORG#')}")
+        hashes = self._owner_token_hashes(owner_pk)
+        active: list[str] = []
+        for start in range(0, len(hashes), 100):  # BatchGetItem reads up to 100 keys per call
+            keys: Any = [{"pk": {"S": f"TOKEN#{h}"}, "sk": {"S": "TOKEN"}} for h in hashes[start : start + 100]]
+            while keys:
+                response = self._client.batch_get_item(
+                    RequestItems={
+                        self._table: {
+                            "Keys": keys,
+                            "ConsistentRead": True,
+                            "ProjectionExpression": "pk, #status",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                        }
+                    }
+                )
+                unprocessed = response.get("UnprocessedKeys", {})
+                keys = unprocessed[self._table]["Keys"] if self._table in unprocessed else []
+                for raw in response["Responses"].get(self._table, []):
+                    token = items.deserialise(raw)
+                    if token["status"] == ACTIVE:
+                        active.append(token["pk"].removeprefix("TOKEN#"))
+        return item, sorted(active)
+
     # Organisations and municipalities -----------------------------------------------------------
 
     def put_organisation(self, organisation: Organisation, created_at: datetime) -> None:
@@ -142,6 +243,7 @@ class DynamoDBRegistry:
                 "sector": organisation.sector,
                 "region": organisation.region,
                 "status": ACTIVE,
+                "tokens_issued": 0,
                 "created_at": items.iso_instant(created_at),
             }
         )
@@ -157,16 +259,45 @@ class DynamoDBRegistry:
         return item is not None and item["status"] == SUSPENDED
 
     def suspend_organisation(self, organisation_id: str) -> int:
-        """Suspend the organisation and every token it holds; returns how many tokens stopped."""
+        """Suspend the organisation and every active token it holds, in one transaction.
+
+        Returns how many tokens stopped. The authorizer reads only the token, so no token of a
+        suspended organisation may stay active: the transaction stops the organisation with the
+        tokens it read, on condition that no token was issued since (``tokens_issued``) and that
+        each is still active; issuing checks the organisation in its own transaction.
+        """
         owner = f"ORG#{organisation_id}"
-        try:
-            self._set_status(owner, "ORG", SUSPENDED)
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            raise NotFound(f"no organisation {organisation_id}") from exc
-        hashes = self._owner_token_hashes(owner)
-        for token_hash in hashes:
-            self._set_status(f"TOKEN#{token_hash}", "TOKEN", SUSPENDED)
-        return len(hashes)
+        for _ in range(TOKEN_WRITE_ATTEMPTS):
+            item, active = self._organisation_tokens(owner)
+            issued = _tokens_issued(item)
+            actions: list[TransactWriteItemTypeDef] = [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": {"S": owner}, "sk": {"S": "ORG"}},
+                        "UpdateExpression": "SET #status = :suspended",
+                        "ConditionExpression": _issued_unchanged(issued),
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {":suspended": {"S": SUSPENDED}, ":issued": {"N": str(issued)}},
+                    }
+                }
+            ]
+            actions += [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": {"S": f"TOKEN#{token_hash}"}, "sk": {"S": "TOKEN"}},
+                        "UpdateExpression": "SET #status = :suspended",
+                        "ConditionExpression": "#status = :active",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {":suspended": {"S": SUSPENDED}, ":active": {"S": ACTIVE}},
+                    }
+                }
+                for token_hash in active
+            ]
+            if self._transact_if_unchanged(actions):
+                return len(active)
+        raise Conflict("the organisation's tokens changed meanwhile; try again")
 
     def put_municipality(
         self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
@@ -241,3 +372,15 @@ class DynamoDBRegistry:
             if "LastEvaluatedKey" not in response:
                 return sorted(codes)
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _issued_unchanged(issued: int) -> str:
+    """The organisation item exists and no token was issued since it showed ``issued``."""
+    if issued:
+        return "tokens_issued = :issued"
+    # Organisations stored before ``tokens_issued`` existed have none; the first token sets it.
+    return "attribute_exists(pk) AND (attribute_not_exists(tokens_issued) OR tokens_issued = :issued)"
+
+
+def _tokens_issued(organisation: items.Item) -> int:
+    return int(organisation.get("tokens_issued", 0))

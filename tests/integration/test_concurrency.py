@@ -32,6 +32,7 @@ from chalicelib import bootstrap
 from chalicelib.adapters import items
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal
 from chalicelib.services.signals import Registered, SignalService
+from infra import moto_isolation
 from tests import builders
 
 ROUNDS = 5
@@ -39,19 +40,10 @@ GGD = builders.organisation_principal()
 
 
 @pytest.fixture
-def one_dynamodb_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def one_dynamodb_request_at_a_time() -> Iterator[None]:
     """Serialise moto's DynamoDB request handling, as DynamoDB serialises transactions."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    lock = threading.Lock()
-    handle = DynamoHandler.call_action
-
-    def call_action(self: DynamoHandler) -> Any:
-        with lock:
-            return handle(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", call_action)
-    yield
+    with moto_isolation.one_dynamodb_request_at_a_time():
+        yield
 
 
 def stored_signals(container: bootstrap.Container, seed: int) -> list[str]:

@@ -7,6 +7,7 @@ a test fails half-way, so no process or port outlives the test.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -14,9 +15,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,10 +29,12 @@ from typing import Any
 import pytest
 
 from scripts.local_stack import DEMO_SIGNAL
+from tests import builders
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 20.0
+BURST_TIMEOUT = 120.0
 
 
 @dataclass
@@ -231,3 +236,98 @@ def test_check_mode_starts_calls_and_stops(tmp_path: Path) -> None:
     assert process.returncode == 0, text
     assert "check passed" in text
     assert not state_file.exists()
+
+
+def _signal_for(seed: int) -> dict[str, Any]:
+    body = copy.deepcopy(DEMO_SIGNAL)
+    body["child"]["bsn"] = builders.bsn(seed)
+    body["child"]["address"]["house_number"] = seed
+    return body
+
+
+def _burst(api: str, requests: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, bytes] | OSError]:
+    """All requests at once, each on its own connection, released together by a barrier."""
+    barrier = threading.Barrier(len(requests))
+    outcomes: list[tuple[int, bytes] | OSError | None] = [None] * len(requests)
+
+    def post(slot: int) -> None:
+        token, body = requests[slot]
+        request = urllib.request.Request(
+            f"{api}/v1/signals",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        barrier.wait(BURST_TIMEOUT)
+        try:
+            with urllib.request.urlopen(request, timeout=BURST_TIMEOUT) as response:
+                outcomes[slot] = (response.status, response.read())
+        except urllib.error.HTTPError as error:
+            outcomes[slot] = (error.code, error.read())
+        except OSError as error:  # a reset or refused connection: what the test is about
+            outcomes[slot] = error
+
+    threads = [threading.Thread(target=post, args=(slot,)) for slot in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(BURST_TIMEOUT)
+    assert all(outcome is not None for outcome in outcomes), "a request did not finish"
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    while True:
+        response = dynamodb.scan(**kwargs)
+        found.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return found
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def test_a_burst_of_parallel_signals_loses_nothing_and_breaks_no_rule(stack: RunningStack) -> None:
+    """20 clients at once: the same child from both demo organisations, several times each, and
+    distinct children. Every request is answered, exactly one signal per organisation and child is
+    created, and every acknowledged signal is stored with its log line."""
+    import boto3
+
+    api = stack.state["api_url"]
+    first, second = stack.state["organisations"]
+    shared_child = [(organisation["token"], _signal_for(1)) for organisation in (first, second) for _ in range(4)]
+    distinct = [((first, second)[seed % 2]["token"], _signal_for(seed)) for seed in range(100, 112)]
+    requests = shared_child + distinct
+
+    outcomes = _burst(api, requests)
+
+    assert [o for o in outcomes if isinstance(o, OSError)] == [], "every client is served, none reset"
+    answered = [o for o in outcomes if not isinstance(o, OSError)]
+    assert Counter(status for status, _ in answered) == {201: 2 + len(distinct), 409: 6}, answered
+    created: dict[str, str] = {}  # signal id: the token of the organisation that made it
+    for (token, _), outcome in zip(requests, answered, strict=True):
+        if outcome[0] == 201:
+            created[json.loads(outcome[1])["id"]] = token
+    for signal_id, token in created.items():
+        status, _, _ = _call("GET", f"{api}/v1/signals/{signal_id}", token=token)
+        assert status == 200, f"acknowledged signal {signal_id} answers {status}"
+
+    environment = stack.state["environment"]
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=stack.state["emulator_url"],
+        region_name=stack.state["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    signals = [i for i in _scan(dynamodb, environment["SIGNALS_TABLE"]) if i.get("item_type") == {"S": "signal"}]
+    assert {i["signal_id"]["S"] for i in signals} == set(created)
+    active = Counter((i["pk"]["S"], i["org_id"]["S"]) for i in signals if "archived_on" not in i)
+    assert max(active.values()) == 1, "at most one active signal per organisation and child"
+    logged = Counter(
+        i["signal_id"]["S"]
+        for i in _scan(dynamodb, environment["LOGBOOK_TABLE"])
+        if i["action"]["S"] == "signal.created"
+    )
+    assert logged == dict.fromkeys(created, 1), "every created signal has exactly one log line"
+    assert stack.stop() == 0, stack.log()

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.registry import DynamoDBRegistry
-from chalicelib.domain.errors import NotFound, Unauthenticated
+from chalicelib.adapters import items
+from chalicelib.adapters.registry import MAX_ACTIVE_TOKENS, DynamoDBRegistry
+from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.model import PrincipalKind
 from chalicelib.services import admin, auth
+from chalicelib.services.ports import TokenGrant
 from tests import builders
 from tests.fakes import InMemoryRegistry
 
@@ -61,6 +63,39 @@ class RegistryContract:
             with pytest.raises(Unauthenticated):
                 auth.authenticate(registry, f"Bearer {token.token}")
         assert auth.authenticate(registry, f"Bearer {unrelated.token}").kind is PrincipalKind.ORGANISATION
+
+    def test_no_token_is_stored_for_a_suspended_organisation(self, registry: Any) -> None:
+        organisation, _ = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        registry.suspend_organisation(organisation.id)
+        token_id, token = auth.new_token()
+        grant = TokenGrant(token_id, auth.hash_token(token), builders.organisation_principal(organisation), True)
+        with pytest.raises(InvalidInput) as raised:
+            registry.put_token(grant, f"ORG#{organisation.id}", NOW)
+        assert [error.field for error in raised.value.errors] == ["organisation"]
+        assert registry.token_by_hash(grant.token_hash) is None
+
+    def test_an_organisation_holds_a_bounded_number_of_active_tokens_all_stopped_at_once(self, registry: Any) -> None:
+        organisation, first = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        tokens = [first] + [
+            admin.issue_organisation_token(registry, organisation.id, NOW) for _ in range(MAX_ACTIVE_TOKENS - 1)
+        ]
+        with pytest.raises(InvalidInput):
+            admin.issue_organisation_token(registry, organisation.id, NOW)
+        registry.revoke_token(first.token_id)
+        tokens.append(admin.issue_organisation_token(registry, organisation.id, NOW))
+        assert registry.suspend_organisation(organisation.id) == MAX_ACTIVE_TOKENS
+        for token in tokens:
+            with pytest.raises(Unauthenticated):
+                auth.authenticate(registry, f"Bearer {token.token}")
+
+    def test_suspension_stops_the_active_tokens_and_leaves_revoked_ones_revoked(self, registry: Any) -> None:
+        organisation, first = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        second = admin.issue_organisation_token(registry, organisation.id, NOW)
+        registry.revoke_token(first.token_id)
+        assert registry.suspend_organisation(organisation.id) == 1
+        assert registry.suspend_organisation(organisation.id) == 0, "suspending again stops nothing more"
+        for token in (first, second):
+            assert registry.token_by_hash(auth.hash_token(token.token)).active is False
 
     def test_suspending_an_unknown_organisation_is_not_found(self, registry: Any) -> None:
         with pytest.raises(NotFound):
@@ -130,3 +165,16 @@ class TestDynamoDBRegistry(RegistryContract):
             item["pk"]["S"].split("#")[0]: item["status"]["S"] for item in self.scan(container) if "status" in item
         }
         assert statuses == {"ORG": "suspended", "TOKEN": "suspended"}
+
+    def test_an_organisation_stored_before_tokens_were_counted_issues_and_suspends(
+        self, registry: DynamoDBRegistry, container: bootstrap.Container
+    ) -> None:
+        organisation = builders.organisation()
+        item = {"pk": f"ORG#{organisation.id}", "sk": "ORG", "item_type": "organisation", "status": "active"}
+        item |= {"name": organisation.name, "sector": organisation.sector, "region": organisation.region}
+        container.dynamodb.put_item(TableName=container.settings.registry_table, Item=items.serialise(item))
+        issued = admin.issue_organisation_token(registry, organisation.id, NOW)
+        assert auth.authenticate(registry, f"Bearer {issued.token}").organisation == organisation
+        assert registry.suspend_organisation(organisation.id) == 1
+        with pytest.raises(Unauthenticated):
+            auth.authenticate(registry, f"Bearer {issued.token}")

@@ -41,18 +41,30 @@ class FakeStreams:
 
     def __init__(self, shards: dict[str, list[dict[str, Any]]]) -> None:
         self.shards = shards
+        self.records_read = 0
 
     def describe_stream(self, StreamArn: str) -> dict[str, Any]:
         assert StreamArn == ARN
         return {"StreamDescription": {"Shards": [{"ShardId": shard_id} for shard_id in self.shards]}}
 
-    def get_shard_iterator(self, StreamArn: str, ShardId: str, ShardIteratorType: str) -> dict[str, Any]:
-        assert (StreamArn, ShardIteratorType) == (ARN, "TRIM_HORIZON")
-        return {"ShardIterator": f"{ShardId}@0"}
+    def get_shard_iterator(
+        self, StreamArn: str, ShardId: str, ShardIteratorType: str, SequenceNumber: str | None = None
+    ) -> dict[str, Any]:
+        assert StreamArn == ARN
+        numbers = [record["dynamodb"]["SequenceNumber"] for record in self.shards[ShardId]]
+        if ShardIteratorType == "TRIM_HORIZON":
+            position = 0
+        elif ShardIteratorType == "AT_SEQUENCE_NUMBER":
+            position = numbers.index(SequenceNumber)
+        else:
+            assert ShardIteratorType == "AFTER_SEQUENCE_NUMBER", ShardIteratorType
+            position = numbers.index(SequenceNumber) + 1
+        return {"ShardIterator": f"{ShardId}@{position}"}
 
     def get_records(self, ShardIterator: str) -> dict[str, Any]:
         shard_id, _, position = ShardIterator.partition("@")
         records = self.shards[shard_id][int(position) :]
+        self.records_read += len(records)
         return {"Records": records, "NextShardIterator": f"{shard_id}@{len(self.shards[shard_id])}"}
 
 
@@ -123,6 +135,21 @@ def test_nothing_is_delivered_twice_and_new_records_come_on_the_next_poll() -> N
     assert poller.poll() == 2
 
     assert function.delivered() == [[0, 1, 2], [3, 4]]
+
+
+def test_a_poll_reads_only_the_records_added_since_the_previous_one() -> None:
+    function = Function()
+    records = [raw_record(n) for n in range(100)]
+    streams = FakeStreams({"shardId-0001": records})
+    poller = StreamPoller(streams, ARN, function)
+    poller.poll()
+    records.extend(raw_record(n) for n in range(100, 103))
+
+    poller.poll()
+    assert poller.poll() == 0
+
+    assert streams.records_read == 103
+    assert function.delivered()[-1] == [100, 101, 102]
 
 
 def test_records_of_every_shard_are_delivered() -> None:
