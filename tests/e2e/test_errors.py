@@ -1,4 +1,4 @@
-"""Every error of the HTTP contract, exactly as API.md describes it, and the service endpoints."""
+"""Every error of the HTTP contract, as the OpenAPI document describes it, and the service endpoints."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The organisation endpoints of the HTTP contract (docs: API.md), end to end on moto."""
+"""The organisation endpoints of the HTTP contract, end to end on moto."""
 
 from __future__ import annotations
 
