@@ -12,6 +12,7 @@ time cold starts and ``tests/integration/test_package.py`` to prove the bytecode
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -135,8 +136,10 @@ class ModuleReport:
 
 
 def link_runtime(target: Path) -> None:
-    """``target`` holds links to this interpreter's copies of the modules the Lambda runtime brings."""
+    """``target`` holds links to this interpreter's copies of the modules the Lambda runtime brings,
+    with their distributions' metadata (which ``importlib.metadata`` scans, as on Lambda)."""
     target.mkdir(parents=True, exist_ok=True)
+    distributions = importlib.metadata.packages_distributions()
     for name in RUNTIME_MODULES:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
@@ -145,6 +148,11 @@ def link_runtime(target: Path) -> None:
         # Not submodule_search_locations: six, a single module, gives itself a __path__.
         source = origin.parent if origin.name == "__init__.py" else origin
         (target / source.name).symlink_to(source)
+        for distribution in distributions.get(name, []):
+            files = importlib.metadata.distribution(distribution).files or []
+            for metadata in {file.parts[0] for file in files if file.name == "METADATA"}:
+                if not (target / metadata).exists():
+                    (target / metadata).symlink_to(source.parent / metadata)
 
 
 def _set_writable(root: Path, writable: bool) -> None:
