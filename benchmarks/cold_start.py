@@ -12,15 +12,17 @@ imported in fresh interpreters that write no bytecode, with the runtime's boto3 
    job runs its night): what it loaded and how long import and first call took (one run each);
 4. what ``PYDANTIC_DISABLE_PLUGINS`` saves the API when it builds its first model.
 
-The last line holds the key figures.
+The last line holds the key figures. ``--without-bytecode`` measures the same archive with its
+``.pyc`` files removed, as ``chalice package`` alone would ship it.
 
-Run: ``.venv/bin/python -m benchmarks.cold_start [runs] [--archive PATH]``
+Run: ``.venv/bin/python -m benchmarks.cold_start [runs] [--archive PATH] [--without-bytecode]``
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -109,19 +111,36 @@ def plugin_scan(box: coldstart.Sandbox, runs: int) -> None:
     print(f"with PYDANTIC_DISABLE_PLUGINS {disabled * 1000:.2f} ms")
 
 
+def without_bytecode(archive: Path, target: Path) -> Path:
+    with zipfile.ZipFile(archive) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as stripped:
+        for entry in original.infolist():
+            if not entry.filename.endswith(".pyc"):
+                stripped.writestr(entry, original.read(entry), compresslevel=9)
+    return target
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.cold_start", description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="?", type=int, default=15)
     parser.add_argument("--archive", type=Path, default=ARCHIVE, help="default: out/dev/deployment.zip")
+    parser.add_argument("--without-bytecode", action="store_true", help="remove the archive's .pyc files first")
     arguments = parser.parse_args(argv)
     if not arguments.archive.exists():
         parser.error(f"{arguments.archive} is missing: make package STAGE=dev")
-    zipped = archive_figures(arguments.archive)
-    with coldstart.sandbox(arguments.archive) as box:
+    with tempfile.TemporaryDirectory(prefix="cold-start-") as scratch:
+        archive = arguments.archive
+        if arguments.without_bytecode:
+            archive = without_bytecode(archive, Path(scratch) / archive.name)
+        measure(archive, arguments.runs)
+
+
+def measure(archive: Path, runs: int) -> None:
+    zipped = archive_figures(archive)
+    with coldstart.sandbox(archive) as box:
         before = box.files()
-        ratio = import_ratio(box, arguments.runs)
+        ratio = import_ratio(box, runs)
         loaded_by = functions(box)
-        plugin_scan(box, max(3, arguments.runs // 3))
+        plugin_scan(box, max(3, runs // 3))
         unchanged = box.files() == before
     print(f"the read-only package directory is {'unchanged' if unchanged else 'CHANGED: something wrote to it'}")
     others = ("authorizer", "match", "lifecycle")
