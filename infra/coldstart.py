@@ -4,10 +4,11 @@
 a fresh interpreter that writes no bytecode (``-B``, as ``PYTHONDONTWRITEBYTECODE=1``), sees no
 site-packages (``-I -S``) and finds modules in Lambda's order: the package, then the runtime's own
 boto3 and its dependencies, then the standard library. A module the package lacks therefore fails
-here as it would on Lambda, instead of being found in the virtual environment.
+here as it would on Lambda, instead of being found in the virtual environment. Permission bits
+do not stop root, so callers compare :meth:`Sandbox.files` before and after as well.
 
 ``infra/package.py`` uses it to find the modules worth compiling, ``benchmarks/cold_start.py`` to
-time cold starts and ``tests/integration/test_package.py`` to prove the bytecode is used.
+time cold starts and ``tests/integration/test_cold_start.py`` to prove the bytecode is used.
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ and configuration set: packaging fails when the template would name them otherwi
 
 ``deployment.zip`` is then made fit for a cold start (:func:`optimise_archive`): what nothing runs
 is left out, and every module a function imports is compiled to bytecode that stays valid in
-Lambda's read-only ``/var/task``. Python compiles a module whose bytecode is missing or stale on
-every import, and cannot save the result there; bytecode that records the source's modification
-time is stale after unzipping, so it records nothing (``UNCHECKED_HASH``): the package never
-changes once built. It is compiled by the interpreter that runs ``chalice package``, whose version
-is the functions' runtime.
+Lambda's read-only ``/var/task``, where Python would otherwise compile it on every cold start and
+could not save the result. Bytecode normally records its source's modification time, which
+unzipping does not keep; this bytecode is marked unchecked instead (``UNCHECKED_HASH``), as the
+package never changes once built. The interpreter that runs ``chalice package`` compiles it, and
+its version is the one chalice writes into the template as the functions' runtime.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,14 +156,6 @@ def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str],
     parameters["LogRetentionInDays"]["Default"] = log_retention
 
 
-@dataclass(frozen=True)
-class Optimised:
-    size_before: int
-    size_after: int
-    left_out: int
-    compiled: int
-
-
 def left_out(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in LEFT_OUT)
 
@@ -172,13 +163,15 @@ def left_out(name: str) -> bool:
 def modules_to_compile(task: Path) -> list[str]:
     """The package's modules (relative paths) that any function can import, found by importing them."""
     with coldstart.sandbox(task=task, read_only=False) as box:
-        report = box.modules_after(_IMPORT_EVERYTHING)
+        try:
+            report = box.modules_after(_IMPORT_EVERYTHING)
+        except coldstart.ProbeError as exc:
+            raise PackagingError(f"the package cannot import what the app needs: {exc}") from exc
     return sorted(file for file in report.from_package().values() if file.endswith(".py"))
 
 
-def optimise_archive(archive: Path) -> Optimised:
+def optimise_archive(archive: Path) -> None:
     """Rewrite ``archive`` without what :data:`LEFT_OUT` names and with bytecode for what is imported."""
-    size_before = archive.stat().st_size
     with tempfile.TemporaryDirectory(prefix="package-") as scratch:
         task = Path(scratch) / "task"
         with zipfile.ZipFile(archive) as original:
@@ -207,7 +200,6 @@ def optimise_archive(archive: Path) -> Optimised:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 package.writestr(info, (task / name).read_bytes(), compresslevel=9)
         rewritten.replace(archive)
-    return Optimised(size_before, archive.stat().st_size, len(entries) - len(kept) + len(compiled), len(compiled))
 
 
 def check_runtime(template: dict[str, Any]) -> None:
