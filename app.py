@@ -1,4 +1,9 @@
-"""Wiring only: each entry point parses its input and makes one call into chalicelib."""
+"""Wiring only: each entry point parses its input and makes one call into chalicelib.
+
+Every function (API, authorizer, stream, schedule) imports this module on a cold start, so it
+imports at the top only what all of them use; the API's models and presenters are imported by
+the routes (see benchmarks/cold_start.py).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,13 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Request, Response
 
-from chalicelib import presenters, schemas, web
+from chalicelib import web
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import CloseReason, Principal, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
-from chalicelib.presenters import signal_out
 from chalicelib.services import auth
-from chalicelib.services.municipality import require_municipality
-from chalicelib.services.signals import require_organisation
 from chalicelib.settings import signals_stream_arn
 
 app = Chalice(app_name=SERVICE, configure_logs=False)
@@ -61,6 +63,8 @@ def _principal() -> Principal:
 
 def _organisation() -> Principal:
     """The caller, who must be an organisation: checked before the body, so 403 wins over 422."""
+    from chalicelib.services.signals import require_organisation
+
     principal = _principal()
     require_organisation(principal)
     return principal
@@ -69,6 +73,8 @@ def _organisation() -> Principal:
 @app.route("/v1/health", methods=["GET"], content_types=web.ANY_MEDIA_TYPE)
 @web.api_view("health")
 def health() -> Response:
+    from chalicelib import schemas
+
     return web.json_response(schemas.HealthOut(status="ok"))
 
 
@@ -83,6 +89,9 @@ def openapi() -> Response:
 @app.route("/v1/signals", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("create_signal")
 def create_signal() -> Response:
+    from chalicelib import schemas
+    from chalicelib.presenters import signal_out
+
     request = _request()
     principal = _organisation()
     body, _ = web.parse_body(request, schemas.SignalIn)
@@ -101,6 +110,9 @@ def create_signal() -> Response:
 @app.route("/v1/signals", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("list_signals")
 def list_signals() -> Response:
+    from chalicelib import schemas
+    from chalicelib.presenters import signal_out
+
     principal = _organisation()
     params = web.query_params(_request().query_params, {"status", "limit", "cursor"})
     query = schemas.ListQuery.model_validate(params)
@@ -117,6 +129,8 @@ def list_signals() -> Response:
 @app.route("/v1/signals/{signal_id}", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("get_signal")
 def get_signal(signal_id: str) -> Response:
+    from chalicelib.presenters import signal_out
+
     service = container().signals
     signal = service.get(_organisation(), signal_id)
     return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
@@ -127,6 +141,9 @@ def get_signal(signal_id: str) -> Response:
 )
 @web.api_view("close_signal")
 def close_signal(signal_id: str) -> Response:
+    from chalicelib import schemas
+    from chalicelib.presenters import signal_out
+
     principal = _organisation()
     body, _ = web.parse_body(_request(), schemas.CloseIn)
     service = container().signals
@@ -144,6 +161,9 @@ def close_signal(signal_id: str) -> Response:
 )
 @web.api_view("hand_over_signal")
 def hand_over_signal(signal_id: str) -> Response:
+    from chalicelib import schemas
+    from chalicelib.presenters import signal_out
+
     principal = _organisation()
     body, _ = web.parse_body(_request(), schemas.ProfessionalIn)
     service = container().signals
@@ -175,6 +195,8 @@ def lifecycle(event: Any) -> dict[str, object]:
 
 def _municipality() -> Principal:
     """The caller, who must be a municipality: checked before the body, so 403 wins over 422."""
+    from chalicelib.services.municipality import require_municipality
+
     principal = _principal()
     require_municipality(principal)
     return principal
@@ -183,6 +205,8 @@ def _municipality() -> Principal:
 @app.route("/v1/subjects/access", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("subject_access")
 def subject_access() -> Response:
+    from chalicelib import presenters, schemas
+
     principal = _municipality()
     query = schemas.AccessQuery.model_validate(web.query_params(_request().query_params, {"format"}))
     body, _ = web.parse_body(_request(), schemas.SubjectIn)
@@ -196,6 +220,8 @@ def subject_access() -> Response:
 @app.route("/v1/subjects/rectify", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("subject_rectify")
 def subject_rectify() -> Response:
+    from chalicelib import presenters, schemas
+
     principal = _municipality()
     body, _ = web.parse_body(_request(), schemas.RectifyIn)
     result = container().subjects.rectify(principal, body.bsn, schemas.child_correction(body.child))
@@ -211,6 +237,8 @@ def subject_rectify() -> Response:
 @app.route("/v1/subjects/erase", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("subject_erase")
 def subject_erase() -> Response:
+    from chalicelib import schemas
+
     principal = _municipality()
     body, _ = web.parse_body(_request(), schemas.EraseIn)
     result = container().subjects.erase(principal, body.bsn, body.reason)
@@ -224,6 +252,8 @@ def subject_erase() -> Response:
 @app.route("/v1/matches", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("list_matches")
 def list_matches() -> Response:
+    from chalicelib import presenters, schemas
+
     principal = _municipality()
     query = schemas.MatchesQuery.model_validate(web.query_params(_request().query_params, {"since"}))
     found = container().subjects.matches(principal, query.since)
@@ -235,6 +265,8 @@ def list_matches() -> Response:
 )
 @web.api_view("match_follow_up")
 def match_follow_up(match_id: str) -> Response:
+    from chalicelib import presenters, schemas
+
     principal = _municipality()
     body, _ = web.parse_body(_request(), schemas.FollowUpIn)
     match = container().subjects.follow_up(principal, match_id, FollowUp(body.status), body.note_code)
@@ -244,6 +276,8 @@ def match_follow_up(match_id: str) -> Response:
 @app.route("/v1/reports", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
 @web.api_view("reports")
 def get_report() -> Response:
+    from chalicelib import schemas
+
     principal = _principal()
     query = schemas.ReportQuery.model_validate(web.query_params(_request().query_params, {"period", "region"}))
     return Response(

@@ -13,8 +13,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.ids import MonotonicUlids
-from chalicelib.services.ports import Clock
-from chalicelib.services.signals import SignalService
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,7 +27,9 @@ if TYPE_CHECKING:
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import Mailer, MatchService
     from chalicelib.services.municipality import SubjectService
+    from chalicelib.services.ports import Clock
     from chalicelib.services.reports import ReportService
+    from chalicelib.services.signals import SignalService
 
 
 _ULIDS = MonotonicUlids()
@@ -187,6 +187,8 @@ class Container:
 
     @cached_property
     def signals(self) -> SignalService:
+        from chalicelib.services.signals import SignalService
+
         return SignalService(self.signal_store, self.logbook, self.pseudonym_key, self.clock, self.new_id)
 
 

@@ -13,10 +13,9 @@ import json
 import re
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import (
     Conflict,
@@ -32,6 +31,10 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.observability import count_rejection, logger
 
+if TYPE_CHECKING:
+    # Only the API's routes use pydantic; the authorizer imports this module too.
+    from pydantic import BaseModel, ValidationError
+
 MAX_BODY_BYTES = 64 * 1024
 PROBLEM_BASE = "https://verwijsindex.example.nl/problems/"
 JSON = "application/json"
@@ -40,7 +43,7 @@ PROBLEM_JSON = "application/problem+json"
 # so it is off and ``parse_body`` checks the media type of a body instead.
 ANY_MEDIA_TYPE = ["*/*"]
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 View = TypeVar("View", bound=Callable[..., Response])
 
 
@@ -104,6 +107,8 @@ def _validation_errors(exc: ValidationError) -> list[FieldError]:
 
 def to_problem(exc: Exception) -> tuple[Response, str]:
     """The response for an error, and the reason recorded in the rejection metric."""
+    from pydantic import ValidationError
+
     if isinstance(exc, ValidationError):
         exc = InvalidInput(_validation_errors(exc))
     match exc:

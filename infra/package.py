@@ -9,19 +9,33 @@ template packaged for ``dev`` cannot be deployed as ``prod``.
 
 ``.chalice/config.json`` stays the one place that names a stage's tables, key parameter, sender
 and configuration set: packaging fails when the template would name them otherwise.
+
+``deployment.zip`` is then made fit for a cold start (:func:`optimise_archive`): what nothing runs
+is left out, and every module a function imports is compiled to bytecode that stays valid in
+Lambda's read-only ``/var/task``, where Python would otherwise compile it on every cold start and
+could not save the result. Bytecode normally records its source's modification time, which
+unzipping does not keep; this bytecode is marked unchecked instead (``UNCHECKED_HASH``), as the
+package never changes once built. The interpreter that runs ``chalice package`` compiles it, and
+its version is the one chalice writes into the template as the functions' runtime.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import importlib.util
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
+from infra import coldstart
 from infra.tables import TABLE_SETTINGS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +45,54 @@ OUT_DIR = PROJECT_DIR / "out"
 TEMPLATE_NAME = "sam.json"
 # chalice needs a region to build the template; the template itself is region-neutral.
 DEFAULT_REGION = "eu-west-1"
+RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+# Left out of deployment.zip: never imported by the app, and self-contained, so nothing that is
+# imported reaches them. tests/integration/test_cold_start.py runs every function from the package.
+LEFT_OUT = {
+    "*.pyi": "type stubs, read by type checkers only",
+    "*/py.typed": "a marker for type checkers",
+    "aws_lambda_powertools/event_handler/*": "powertools' HTTP routing; Chalice routes this API",
+    "aws_lambda_powertools/utilities/auth_alpha/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/circuit_breaker/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/data_masking/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/feature_flags/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/idempotency/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/kafka/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/metadata/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/parameters/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/streaming/*": "a powertools utility this app does not use",
+    "aws_lambda_powertools/utilities/validation/*": "a powertools utility this app does not use",
+    "pydantic/v1/*": "the pydantic 1 API, kept by pydantic 2 for old code",
+    "pydantic/mypy.py": "pydantic's mypy plugin",
+}
+# Imports every module the functions can reach: app.py, every chalicelib module, and every module
+# chalicelib names in an import statement, also inside a function. Names whose top-level package
+# is nowhere (imports for type checking, such as mypy_boto3_*) are skipped. A module imported only
+# later, on some rare path, still works: Python compiles it then.
+_IMPORT_EVERYTHING = """
+import ast, importlib, importlib.util, pkgutil
+from pathlib import Path
+
+import app
+import chalicelib
+
+names = {info.name for info in pkgutil.walk_packages(chalicelib.__path__, "chalicelib.")}
+for path in [Path("app.py"), *Path("chalicelib").rglob("*.py")]:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+for name in sorted(names):
+    if importlib.util.find_spec(name.split(".")[0]) is not None:
+        importlib.import_module(name)
+
+# phonenumbers loads a country's metadata when it first meets one of its numbers; most are Dutch.
+from chalicelib.domain import validation
+
+validation.is_valid_phone("+31 30 123 4567")
+"""
 
 
 class PackagingError(Exception):
@@ -94,6 +156,63 @@ def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str],
     parameters["LogRetentionInDays"]["Default"] = log_retention
 
 
+def left_out(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in LEFT_OUT)
+
+
+def modules_to_compile(task: Path) -> list[str]:
+    """The package's modules (relative paths) that any function can import, found by importing them."""
+    with coldstart.sandbox(task=task, read_only=False) as box:
+        try:
+            report = box.modules_after(_IMPORT_EVERYTHING)
+        except coldstart.ProbeError as exc:
+            raise PackagingError(f"the package cannot import what the app needs: {exc}") from exc
+    return sorted(file for file in report.from_package().values() if file.endswith(".py"))
+
+
+def optimise_archive(archive: Path) -> None:
+    """Rewrite ``archive`` without what :data:`LEFT_OUT` names and with bytecode for what is imported."""
+    with tempfile.TemporaryDirectory(prefix="package-") as scratch:
+        task = Path(scratch) / "task"
+        with zipfile.ZipFile(archive) as original:
+            entries = {info.filename: info for info in original.infolist() if not info.is_dir()}
+            kept = {name: info for name, info in entries.items() if not left_out(name)}
+            original.extractall(task, members=list(kept.values()))
+        compiled = modules_to_compile(task)
+        for name in compiled:
+            source = task / name
+            cache = Path(importlib.util.cache_from_source(str(source)))
+            py_compile.compile(
+                str(source),
+                cfile=str(cache),
+                dfile=name,
+                doraise=True,
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+            )
+            kept[str(cache.relative_to(task))] = entries[name]
+        rewritten = archive.with_suffix(".tmp")
+        with zipfile.ZipFile(rewritten, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as package:
+            for name in sorted(kept):
+                # The original entry's time and mode (chalice writes a fixed time), so rebuilding
+                # the same sources gives the same archive.
+                info = zipfile.ZipInfo(name, date_time=kept[name].date_time)
+                info.external_attr = kept[name].external_attr
+                info.compress_type = zipfile.ZIP_DEFLATED
+                package.writestr(info, (task / name).read_bytes(), compresslevel=9)
+        rewritten.replace(archive)
+
+
+def check_runtime(template: dict[str, Any]) -> None:
+    """Bytecode is only valid for the Python version that compiled it: the functions must run it."""
+    runtimes = {
+        resource["Properties"].get("Runtime")
+        for resource in template["Resources"].values()
+        if resource.get("Type") == "AWS::Serverless::Function"
+    }
+    if runtimes != {RUNTIME}:
+        raise PackagingError(f"the functions run {sorted(map(str, runtimes))}; the bytecode is for {RUNTIME}")
+
+
 def package(stage: str, out_dir: Path | None = None) -> Path:
     """Package ``stage`` into ``out_dir`` (``out/<stage>``); returns the template's path."""
     if stage not in packageable_stages():
@@ -130,6 +249,8 @@ def package(stage: str, out_dir: Path | None = None) -> Path:
         raise PackagingError(f"chalice could not build every dependency for Lambda:\n{result.stdout}{result.stderr}")
     path = target / TEMPLATE_NAME
     template = json.loads(path.read_text())
+    check_runtime(template)
+    optimise_archive(target / "deployment.zip")
     pin_stage(template, stage, environment, log_retention)
     path.write_text(json.dumps(template, indent=2) + "\n")
     return path
@@ -147,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     archive = path.with_name("deployment.zip")
     print(f"{path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path}")
-    print(f"{archive.name}: {archive.stat().st_size / 1_000_000:.1f} MB")
+    with zipfile.ZipFile(archive) as packaged:
+        compiled = sum(name.endswith(".pyc") for name in packaged.namelist())
+    print(f"{archive.name}: {archive.stat().st_size / 1_000_000:.1f} MB, bytecode for {compiled} modules")
     return 0
 
 
