@@ -13,7 +13,9 @@ STAGE ?= dev
 
 .PHONY: run test lint typecheck package scan unit integration e2e bench clean
 
+# Built anew when the requirements change, so a package dropped from them is gone from the venv too.
 $(STAMP): requirements.txt requirements-dev.txt
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.2.1
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
