@@ -9,7 +9,7 @@ test on these fakes tells the truth about the service on DynamoDB. The contract 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -575,3 +575,35 @@ class RecordingMailer:
     @property
     def recipients(self) -> list[str]:
         return [message.to for message in self.sent]
+
+
+class RivalFirst:
+    """Wraps an adapter so that ``rival`` runs once, just before the first call of ``method``.
+
+    A controlled interleaving: wrapped around a store's write, the rival lands between the read a
+    use case made and its write; around a mailer's ``send``, it runs while the mail is out. What
+    the rival returned (or raised) is kept in ``rival_result``. Every other attribute is the
+    wrapped adapter's own.
+    """
+
+    def __init__(self, wrapped: Any, method: str, rival: Callable[[], object]) -> None:
+        self._wrapped = wrapped
+        self._method = method
+        self._rival: Callable[[], object] | None = rival
+        self.rival_result: object = None
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._wrapped, name)
+        if name != self._method:
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            rival, self._rival = self._rival, None
+            if rival is not None:
+                try:
+                    self.rival_result = rival()
+                except Exception as exc:  # kept for the test to look at, as a thread's outcome would be
+                    self.rival_result = exc
+            return attribute(*args, **kwargs)
+
+        return call
