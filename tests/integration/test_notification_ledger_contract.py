@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.adapters import items
 from chalicelib.bootstrap import new_id
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Signal
@@ -139,4 +140,13 @@ class TestDynamoDBNotificationLedger(NotificationLedgerContract):
         return container.notification_ledger
 
     def entries_of(self, signal: Signal) -> int:
-        return len(self.container.signal_store.child_partition(signal.child_pseudonym.value).sent)
+        response = self.container.dynamodb.query(
+            TableName=self.container.settings.signals_table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :notify)",
+            ExpressionAttributeValues={
+                ":pk": {"S": items.CHILD_PREFIX + signal.child_pseudonym.value},
+                ":notify": {"S": items.NOTIFY_PREFIX},
+            },
+            ConsistentRead=True,
+        )
+        return len(response["Items"])
