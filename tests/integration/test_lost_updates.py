@@ -249,6 +249,21 @@ def test_a_late_refresh_of_an_older_change_leaves_the_newer_copy_in_place(
     assert world.regievoerder_side(first).professional == DE_BOER
 
 
+def test_a_hand_over_before_the_match_function_reaches_the_signal_is_in_the_other_sides_copy(
+    world: World,
+) -> None:
+    first = register(world, GGD, JANSEN)
+    world.clock.set(START + timedelta(minutes=1))
+    second = register(world, BUURTTEAM, BAKKER)
+    world.signals().hand_over(BUURTTEAM, second.id, SMIT)
+
+    world.matching().process(second)  # the stream's image still names Bakker
+
+    assert world.copy_of(second, held_by=first).professional == SMIT
+    assert world.regievoerder_side(second).professional == SMIT
+    assert SMIT.email in world.mailer.recipients and BAKKER.email not in world.mailer.recipients
+
+
 # The nightly job
 
 
