@@ -82,14 +82,14 @@ class MatchService:
         now = self._clock.now()
         today = dutch_date(now)
         partition = self._store.child_partition(new.child_pseudonym.value)
-        stored = next((signal for signal in partition.signals if signal.id == new.id), None)
-        if stored is None:
+        current = next((signal for signal in partition.signals if signal.id == new.id), None)
+        if current is None:
             # Deleted (closed as unjustified) before the stream reached it: nothing to match.
             return MatchOutcome(0, 0, 0, skipped=True)
         # The stream's image is the signal as registered; the other side's copy and the mails show
         # it as stored now, handed over or corrected since (a copy made from the image would keep
         # the old professional: that change's refresh ran before the match existed).
-        new = stored
+        new = current
         at_address = self._store.signals_at_address(new.address_pseudonym.value)
         other_children = [s for s in at_address if s.child_pseudonym.value != new.child_pseudonym.value]
         excluded = bool(other_children) and self._registry.is_excluded_address(new.address_pseudonym.value)
