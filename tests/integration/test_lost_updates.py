@@ -209,6 +209,42 @@ def test_a_rectification_landing_during_a_hand_over_is_kept(world: World, matche
     assert world.copy_of(first, held_by=second).professional == SMIT
 
 
+class Overtaken:
+    """A store on which another change lands before every write of ``method``."""
+
+    def __init__(self, store: Any, method: str, rival: Any) -> None:
+        self._store = store
+        self._method = method
+        self._rival = rival
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if name != self._method:
+            return attribute
+
+        def overtaken(*args: Any) -> Any:
+            self._rival()
+            return attribute(*args)
+
+        return overtaken
+
+
+def test_a_close_overtaken_on_every_attempt_gives_up_with_a_conflict_and_stores_nothing(
+    world: World, matched: tuple[Signal, Signal]
+) -> None:
+    first, _ = matched
+    professionals = iter([SMIT, DE_BOER, JANSEN])
+    store = Overtaken(world.store, "archive", lambda: world.signals().hand_over(GGD, first.id, next(professionals)))
+
+    with pytest.raises(Conflict):
+        world.signals(store).close(GGD, first.id, CloseReason.RISK_RESOLVED)
+
+    stored = world.store.get(first.id)
+    assert (stored.professional, stored.archived_on) == (JANSEN, None)
+    assert world.actions(first).count(Action.SIGNAL_HANDED_OVER) == 3
+    assert Action.SIGNAL_ARCHIVED not in world.actions(first)
+
+
 def test_a_close_landing_during_a_close_archives_once(world: World, matched: tuple[Signal, Signal]) -> None:
     first, _ = matched
     rival = RivalFirst(world.store, "archive", lambda: close(world, first))
