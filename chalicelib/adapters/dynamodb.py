@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -20,6 +21,7 @@ from chalicelib.domain.notifications import Notification
 from chalicelib.domain.reports import SignalFacts
 from chalicelib.services.delivery import ClaimOutcome
 from chalicelib.services.matching import ChildPartition
+from chalicelib.services.optimistic import WRITE_ATTEMPTS
 from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage
 
 if TYPE_CHECKING:
@@ -33,6 +35,26 @@ BY_DUE_INDEX = "by-due"
 BY_MUNICIPALITY_INDEX = "by-municipality"
 LEDGER_BACKSTOP = timedelta(days=7 * 366 + 1)
 CHANGED_MEANWHILE = "the signal was changed meanwhile; retry"
+
+
+_Written = TypeVar("_Written")
+
+
+def again_after_transaction_conflicts(write: Callable[[], _Written]) -> _Written:
+    """``write``, made again when DynamoDB refused it because a transaction was busy with the same
+    item at that moment (botocore does not retry that): for writes that must not be dropped and
+    that write the same whatever happened meanwhile."""
+    for _ in range(WRITE_ATTEMPTS - 1):
+        try:
+            return write()
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            busy = exc.response["Error"]["Code"] == "TransactionConflictException" or any(
+                reason.get("Code") == "TransactionConflict" for reason in reasons
+            )
+            if not busy:
+                raise
+    return write()
 
 
 def query_all(client: DynamoDBClient, kwargs: dict[str, Any]) -> list[items.Item]:
@@ -492,19 +514,21 @@ class DynamoDBSignalStore:
             if signal.archived_on is not None:
                 update += ", other_archived_on = :archived_on"
                 values[":archived_on"] = signal.archived_on.isoformat()
+            key = {
+                "pk": items.CHILD_PREFIX + match.other.child_pseudonym,
+                "sk": items.match_sort_key(match.other.signal_id, match.id),
+            }
             with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=items.serialise(
-                        {
-                            "pk": items.CHILD_PREFIX + match.other.child_pseudonym,
-                            "sk": items.match_sort_key(match.other.signal_id, match.id),
-                        }
-                    ),
-                    UpdateExpression=update,
-                    ConditionExpression="attribute_exists(pk) AND "
-                    "(attribute_not_exists(other_version) OR other_version < :version)",
-                    ExpressionAttributeValues=items.serialise(values),
+                again_after_transaction_conflicts(
+                    partial(
+                        self._client.update_item,
+                        TableName=self._table,
+                        Key=items.serialise(key),
+                        UpdateExpression=update,
+                        ConditionExpression="attribute_exists(pk) AND "
+                        "(attribute_not_exists(other_version) OR other_version < :version)",
+                        ExpressionAttributeValues=items.serialise(values),
+                    )
                 )
             if match.municipality_code:
                 self._refresh_municipal_side(match.municipality_code, match.id, signal)
@@ -520,21 +544,24 @@ class DynamoDBSignalStore:
         for index, side in enumerate(sides):
             if side["signal_id"] != signal.id:
                 continue
+            path = f"sides[{index}]"
             with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=key,
-                    UpdateExpression=f"SET sides[{index}].professional = :professional, "
-                    f"sides[{index}].version = :version",
-                    ConditionExpression=f"sides[{index}].signal_id = :id AND "
-                    f"(attribute_not_exists(sides[{index}].version) OR sides[{index}].version < :version)",
-                    ExpressionAttributeValues=items.serialise(
-                        {
-                            ":professional": items.professional_to_map(signal.professional),
-                            ":version": signal.version,
-                            ":id": signal.id,
-                        }
-                    ),
+                again_after_transaction_conflicts(
+                    partial(
+                        self._client.update_item,
+                        TableName=self._table,
+                        Key=key,
+                        UpdateExpression=f"SET {path}.professional = :professional, {path}.version = :version",
+                        ConditionExpression=f"{path}.signal_id = :id AND "
+                        f"(attribute_not_exists({path}.version) OR {path}.version < :version)",
+                        ExpressionAttributeValues=items.serialise(
+                            {
+                                ":professional": items.professional_to_map(signal.professional),
+                                ":version": signal.version,
+                                ":id": signal.id,
+                            }
+                        ),
+                    )
                 )
 
     def _release_guard(self, signal: Signal) -> list[TransactWriteItemTypeDef]:
@@ -677,32 +704,38 @@ class DynamoDBNotificationLedger:
         return ClaimOutcome.CLAIMED
 
     def release(self, notification: Notification) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=items.serialise(items.notification_key(notification)),
-            UpdateExpression="SET #status = :failed",
-            ConditionExpression="#status = :sending",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":failed": {"S": "failed"}, ":sending": {"S": "sending"}},
+        again_after_transaction_conflicts(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=items.serialise(items.notification_key(notification)),
+                UpdateExpression="SET #status = :failed",
+                ConditionExpression="#status = :sending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":failed": {"S": "failed"}, ":sending": {"S": "sending"}},
+            )
         )
 
     def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None:
+        """A mark lost to a busy item is made again: unmarked, the mail would go again once the
+        claim's lease ran out."""
         try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self._table,
-                            "Key": items.serialise(items.notification_key(notification)),
-                            "UpdateExpression": "SET #status = :sent, message_id = :message",
-                            # Deleted with its signal while the mail was out: not written back.
-                            "ConditionExpression": "attribute_exists(pk)",
-                            "ExpressionAttributeNames": {"#status": "status"},
-                            "ExpressionAttributeValues": {":sent": {"S": "sent"}, ":message": {"S": message_id}},
-                        }
-                    },
-                    self._logbook.put_request(log),
-                ]
+            again_after_transaction_conflicts(
+                lambda: self._client.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Update": {
+                                "TableName": self._table,
+                                "Key": items.serialise(items.notification_key(notification)),
+                                "UpdateExpression": "SET #status = :sent, message_id = :message",
+                                # Deleted with its signal while the mail was out: not written back.
+                                "ConditionExpression": "attribute_exists(pk)",
+                                "ExpressionAttributeNames": {"#status": "status"},
+                                "ExpressionAttributeValues": {":sent": {"S": "sent"}, ":message": {"S": message_id}},
+                            }
+                        },
+                        self._logbook.put_request(log),
+                    ]
+                )
             )
         except self._client.exceptions.TransactionCanceledException as exc:
             codes = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters import items
-from chalicelib.adapters.dynamodb import BY_DUE_INDEX, DynamoDBLogbook, query_all
+from chalicelib.adapters.dynamodb import BY_DUE_INDEX, DynamoDBLogbook, again_after_transaction_conflicts, query_all
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, MunicipalMatch
@@ -130,13 +131,16 @@ class DynamoDBMunicipalMatches:
             if other_reminded:
                 update += " REMOVE due_shard, due_key"
             try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=items.serialise(items.municipal_match_key(match.municipality_code, match.id)),
-                    UpdateExpression=update,
-                    ConditionExpression=f"reminded[{other}] = :other",
-                    ExpressionAttributeValues=items.serialise({":yes": True, ":other": other_reminded}),
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                again_after_transaction_conflicts(
+                    partial(
+                        self._client.update_item,
+                        TableName=self._table,
+                        Key=items.serialise(items.municipal_match_key(match.municipality_code, match.id)),
+                        UpdateExpression=update,
+                        ConditionExpression=f"reminded[{other}] = :other",
+                        ExpressionAttributeValues=items.serialise({":yes": True, ":other": other_reminded}),
+                        ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                    )
                 )
             except self._client.exceptions.ConditionalCheckFailedException as exc:
                 old: Any = exc.response.get("Item")

@@ -24,6 +24,7 @@ from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import FollowUp, MatchedParty, MatchKind, MatchSide, MunicipalMatch
 from chalicelib.domain.model import CloseReason, Professional, Signal
+from chalicelib.domain.notifications import archived_notice
 from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.matching import MatchService
 from chalicelib.services.municipality import ChildCorrection, SubjectService
@@ -412,3 +413,13 @@ def test_a_change_of_a_signal_that_loses_a_transaction_race_is_a_conflict(contai
         transaction_conflict(stubber, actions=2)
         with pytest.raises(Conflict):
             container.signal_store.replace_professional(signal, SMIT, log)
+
+
+def test_a_sent_mark_refused_while_a_transaction_held_the_item_is_made_again(container: bootstrap.Container) -> None:
+    notice = archived_notice(builders.domain_signal())
+    log = LogEntry(id=container.new_id(START), at=START, action=Action.NOTIFICATION_SENT, client_id="test")
+    with Stubber(container.dynamodb) as stubber:
+        transaction_conflict(stubber, actions=2)
+        stubber.add_response("transact_write_items", {})
+        container.notification_ledger.mark_sent(notice, "message-1", log)
+        stubber.assert_no_pending_responses()
