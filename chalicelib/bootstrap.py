@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
+    from chalicelib.services.delivery import Mailer
     from chalicelib.services.lifecycle import LifecycleService
-    from chalicelib.services.matching import Mailer, MatchService
+    from chalicelib.services.matching import MatchService
     from chalicelib.services.municipality import SubjectService
     from chalicelib.services.ports import Clock
     from chalicelib.services.reports import ReportService
@@ -166,6 +167,7 @@ class Container:
             logbook=self.logbook,
             matches=self.municipal_matches,
             regievoerders=self.registry,
+            ledger=self.notification_ledger,
             mailer=self.mailer,
             pseudonymiser=self.pseudonym_key,
             clock=self.clock,

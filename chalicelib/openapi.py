@@ -42,6 +42,8 @@ def _operation(summary: str, responses: dict[str, Any], **extra: Any) -> dict[st
 
 
 _SIGNAL_ID = {"name": "signal_id", "in": "path", "required": True, "schema": {"type": "string"}}
+# Read-modify-write operations retry on fresh data a few times before giving up with this.
+_CHANGED_MEANWHILE = "Changed meanwhile by another request, retry"
 
 
 @cache
@@ -151,6 +153,7 @@ def document() -> dict[str, Any]:
                             },
                         },
                         "404": _problem("Not found"),
+                        "409": _problem(_CHANGED_MEANWHILE),
                     },
                     parameters=[_SIGNAL_ID],
                     requestBody={"required": True, **_json("CloseIn")},
@@ -176,6 +179,7 @@ def document() -> dict[str, Any]:
                     {
                         "200": {"description": "The corrected data", **_json("RectifiedOut")},
                         "404": _problem("Nothing stored"),
+                        "409": _problem(_CHANGED_MEANWHILE),
                     },
                     requestBody={"required": True, **_json("RectifyIn")},
                 )
@@ -183,7 +187,11 @@ def document() -> dict[str, Any]:
             "/v1/subjects/erase": {
                 "post": _operation(
                     "Municipality: erase every signal of the child (objection or death)",
-                    {"200": {"description": "Erased", **_json("ErasedOut")}, "404": _problem("Nothing stored")},
+                    {
+                        "200": {"description": "Erased", **_json("ErasedOut")},
+                        "404": _problem("Nothing stored"),
+                        "409": _problem("Being erased by another request, retry"),
+                    },
                     requestBody={"required": True, **_json("EraseIn")},
                 )
             },
@@ -203,7 +211,11 @@ def document() -> dict[str, Any]:
             "/v1/matches/{match_id}/follow-up": {
                 "post": _operation(
                     "Municipality: record whether the professionals coordinated",
-                    {"200": {"description": "The match", **_json("MunicipalMatchOut")}, "404": _problem("Not found")},
+                    {
+                        "200": {"description": "The match", **_json("MunicipalMatchOut")},
+                        "404": _problem("Not found"),
+                        "409": _problem(_CHANGED_MEANWHILE),
+                    },
                     parameters=[{"name": "match_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     requestBody={"required": True, **_json("FollowUpIn")},
                 )
@@ -233,7 +245,11 @@ def document() -> dict[str, Any]:
             "/v1/signals/{signal_id}/professional": {
                 "put": _operation(
                     "Hand the signal to another professional",
-                    {"200": {"description": "The signal", **_json("SignalOut")}, "404": _problem("Not found")},
+                    {
+                        "200": {"description": "The signal", **_json("SignalOut")},
+                        "404": _problem("Not found"),
+                        "409": _problem(_CHANGED_MEANWHILE),
+                    },
                     parameters=[_SIGNAL_ID],
                     requestBody={"required": True, **_json("ProfessionalIn")},
                 )

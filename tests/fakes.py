@@ -9,24 +9,22 @@ test on these fakes tells the truth about the service on DynamoDB. The contract 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalicelib.adapters.registry import MAX_ACTIVE_TOKENS
-from chalicelib.domain.errors import DuplicateActiveSignal, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, InvalidInput, NotFound
 from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
-from chalicelib.domain.matching import Match
+from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
+from chalicelib.services.delivery import ClaimOutcome
 from chalicelib.services.mail import EmailMessage
-from chalicelib.services.matching import ChildPartition, ClaimOutcome
+from chalicelib.services.matching import ChildPartition
 from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage, TokenGrant
-
-if TYPE_CHECKING:
-    from chalicelib.domain.matching import MunicipalMatch
 
 
 def sort_key(signal: Signal) -> str:
@@ -70,7 +68,8 @@ class InMemorySignalStore:
     """Signals, active-signal guards and idempotency records in dictionaries.
 
     Every write first checks all its conditions and only then changes anything, log line
-    included, as a DynamoDB transaction does.
+    included, as a DynamoDB transaction does. Every change of a signal stores it as the next
+    version, on condition that the version it was computed from is still the stored one.
     """
 
     def __init__(self, logbook: InMemoryLogbook) -> None:
@@ -104,6 +103,9 @@ class InMemorySignalStore:
     def get(self, signal_id: str) -> Signal | None:
         return self.signals.get(signal_id)
 
+    def reload(self, signal: Signal) -> Signal | None:
+        return self.get(signal.id)
+
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None:
         return self.idempotency.get((organisation_id, key))
 
@@ -131,11 +133,12 @@ class InMemorySignalStore:
 
     def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None:
         with self._lock:
-            self._check_exists(signal)
+            self._check_version(signal)
             self.logbook.check_new(log)
-            self.signals[signal.id] = archived
+            stored = self.signals[signal.id] = _next_version(signal, archived)
             self._release_guard(signal)
             self.logbook.append(log)
+        self.refresh_counterparts(stored)
 
     def delete(self, signal: Signal, log: LogEntry) -> None:
         with self._lock:
@@ -147,14 +150,36 @@ class InMemorySignalStore:
 
     def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
         with self._lock:
-            self._check_exists(signal)
+            self._check_version(signal)
             self.logbook.check_new(log)
-            self.signals[signal.id] = replace(self.signals[signal.id], professional=professional)
+            stored = self.signals[signal.id] = _next_version(signal, replace(signal, professional=professional))
             self.logbook.append(log)
+        self.refresh_counterparts(stored)
+
+    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> list[Signal]:
+        with self._lock:
+            for signal in updated:
+                self._check_version(signal)
+            self.logbook.check_new(log)
+            stored = [_next_version(signal, signal) for signal in updated]
+            for signal in stored:
+                self.signals[signal.id] = signal
+            self.logbook.append(log)
+        for signal in stored:
+            self.refresh_counterparts(signal)
+        return stored
+
+    def refresh_counterparts(self, signal: Signal) -> None:
+        """Nothing to refresh: this store keeps no match records (``InMemoryMatchStore`` does)."""
 
     def _check_exists(self, signal: Signal) -> None:
         if signal.id not in self.signals:
             raise NotFound("no such signal")
+
+    def _check_version(self, signal: Signal) -> None:
+        self._check_exists(signal)
+        if self.signals[signal.id].version != signal.version:
+            raise Conflict("the signal was changed meanwhile; retry")
 
     def _release_guard(self, signal: Signal) -> None:
         """Only this signal's own guard: a newer signal may have taken over an expired one."""
@@ -162,6 +187,11 @@ class InMemorySignalStore:
         guard = self.guards.get(key)
         if guard is not None and guard.signal_id == signal.id:
             del self.guards[key]
+
+
+def _next_version(read: Signal, changed: Signal) -> Signal:
+    """``changed`` as stored: one version after the ``read`` it was computed from."""
+    return replace(changed, version=read.version + 1)
 
 
 def _has_status(signal: Signal, status: SignalStatus | None, today: date) -> bool:
@@ -294,7 +324,7 @@ FAILED = "failed"
 
 @dataclass
 class LedgerRecord:
-    """One (new signal, recipient) item of the ledger: its state and the lease of a live claim."""
+    """One (event, recipient) item of the ledger: its state and the lease of a live claim."""
 
     status: str
     lease_until: datetime
@@ -302,7 +332,7 @@ class LedgerRecord:
 
 
 def ledger_key(notification: Notification) -> tuple[str, str, str]:
-    """Where ``DynamoDBNotificationLedger`` keeps it: the new signal's child partition."""
+    """Where ``DynamoDBNotificationLedger`` keeps it: beside the signal it is filed under."""
     return notification.new_child_pseudonym, notification.new_signal_id, notification.key
 
 
@@ -311,17 +341,25 @@ class InMemoryNotificationLedger:
 
     A claim succeeds on a new recipient, after a release (``failed``) or when the lease of a
     ``sending`` claim has run out; leases compare whole epoch seconds, as the item stores them.
-    ``mark_sent`` writes its log line in the same all-or-nothing step.
+    Once a store is attached (``InMemoryMatchStore`` attaches itself), a claim needs the signal
+    the notification is filed under to exist. ``mark_sent`` writes its log line in the same
+    all-or-nothing step, and only the log line when the entry went with its signal.
     """
 
     def __init__(self, logbook: InMemoryLogbook) -> None:
         self.logbook = logbook
         self.records: dict[tuple[str, str, str], LedgerRecord] = {}
+        self._signals: Mapping[str, Signal] | None = None
         self._lock = threading.Lock()
+
+    def attach(self, signals: Mapping[str, Signal]) -> None:
+        self._signals = signals
 
     def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome:
         key = ledger_key(notification)
         with self._lock:
+            if self._signals is not None and notification.new_signal_id not in self._signals:
+                return ClaimOutcome.GONE
             record = self.records.get(key)
             if record is not None and record.status == SENT:
                 return ClaimOutcome.ALREADY_SENT
@@ -344,9 +382,10 @@ class InMemoryNotificationLedger:
     def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None:
         with self._lock:
             self.logbook.check_new(log)
-            key = ledger_key(notification)
-            lease_until = self.records[key].lease_until if key in self.records else log.at
-            self.records[key] = LedgerRecord(SENT, lease_until, message_id)
+            record = self.records.get(ledger_key(notification))
+            if record is not None:
+                record.status = SENT
+                record.message_id = message_id
             self.logbook.append(log)
 
     def status(self, notification: Notification) -> str | None:
@@ -376,12 +415,14 @@ class InMemoryMatchStore(InMemorySignalStore):
     ``child_partition`` returns what one Query on the child's partition returns in DynamoDB:
     its signals, its match records and the ledger's states of mails about its new signals.
     ``get`` returns a signal with its match records; ``delete`` takes them along, as the
-    DynamoDB store does.
+    DynamoDB store does. Every change of a signal refreshes its snapshots on the other sides.
     """
 
     def __init__(self, logbook: InMemoryLogbook, ledger: InMemoryNotificationLedger | None = None) -> None:
         super().__init__(logbook)
         self.ledger = ledger
+        if ledger is not None:
+            ledger.attach(self.signals)
         self.matches: dict[tuple[str, str], Match] = {}
         self.match_writes: list[list[Match]] = []
         self.municipal_matches: dict[str, MunicipalMatch] = {}
@@ -419,6 +460,9 @@ class InMemoryMatchStore(InMemorySignalStore):
         signal = self.signals.get(signal_id)
         return replace(signal, matches=tuple(self.matches_of(signal_id))) if signal else None
 
+    def reload(self, signal: Signal) -> Signal | None:
+        return self.get(signal.id)
+
     def due_signals(self, today: date) -> list[Signal]:
         due = [s for s in self.signals.values() if next_due(s) <= today]
         return sorted(due, key=lambda s: (next_due(s), s.id))
@@ -427,8 +471,92 @@ class InMemoryMatchStore(InMemorySignalStore):
         super().delete(signal, log)
         for key in [k for k, m in self.matches.items() if signal.id in (m.signal_id, m.other.signal_id)]:
             del self.matches[key]
+        for match in signal.matches:
+            self.municipal_matches.pop(match.id, None)
         if self.ledger is not None:
             self.ledger.forget_signal(signal)
+
+    def refresh_counterparts(self, signal: Signal) -> None:
+        """As ``DynamoDBSignalStore.refresh_counterparts``: the snapshots of ``signal`` that its
+        ``matches`` lead to, each replaced only by a newer version."""
+        with self._lock:
+            for match in signal.matches:
+                key = (match.other.signal_id, match.id)
+                theirs = self.matches.get(key)
+                if theirs is not None and theirs.other.version < signal.version:
+                    snapshot = replace(
+                        theirs.other,
+                        professional=signal.professional,
+                        active_until=signal.active_until,
+                        delete_after=signal.delete_after,
+                        archived_on=signal.archived_on or theirs.other.archived_on,
+                        version=signal.version,
+                    )
+                    self.matches[key] = replace(theirs, other=snapshot)
+                followed = self.municipal_matches.get(match.id) if match.municipality_code else None
+                if followed is not None:
+                    sides = tuple(
+                        replace(side, professional=signal.professional, version=signal.version)
+                        if side.signal_id == signal.id and side.version < signal.version
+                        else side
+                        for side in followed.sides
+                    )
+                    self.municipal_matches[match.id] = replace(followed, sides=(sides[0], sides[1]))
+
+
+class InMemoryMunicipalMatches:
+    """The regievoerder's records kept by an ``InMemoryMatchStore``, with the conditions of
+    ``DynamoDBMunicipalMatches``: a match is in the reminder index while it is open and not every
+    side was reminded; an ``open`` follow-up conflicts with a reminder recorded since its read."""
+
+    def __init__(self, store: InMemoryMatchStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+
+    @property
+    def records(self) -> dict[str, MunicipalMatch]:
+        return self.store.municipal_matches
+
+    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]:
+        found = [
+            m
+            for m in self.records.values()
+            if m.municipality_code == municipality_code and (since is None or m.since.astimezone(UTC).date() >= since)
+        ]
+        return sorted(found, key=lambda match: (match.since, match.id), reverse=True)
+
+    def get(self, municipality_code: str, match_id: str) -> MunicipalMatch | None:
+        match = self.records.get(match_id)
+        return match if match is not None and match.municipality_code == municipality_code else None
+
+    def record_follow_up(
+        self, match: MunicipalMatch, status: FollowUp, note_code: str | None, at: datetime, log: LogEntry
+    ) -> None:
+        with self._lock:
+            current = self.get(match.municipality_code, match.id)
+            if current is None:
+                raise NotFound("no such match")
+            if status is FollowUp.OPEN and not all(match.reminded) and current.reminded != match.reminded:
+                raise Conflict("the match was changed meanwhile; retry")
+            self.store.logbook.check_new(log)
+            self.records[match.id] = replace(current, follow_up=status, follow_up_at=at, note_code=note_code)
+            self.store.logbook.append(log)
+
+    def due_reminders(self, today: date) -> list[MunicipalMatch]:
+        due = [
+            m
+            for m in self.records.values()
+            if m.follow_up is FollowUp.OPEN and not all(m.reminded) and m.reminder_due() <= today
+        ]
+        return sorted(due, key=lambda m: (m.reminder_due(), m.id))
+
+    def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
+        with self._lock:
+            current = self.records.get(match.id)
+            if current is None:
+                return
+            reminded = (True, current.reminded[1]) if side == 0 else (current.reminded[0], True)
+            self.records[match.id] = replace(current, reminded=reminded)
 
 
 class MailRefused(Exception):
@@ -461,3 +589,35 @@ class RecordingMailer:
     @property
     def recipients(self) -> list[str]:
         return [message.to for message in self.sent]
+
+
+class RivalFirst:
+    """Wraps an adapter so that ``rival`` runs once, just before the first call of ``method``.
+
+    A controlled interleaving: wrapped around a store's write, the rival lands between the read a
+    use case made and its write; around a mailer's ``send``, it runs while the mail is out. What
+    the rival returned (or raised) is kept in ``rival_result``. Every other attribute is the
+    wrapped adapter's own.
+    """
+
+    def __init__(self, wrapped: Any, method: str, rival: Callable[[], object]) -> None:
+        self._wrapped = wrapped
+        self._method = method
+        self._rival: Callable[[], object] | None = rival
+        self.rival_result: object = None
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._wrapped, name)
+        if name != self._method:
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            rival, self._rival = self._rival, None
+            if rival is not None:
+                try:
+                    self.rival_result = rival()
+                except Exception as exc:  # kept for the test to look at, as a thread's outcome would be
+                    self.rival_result = exc
+            return attribute(*args, **kwargs)
+
+        return call

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -18,7 +19,9 @@ from chalicelib.domain.matching import Match, MunicipalMatch
 from chalicelib.domain.model import Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.reports import SignalFacts
-from chalicelib.services.matching import ChildPartition, ClaimOutcome
+from chalicelib.services.delivery import ClaimOutcome
+from chalicelib.services.matching import ChildPartition
+from chalicelib.services.optimistic import WRITE_ATTEMPTS
 from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage
 
 if TYPE_CHECKING:
@@ -31,6 +34,27 @@ BY_ADDRESS_INDEX = "by-address"
 BY_DUE_INDEX = "by-due"
 BY_MUNICIPALITY_INDEX = "by-municipality"
 LEDGER_BACKSTOP = timedelta(days=7 * 366 + 1)
+CHANGED_MEANWHILE = "the signal was changed meanwhile; retry"
+
+
+_Written = TypeVar("_Written")
+
+
+def again_after_transaction_conflicts(write: Callable[[], _Written]) -> _Written:
+    """``write``, made again when DynamoDB refused it because a transaction was busy with the same
+    item at that moment (botocore does not retry that): for writes that must not be dropped and
+    that write the same whatever happened meanwhile."""
+    for _ in range(WRITE_ATTEMPTS - 1):
+        try:
+            return write()
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            busy = exc.response["Error"]["Code"] == "TransactionConflictException" or any(
+                reason.get("Code") == "TransactionConflict" for reason in reasons
+            )
+            if not busy:
+                raise
+    return write()
 
 
 def query_all(client: DynamoDBClient, kwargs: dict[str, Any]) -> list[items.Item]:
@@ -164,6 +188,31 @@ class DynamoDBSignalStore:
         matches.sort(key=lambda m: (m.other.created_at, m.id))
         return replace(signal, matches=tuple(matches))
 
+    def reload(self, signal: Signal) -> Signal | None:
+        """One strongly consistent Query of the child's partition, where the by-id index may lag."""
+        found = self._query_all(
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk",
+                "FilterExpression": "signal_id = :id AND item_type IN (:signal, :match)",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": items.CHILD_PREFIX + signal.child_pseudonym.value},
+                    ":id": {"S": signal.id},
+                    ":signal": {"S": "signal"},
+                    ":match": {"S": "match"},
+                },
+                "ConsistentRead": True,
+            }
+        )
+        stored = [items.item_to_signal(item) for item in found if item["item_type"] == "signal"]
+        if not stored:
+            return None
+        matches = sorted(
+            (items.item_to_match(item) for item in found if item["item_type"] == "match"),
+            key=lambda m: (m.other.created_at, m.id),
+        )
+        return replace(stored[0], matches=tuple(matches))
+
     # Matching ------------------------------------------------------------------------------------
 
     def child_partition(self, child_pseudonym: str) -> ChildPartition:
@@ -289,20 +338,9 @@ class DynamoDBSignalStore:
         return SignalPage(page, items.created_sort(page[-1]) if len(found) > limit else None)
 
     def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None:
-        self._write(
-            [
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": items.serialise(items.signal_to_item(archived)),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-                *self._release_guard(signal),
-                self._logbook.put_request(log),
-            ]
-        )
-        self.refresh_counterparts(archived)
+        stored = replace(archived, version=signal.version + 1)
+        self._write([self._versioned_put(signal, stored), *self._release_guard(signal), self._logbook.put_request(log)])
+        self.refresh_counterparts(stored)
 
     def delete(self, signal: Signal, log: LogEntry) -> None:
         """Delete the signal, its guard and log line at once, then everything derived from it.
@@ -406,78 +444,98 @@ class DynamoDBSignalStore:
             )
         return found
 
-    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> None:
-        """Rewrite a child's signals (a correction of the child's data) and log it, all at once."""
-        actions: list[TransactWriteItemTypeDef] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": items.serialise(items.signal_to_item(signal)),
-                    "ConditionExpression": "attribute_exists(pk)",
-                }
-            }
-            for signal in updated
-        ]
+    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> list[Signal]:
+        """Rewrite a child's signals (a correction of the child's data) and log it, all at once.
+
+        Each is written as the next version of the one read (``Conflict`` if any changed meanwhile);
+        returns them as stored.
+        """
+        stored = [replace(signal, version=signal.version + 1) for signal in updated]
+        actions = [self._versioned_put(old, new) for old, new in zip(updated, stored, strict=True)]
         self._write([*actions, self._logbook.put_request(log)])
-        for signal in updated:
+        for signal in stored:
             self.refresh_counterparts(signal)
+        return stored
 
     def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
+        condition, values = _version_condition(signal)
         self._write(
             [
                 {
                     "Update": {
                         "TableName": self._table,
                         "Key": items.serialise(items.signal_key(signal.child_pseudonym.value, signal.id)),
-                        "UpdateExpression": "SET professional = :professional",
-                        "ConditionExpression": "attribute_exists(pk)",
+                        "UpdateExpression": "SET professional = :professional, version = :next",
+                        "ConditionExpression": condition,
                         "ExpressionAttributeValues": items.serialise(
-                            {":professional": items.professional_to_map(professional)}
+                            values
+                            | {":professional": items.professional_to_map(professional), ":next": signal.version + 1}
                         ),
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     }
                 },
                 self._logbook.put_request(log),
             ]
         )
-        self.refresh_counterparts(replace(signal, professional=professional))
+        self.refresh_counterparts(replace(signal, professional=professional, version=signal.version + 1))
+
+    def _versioned_put(self, signal: Signal, stored: Signal) -> TransactWriteItemTypeDef:
+        """Put ``stored`` in place of ``signal``, if ``signal`` is still the version stored."""
+        condition, values = _version_condition(signal)
+        put: Any = {
+            "TableName": self._table,
+            "Item": items.serialise(items.signal_to_item(stored)),
+            "ConditionExpression": condition,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if values:
+            put["ExpressionAttributeValues"] = items.serialise(values)
+        return {"Put": put}
 
     def refresh_counterparts(self, signal: Signal) -> None:
         """Bring the other side's snapshot of ``signal`` up to date: its professional and dates.
 
-        Best effort after the change itself: a counterpart deleted meanwhile is simply skipped.
+        Best effort after the change itself. Each snapshot carries the version it was taken from
+        and is only ever replaced by a newer one, so when two changes of the signal refresh at the
+        same time the later change wins, whichever refresh lands last. A counterpart deleted
+        meanwhile is simply skipped.
         """
         for match in signal.matches:
             values: dict[str, Any] = {
                 ":professional": items.professional_to_map(signal.professional),
                 ":active_until": signal.active_until.isoformat(),
                 ":delete_after": signal.delete_after.isoformat(),
+                ":version": signal.version,
             }
             update = (
                 "SET other_professional = :professional, other_active_until = :active_until, "
-                "other_delete_after = :delete_after"
+                "other_delete_after = :delete_after, other_version = :version"
             )
             if signal.archived_on is not None:
                 update += ", other_archived_on = :archived_on"
                 values[":archived_on"] = signal.archived_on.isoformat()
-            # A counterpart deleted meanwhile is skipped.
+            key = {
+                "pk": items.CHILD_PREFIX + match.other.child_pseudonym,
+                "sk": items.match_sort_key(match.other.signal_id, match.id),
+            }
             with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=items.serialise(
-                        {
-                            "pk": items.CHILD_PREFIX + match.other.child_pseudonym,
-                            "sk": items.match_sort_key(match.other.signal_id, match.id),
-                        }
-                    ),
-                    UpdateExpression=update,
-                    ConditionExpression="attribute_exists(pk)",
-                    ExpressionAttributeValues=items.serialise(values),
+                again_after_transaction_conflicts(
+                    partial(
+                        self._client.update_item,
+                        TableName=self._table,
+                        Key=items.serialise(key),
+                        UpdateExpression=update,
+                        ConditionExpression="attribute_exists(pk) AND "
+                        "(attribute_not_exists(other_version) OR other_version < :version)",
+                        ExpressionAttributeValues=items.serialise(values),
+                    )
                 )
             if match.municipality_code:
                 self._refresh_municipal_side(match.municipality_code, match.id, signal)
 
     def _refresh_municipal_side(self, municipality_code: str, match_id: str, signal: Signal) -> None:
-        """The regievoerder's record names the professionals too: keep this signal's current."""
+        """The regievoerder's record names the professionals too: keep this signal's current,
+        never replacing a newer version's professional with an older one's."""
         key = items.serialise(items.municipal_match_key(municipality_code, match_id))
         raw = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
         if raw is None:
@@ -486,18 +544,25 @@ class DynamoDBSignalStore:
         for index, side in enumerate(sides):
             if side["signal_id"] != signal.id:
                 continue
-            try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=key,
-                    UpdateExpression=f"SET sides[{index}].professional = :professional",
-                    ConditionExpression="attribute_exists(pk)",
-                    ExpressionAttributeValues=items.serialise(
-                        {":professional": items.professional_to_map(signal.professional)}
-                    ),
+            path = f"sides[{index}]"
+            with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+                again_after_transaction_conflicts(
+                    partial(
+                        self._client.update_item,
+                        TableName=self._table,
+                        Key=key,
+                        UpdateExpression=f"SET {path}.professional = :professional, {path}.version = :version",
+                        ConditionExpression=f"{path}.signal_id = :id AND "
+                        f"(attribute_not_exists({path}.version) OR {path}.version < :version)",
+                        ExpressionAttributeValues=items.serialise(
+                            {
+                                ":professional": items.professional_to_map(signal.professional),
+                                ":version": signal.version,
+                                ":id": signal.id,
+                            }
+                        ),
+                    )
                 )
-            except self._client.exceptions.ConditionalCheckFailedException:
-                return
 
     def _release_guard(self, signal: Signal) -> list[TransactWriteItemTypeDef]:
         """Delete the guard only if it still belongs to this signal (a newer one may own it).
@@ -523,17 +588,29 @@ class DynamoDBSignalStore:
         ]
 
     def _write(self, actions: list[TransactWriteItemTypeDef]) -> None:
+        """Run a transaction whose first action writes the signal.
+
+        A failed condition there means ``NotFound`` when the signal is gone and ``Conflict`` when it
+        is stored in another version; anything that lost a race with another write is ``Conflict``.
+        """
         try:
             self._client.transact_write_items(TransactItems=actions)
         except self._client.exceptions.TransactionCanceledException as exc:
-            codes = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]
-            if codes and codes[0] == "ConditionalCheckFailed":
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed" and not reasons[0].get("Item"):
                 raise NotFound("no such signal") from exc
-            raise Conflict("a concurrent request changed this signal; retry") from exc
+            raise Conflict(CHANGED_MEANWHILE) from exc
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "TransactionConflictException":
-                raise Conflict("a concurrent request changed this signal; retry") from exc
+                raise Conflict(CHANGED_MEANWHILE) from exc
             raise
+
+
+def _version_condition(signal: Signal) -> tuple[str, dict[str, Any]]:
+    """The condition that ``signal`` is stored in the version it was read in, and its values."""
+    if signal.version == 0:
+        return "attribute_exists(pk) AND attribute_not_exists(version)", {}
+    return "version = :version", {":version": signal.version}
 
 
 def _idempotency_pk(organisation_id: str, key: str) -> str:
@@ -564,7 +641,8 @@ def _item_to_idempotency(item: items.Item) -> IdempotencyRecord:
 
 
 class DynamoDBNotificationLedger:
-    """One item per (new signal, recipient) beside the new signal: ``sending``, ``sent``, ``failed``."""
+    """One item per (event, recipient) beside the signal it is filed under: ``sending``, ``sent``,
+    ``failed``; deleted with that signal (``DynamoDBSignalStore.delete_derived``)."""
 
     def __init__(self, client: DynamoDBClient, signals_table: str, logbook: DynamoDBLogbook) -> None:
         self._client = client
@@ -582,48 +660,85 @@ class DynamoDBNotificationLedger:
             # Backstop only: the entry goes with its signal; no signal outlives 7 years.
             "ttl": int((now + LEDGER_BACKSTOP).timestamp()),
         }
+        signal = items.signal_key(notification.new_child_pseudonym, notification.new_signal_id)
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=items.serialise(item),
-                ConditionExpression="attribute_not_exists(pk) OR #status = :failed "
-                "OR (#status = :sending AND lease_until < :now)",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":failed": {"S": "failed"},
-                    ":sending": {"S": "sending"},
-                    ":now": {"N": str(int(now.timestamp()))},
-                },
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": items.serialise(item),
+                            "ConditionExpression": "attribute_not_exists(pk) OR #status = :failed "
+                            "OR (#status = :sending AND lease_until < :now)",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {
+                                ":failed": {"S": "failed"},
+                                ":sending": {"S": "sending"},
+                                ":now": {"N": str(int(now.timestamp()))},
+                            },
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    },
+                    {
+                        "ConditionCheck": {
+                            "TableName": self._table,
+                            "Key": items.serialise(signal),
+                            "ConditionExpression": "attribute_exists(pk)",
+                        }
+                    },
+                ]
             )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            old: Any = exc.response.get("Item")
-            status = items.deserialise(old).get("status") if old else None
-            return ClaimOutcome.ALREADY_SENT if status == "sent" else ClaimOutcome.IN_FLIGHT
+        except self._client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            codes = [reason.get("Code", "None") for reason in reasons]
+            if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
+                return ClaimOutcome.GONE
+            if codes and codes[0] == "ConditionalCheckFailed":
+                old: Any = reasons[0].get("Item")
+                status = items.deserialise(old).get("status") if old else None
+                return ClaimOutcome.ALREADY_SENT if status == "sent" else ClaimOutcome.IN_FLIGHT
+            if "TransactionConflict" in codes:
+                # Another claim of the same mail is being written right now.
+                return ClaimOutcome.IN_FLIGHT
+            raise
         return ClaimOutcome.CLAIMED
 
     def release(self, notification: Notification) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=items.serialise(items.notification_key(notification)),
-            UpdateExpression="SET #status = :failed",
-            ConditionExpression="#status = :sending",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":failed": {"S": "failed"}, ":sending": {"S": "sending"}},
+        again_after_transaction_conflicts(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=items.serialise(items.notification_key(notification)),
+                UpdateExpression="SET #status = :failed",
+                ConditionExpression="#status = :sending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":failed": {"S": "failed"}, ":sending": {"S": "sending"}},
+            )
         )
 
     def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None:
-        self._client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": items.serialise(items.notification_key(notification)),
-                        "UpdateExpression": "SET #status = :sent, message_id = :message",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": {":sent": {"S": "sent"}, ":message": {"S": message_id}},
-                    }
-                },
-                self._logbook.put_request(log),
-            ]
-        )
+        """A mark lost to a busy item is made again: unmarked, the mail would go again once the
+        claim's lease ran out."""
+        try:
+            again_after_transaction_conflicts(
+                lambda: self._client.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Update": {
+                                "TableName": self._table,
+                                "Key": items.serialise(items.notification_key(notification)),
+                                "UpdateExpression": "SET #status = :sent, message_id = :message",
+                                # Deleted with its signal while the mail was out: not written back.
+                                "ConditionExpression": "attribute_exists(pk)",
+                                "ExpressionAttributeNames": {"#status": "status"},
+                                "ExpressionAttributeValues": {":sent": {"S": "sent"}, ":message": {"S": message_id}},
+                            }
+                        },
+                        self._logbook.put_request(log),
+                    ]
+                )
+            )
+        except self._client.exceptions.TransactionCanceledException as exc:
+            codes = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]
+            if codes[:1] != ["ConditionalCheckFailed"]:
+                raise
+            self._logbook.append(log)

@@ -117,6 +117,8 @@ def signal_to_item(signal: Signal) -> Item:
             # The lifecycle job's index: spread over a few partitions, sorted by the day it is due.
             "due_shard": due_shard(signal.id),
             "due_key": f"{next_due(signal).isoformat()}#{signal.id}",
+            # Absent until the first change, so items written before versions existed are version 0.
+            "version": signal.version or None,
         }
     )
 
@@ -178,6 +180,7 @@ def item_to_signal(item: Item) -> Signal:
         archived_on=date.fromisoformat(item["archived_on"]) if item.get("archived_on") else None,
         close_reason=CloseReason(item["close_reason"]) if item.get("close_reason") else None,
         idempotency_key=item.get("idempotency_key"),
+        version=int(item.get("version", 0)),
     )
 
 
@@ -295,6 +298,7 @@ def match_to_item(match: Match) -> Item:
             "other_active_until": other.active_until.isoformat(),
             "other_delete_after": other.delete_after.isoformat(),
             "other_archived_on": other.archived_on.isoformat() if other.archived_on else None,
+            "other_version": other.version,
             "ttl": expiry_epoch(min(match.owner_delete_after, other.delete_after)),
             # Not "municipality_code": that attribute would put the record in the reports' index.
             "follow_up_municipality": match.municipality_code,
@@ -333,6 +337,7 @@ def item_to_match(item: Item) -> Match:
             active_until=date.fromisoformat(item["other_active_until"]),
             delete_after=date.fromisoformat(item["other_delete_after"]),
             archived_on=date.fromisoformat(item["other_archived_on"]) if item.get("other_archived_on") else None,
+            version=int(item.get("other_version", 0)),
         ),
         municipality_code=item.get("follow_up_municipality"),
         owner_organisation_id=item.get("org_id"),
@@ -377,6 +382,7 @@ def _side_to_map(side: MatchSide) -> Item:
             "case_reference": side.case_reference,
             "signal_created_at": iso_instant(side.signal_created_at),
             "delete_after": side.delete_after.isoformat(),
+            "version": side.version,
         }
     )
 
@@ -394,6 +400,7 @@ def _map_to_side(value: Item) -> MatchSide:
         case_reference=value.get("case_reference"),
         signal_created_at=parse_instant(value["signal_created_at"]),
         delete_after=date.fromisoformat(value["delete_after"]),
+        version=int(value.get("version", 0)),
     )
 
 

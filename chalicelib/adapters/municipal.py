@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters import items
-from chalicelib.adapters.dynamodb import BY_DUE_INDEX, DynamoDBLogbook, query_all
-from chalicelib.domain.errors import NotFound
+from chalicelib.adapters.dynamodb import BY_DUE_INDEX, DynamoDBLogbook, again_after_transaction_conflicts, query_all
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, MunicipalMatch
+from chalicelib.services.optimistic import WRITE_ATTEMPTS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class DynamoDBMunicipalMatches:
+    """Each writer sets only the attributes it changes, with a condition on what it read of the
+    others: the follow-up (status, note) and the reminders (``reminded``, and the due-index keys,
+    which depend on both) never overwrite each other, and the professionals on the sides are
+    refreshed by the signal store, version by version."""
+
     def __init__(self, client: DynamoDBClient, signals_table: str, logbook: DynamoDBLogbook) -> None:
         self._client = client
         self._table = signals_table
@@ -49,16 +56,29 @@ class DynamoDBMunicipalMatches:
     def record_follow_up(
         self, match: MunicipalMatch, status: FollowUp, note_code: str | None, at: datetime, log: LogEntry
     ) -> None:
-        update = "SET follow_up = :status, follow_up_at = :at"
+        """Set the follow-up; ``Conflict`` when a reminder was recorded since ``match`` was read."""
+        sets = ["follow_up = :status", "follow_up_at = :at"]
+        removes: list[str] = []
         values: dict[str, Any] = {":status": status.value, ":at": items.iso_instant(at)}
         if note_code is not None:
-            update += ", note_code = :note"
+            sets.append("note_code = :note")
             values[":note"] = note_code
         else:
-            update += " REMOVE note_code"
-        if status is not FollowUp.OPEN:
-            # Followed up: no reminder any more, so out of the job's index.
-            update += (", " if note_code is None else " REMOVE ") + "due_shard, due_key"
+            removes.append("note_code")
+        condition = "attribute_exists(pk)"
+        if status is FollowUp.OPEN and not all(match.reminded):
+            # Back in the job's index while a reminder is still due, which depends on the flags read.
+            sets += ["due_shard = :shard", "due_key = :due"]
+            values |= {
+                ":shard": items.REMINDER_SHARD,
+                ":due": f"{match.reminder_due().isoformat()}#{match.id}",
+                ":first": match.reminded[0],
+                ":second": match.reminded[1],
+            }
+            condition = "reminded[0] = :first AND reminded[1] = :second"
+        else:
+            removes += ["due_shard", "due_key"]
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
             self._client.transact_write_items(
                 TransactItems=[
@@ -67,15 +87,19 @@ class DynamoDBMunicipalMatches:
                             "TableName": self._table,
                             "Key": items.serialise(items.municipal_match_key(match.municipality_code, match.id)),
                             "UpdateExpression": update,
-                            "ConditionExpression": "attribute_exists(pk)",
+                            "ConditionExpression": condition,
                             "ExpressionAttributeValues": items.serialise(values),
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                         }
                     },
                     self._logbook.put_request(log),
                 ]
             )
         except self._client.exceptions.TransactionCanceledException as exc:
-            raise NotFound("no such match") from exc
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed" and not reasons[0].get("Item"):
+                raise NotFound("no such match") from exc
+            raise Conflict("the match was changed meanwhile; retry") from exc
 
     def due_reminders(self, today: date) -> list[MunicipalMatch]:
         upper = (today + timedelta(days=1)).isoformat()
@@ -94,24 +118,35 @@ class DynamoDBMunicipalMatches:
             )
         ]
 
-    def mark_reminded(self, match: MunicipalMatch, side: int, log: LogEntry) -> None:
-        """Record that one side's professional was reminded; the last one leaves the job's index."""
-        reminded = list(match.reminded)
-        reminded[side] = True
-        update = "SET reminded = :reminded"
-        if all(reminded):
-            update += " REMOVE due_shard, due_key"
-        self._client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": items.serialise(items.municipal_match_key(match.municipality_code, match.id)),
-                        "UpdateExpression": update,
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": items.serialise({":reminded": reminded}),
-                    }
-                },
-                self._logbook.put_request(log),
-            ]
-        )
+    def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
+        """Record that one side's professional was reminded; the last one leaves the job's index.
+
+        Sets only this side's flag, on condition that the other one is still as read; when it is
+        not, the write is made again with the flag as it is now.
+        """
+        other = 1 - side
+        other_reminded = match.reminded[other]
+        for _ in range(WRITE_ATTEMPTS):
+            update = f"SET reminded[{side}] = :yes"
+            if other_reminded:
+                update += " REMOVE due_shard, due_key"
+            try:
+                again_after_transaction_conflicts(
+                    partial(
+                        self._client.update_item,
+                        TableName=self._table,
+                        Key=items.serialise(items.municipal_match_key(match.municipality_code, match.id)),
+                        UpdateExpression=update,
+                        ConditionExpression=f"reminded[{other}] = :other",
+                        ExpressionAttributeValues=items.serialise({":yes": True, ":other": other_reminded}),
+                        ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                    )
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as exc:
+                old: Any = exc.response.get("Item")
+                if old is None:
+                    return  # deleted with one of its signals: nobody to remind any more
+                other_reminded = bool(items.deserialise(old)["reminded"][other])
+                continue
+            return
+        raise Conflict("the match was changed meanwhile; retry")

@@ -10,7 +10,7 @@ notice. Owners of archived signals get nothing.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -36,6 +36,8 @@ class MatchedParty:
     active_until: date
     delete_after: date
     archived_on: date | None = None
+    # The signal's version this snapshot was taken from: a refresh never replaces a newer one.
+    version: int = field(default=0, compare=False)
 
     @classmethod
     def of(cls, signal: Signal) -> MatchedParty:
@@ -48,6 +50,7 @@ class MatchedParty:
             active_until=signal.active_until,
             delete_after=signal.delete_after,
             archived_on=signal.archived_on,
+            version=signal.version,
         )
 
     def status_on(self, today: date) -> SignalStatus | None:
@@ -185,6 +188,8 @@ class MatchSide:
     case_reference: str | None
     signal_created_at: datetime
     delete_after: date
+    # The signal's version this side was taken from, as in ``MatchedParty``.
+    version: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,7 @@ def _side(signal: Signal) -> MatchSide:
         case_reference=signal.case_reference,
         signal_created_at=signal.created_at,
         delete_after=signal.delete_after,
+        version=signal.version,
     )
 
 

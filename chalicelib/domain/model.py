@@ -116,5 +116,9 @@ class Signal:
     close_reason: CloseReason | None = None
     # The Idempotency-Key it was created with, so deleting the signal also deletes that record.
     idempotency_key: str | None = field(default=None, compare=False, repr=False)
+    # How often the stored signal was changed since it was registered. Every change is written on
+    # condition that the version it was computed from is still the stored one, so a change made
+    # meanwhile is never overwritten with older data.
+    version: int = field(default=0, compare=False, repr=False)
     # Filled when read back with its matches; empty for a signal that was just built.
     matches: tuple[Match, ...] = field(default=(), compare=False, repr=False)

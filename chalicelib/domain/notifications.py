@@ -33,10 +33,14 @@ class PartyLine:
 
 @dataclass(frozen=True)
 class Notification:
-    """One e-mail to one recipient about one new signal.
+    """One e-mail to one recipient.
 
-    ``key`` is unique per (new signal, recipient), so a retried stream record finds what it sent.
-    The recipient's own signal (``own_signal_id``) is what the mail is about, and where its
+    It is filed under the signal ``new_signal_id`` (in the partition of ``new_child_pseudonym``),
+    and ``key`` names the event and the recipient within that signal, so whoever would send it
+    again finds it in the ledger: ``own``, ``signal:<id>`` and ``regie:<code>`` for the mails a new
+    signal causes; ``archived`` and ``removed`` for its owner's notices; ``reminder:<match id>``
+    filed under the reminded side's signal; ``moved:<code>:v<version>`` under the child's first
+    signal. The recipient's own signal (``own_signal_id``) is what the mail is about, and where its
     logbook entry is written.
     """
 
@@ -185,10 +189,14 @@ def reminder(match_id: str, own: MatchSide, other: MatchSide) -> Notification:
 
 
 def moved_in(signals: list[Signal], municipality_code: str, regievoerder_email: str) -> Notification:
-    """Tells the regievoerder of the municipality a child with signals moved into."""
+    """Tells the regievoerder of the municipality a child with signals moved into.
+
+    ``signals`` as the correction that moved the child stored them: the first one's version names
+    that correction, so the notice goes once per move, also when the child later moves back.
+    """
     first = signals[0]
     return Notification(
-        key=f"moved:{municipality_code}",
+        key=f"moved:{municipality_code}:v{first.version}",
         audience=Audience.MOVED_IN,
         to=regievoerder_email,
         recipient_name=None,

@@ -4,6 +4,10 @@ Reads never wait for this job (status is computed from the dates on every read);
 storage follow: archived signals release their active-signal guard and their owner is told once,
 deleted signals take everything derived from them along. It finds its work through the due-date
 index, so a run costs what is due, and anything missed on earlier days is still due today.
+
+Runs may overlap (EventBridge delivers a scheduled event at least once, and an operator may run
+the job by hand meanwhile): every mail goes out through ``delivery.send_once``, every archive is a
+versioned write, and what another run or request did meanwhile is skipped, not failed.
 """
 
 from __future__ import annotations
@@ -14,14 +18,15 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.clock import dutch_date
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lifecycle import Transition, due_transition
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import MunicipalMatch
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
-from chalicelib.services.mail import render
-from chalicelib.services.matching import CLAIM_LEASE, ClaimOutcome, Mailer, NotificationLedger
+from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
+from chalicelib.services.optimistic import on_fresh_reads
 from chalicelib.services.ports import Clock
 
 CLIENT_ID = "lifecycle-job"
@@ -30,13 +35,17 @@ CLIENT_ID = "lifecycle-job"
 class ReminderStore(Protocol):
     def due_reminders(self, today: date) -> list[MunicipalMatch]: ...
 
-    def mark_reminded(self, match: MunicipalMatch, side: int, log: LogEntry) -> None: ...
+    def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
+        """Record that side ``side`` (0 or 1) was reminded; idempotent."""
+        ...
 
 
 class LifecycleStore(Protocol):
     def due_signals(self, today: date) -> list[Signal]: ...
 
     def get(self, signal_id: str) -> Signal | None: ...
+
+    def reload(self, signal: Signal) -> Signal | None: ...
 
     def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None: ...
 
@@ -87,12 +96,13 @@ class LifecycleService:
         for signal in self._store.due_signals(today):
             transition = due_transition(signal, today)
             try:
-                if transition is Transition.DELETE:
-                    self._delete(signal, now)
+                if transition is Transition.DELETE and self._delete(signal, now):
                     report.deleted.append(signal.id)
                 elif transition is Transition.ARCHIVE:
-                    report.notices_sent += self._archive(signal, now)
-                    report.archived.append(signal.id)
+                    notified, archived = self._archive(signal, now)
+                    report.notices_sent += notified
+                    if archived:
+                        report.archived.append(signal.id)
             except Exception as exc:
                 # One signal's failure must not stop the others; it stays due and is retried on the
                 # next run. Only the type is logged: the message could hold data.
@@ -123,41 +133,57 @@ class LifecycleService:
             detail=detail,
         )
 
-    def _delete(self, signal: Signal, now: datetime) -> None:
+    def _delete(self, signal: Signal, now: datetime) -> bool:
+        """Delete ``signal``; ``False`` when an overlapping run (or request) deleted it first."""
         # Read it back with its matches, so the derived records go too.
         stored = self._store.get(signal.id) or signal
-        self._store.delete(stored, self._log(signal, now, Action.SIGNAL_DELETED, "retention period ended"))
-
-    def _archive(self, signal: Signal, now: datetime) -> int:
-        """Tell the owner first (once), then archive: a failed mail leaves the signal due."""
-        sent = self._notify_owner(signal, now)
-        archived = replace(signal, archived_on=signal.active_until + timedelta(days=1))
-        self._store.archive(signal, archived, self._log(signal, now, Action.SIGNAL_ARCHIVED, "active period ended"))
-        return sent
-
-    def _notify_owner(self, signal: Signal, now: datetime) -> int:
-        notification = archived_notice(signal)
-        outcome = self._ledger.claim(notification, now, now + CLAIM_LEASE)
-        if outcome is not ClaimOutcome.CLAIMED:
-            return 0
         try:
-            message_id = self._mailer.send(render(notification))
-        except Exception:
-            self._ledger.release(notification)
-            raise
+            self._store.delete(stored, self._log(signal, now, Action.SIGNAL_DELETED, "retention period ended"))
+        except NotFound:
+            return False
+        return True
+
+    def _archive(self, signal: Signal, now: datetime) -> tuple[int, bool]:
+        """Tell the owner first (once), then archive: a failed mail leaves the signal due.
+
+        Returns the notices sent and whether this run archived it: a signal closed, archived by an
+        overlapping run, corrected or deleted since the due index was read is left as it now is.
+        """
+        notice = archived_notice(signal)
         log = self._log(signal, now, Action.NOTIFICATION_SENT, "owner told the signal is archived")
-        self._ledger.mark_sent(notification, message_id, log)
-        return 1
+        delivery = send_once(self._ledger, self._mailer, notice, now, log)
+        if delivery is Delivery.GONE:
+            return 0, False
+        today = dutch_date(now)
+
+        def archive(current: Signal | None) -> bool:
+            if current is None or due_transition(current, today) is not Transition.ARCHIVE:
+                return False
+            archived = replace(current, archived_on=current.active_until + timedelta(days=1))
+            entry = self._log(current, now, Action.SIGNAL_ARCHIVED, "active period ended")
+            try:
+                self._store.archive(current, archived, entry)
+            except NotFound:
+                return False
+            return True
+
+        first: Signal | None = signal
+        done = on_fresh_reads(first, lambda stale: self._store.reload(stale) if stale else None, archive)
+        return int(delivery is Delivery.SENT), done
 
     def _remind(self, reminders: ReminderStore, match: MunicipalMatch, today: date, now: datetime) -> int:
-        """One reminder to each professional of a match still open 14 days on; each marked once sent."""
+        """One reminder to each professional of a match still open 14 days on; each marked once sent.
+
+        The ledger, not the ``reminded`` flags, decides whether a reminder goes: the flags only take
+        the match out of the job's index, so they are set for a reminder sent by an overlapping run
+        (or by a run that stopped before setting them) too.
+        """
         if not match.needs_reminder(today):
             return 0
         sent = 0
         for index, (own, other) in enumerate(((match.sides[0], match.sides[1]), (match.sides[1], match.sides[0]))):
             if match.reminded[index]:
                 continue
-            message_id = self._mailer.send(render(reminder(match.id, own, other)))
             log = LogEntry(
                 id=self._new_id(now),
                 at=now,
@@ -168,11 +194,16 @@ class LifecycleService:
                 signal_id=own.signal_id,
                 child_pseudonym=own.child_pseudonym,
                 key_version=own.key_version,
-                detail=f"follow_up_reminder; match {match.id}; message {message_id}",
+                detail=f"follow_up_reminder; match {match.id}",
             )
-            reminders.mark_reminded(match, index, log)
+            delivery = send_once(self._ledger, self._mailer, reminder(match.id, own, other), now, log)
+            if delivery in (Delivery.IN_FLIGHT, Delivery.GONE):
+                # The run sending it marks it; a signal deleted meanwhile took the match along.
+                continue
+            reminders.mark_reminded(match, index)
             match = replace(match, reminded=(True, match.reminded[1]) if index == 0 else (match.reminded[0], True))
-            sent += 1
+            if delivery is Delivery.SENT:
+                sent += 1
         return sent
 
 

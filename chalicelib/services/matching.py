@@ -1,20 +1,16 @@
 """The match function's use case: find matches for a new signal, store them, send each e-mail once.
 
-Exactly once per (new signal, recipient): before sending, the recipient is *claimed* with a
-conditional write; after SES accepts the mail the claim is marked sent together with its logbook
-entry. A redelivered record finds the sent marks and sends nothing; an SES failure releases the
-claim and fails the record, so the retry sends what is missing; an overlapping invocation finds a
-live claim and fails its record, to be retried after the first one has finished. Only a crash in
-the milliseconds between SES accepting a mail and the mark being written can repeat that mail,
-once, after the claim's lease expires.
+Exactly once per (new signal, recipient), through ``delivery.send_once``: a redelivered record
+finds the sent marks and sends nothing; an SES failure releases the claim and fails the record, so
+the retry sends what is missing; an overlapping invocation finds a live claim and fails its record,
+to be retried after the first one has finished.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain import notifications
@@ -23,16 +19,8 @@ from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import Match, MunicipalMatch, both_sides, find_matches, municipal_records
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import Notification
-from chalicelib.services.mail import EmailMessage, render
+from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
 from chalicelib.services.ports import Clock
-
-CLAIM_LEASE = timedelta(minutes=5)
-
-
-class ClaimOutcome(StrEnum):
-    CLAIMED = "claimed"
-    ALREADY_SENT = "already_sent"
-    IN_FLIGHT = "in_flight"
 
 
 class NotificationInFlight(Exception):
@@ -65,20 +53,6 @@ class MatchRegistry(Protocol):
     def regievoerder_email(self, municipality_code: str) -> str | None: ...
 
 
-class NotificationLedger(Protocol):
-    def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome: ...
-
-    def release(self, notification: Notification) -> None: ...
-
-    def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None: ...
-
-
-class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> str:
-        """Send one e-mail; returns the provider's message id."""
-        ...
-
-
 @dataclass(frozen=True)
 class MatchOutcome:
     matches: int
@@ -108,9 +82,14 @@ class MatchService:
         now = self._clock.now()
         today = dutch_date(now)
         partition = self._store.child_partition(new.child_pseudonym.value)
-        if not any(signal.id == new.id for signal in partition.signals):
+        current = next((signal for signal in partition.signals if signal.id == new.id), None)
+        if current is None:
             # Deleted (closed as unjustified) before the stream reached it: nothing to match.
             return MatchOutcome(0, 0, 0, skipped=True)
+        # The stream's image is the signal as registered; the other side's copy and the mails show
+        # it as stored now, handed over or corrected since (a copy made from the image would keep
+        # the old professional: that change's refresh ran before the match existed).
+        new = current
         at_address = self._store.signals_at_address(new.address_pseudonym.value)
         other_children = [s for s in at_address if s.child_pseudonym.value != new.child_pseudonym.value]
         excluded = bool(other_children) and self._registry.is_excluded_address(new.address_pseudonym.value)
@@ -131,25 +110,15 @@ class MatchService:
             if partition.sent.get((new.id, notification.key)) == "sent":
                 already += 1
                 continue
-            if self._send_once(notification, now):
+            delivery = send_once(self._ledger, self._mailer, notification, now, self._log(notification, now))
+            if delivery is Delivery.IN_FLIGHT:
+                raise NotificationInFlight(f"notification {notification.key} of {notification.new_signal_id} in flight")
+            if delivery is Delivery.SENT:
                 sent += 1
             else:
+                # Sent before, or the new signal was deleted meanwhile: nothing (more) to tell.
                 already += 1
         return MatchOutcome(len(found), sent, already)
-
-    def _send_once(self, notification: Notification, now: datetime) -> bool:
-        outcome = self._ledger.claim(notification, now, now + CLAIM_LEASE)
-        if outcome is ClaimOutcome.ALREADY_SENT:
-            return False
-        if outcome is ClaimOutcome.IN_FLIGHT:
-            raise NotificationInFlight(f"notification {notification.key} of {notification.new_signal_id} in flight")
-        try:
-            message_id = self._mailer.send(render(notification))
-        except Exception:
-            self._ledger.release(notification)
-            raise
-        self._ledger.mark_sent(notification, message_id, self._log(notification, now))
-        return True
 
     def _log(self, notification: Notification, now: datetime) -> LogEntry:
         return LogEntry(

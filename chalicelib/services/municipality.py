@@ -8,6 +8,7 @@ municipality cannot find out whether another one's child is in the index.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -15,14 +16,15 @@ from typing import Protocol
 
 from chalicelib.domain import lifecycle
 from chalicelib.domain.clock import dutch_date
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
 from chalicelib.domain.model import Address, Child, Gender, Principal, PrincipalKind, Signal, SignalStatus
 from chalicelib.domain.notifications import moved_in, removed_notice
 from chalicelib.observability import logger
-from chalicelib.services.mail import render
-from chalicelib.services.matching import ChildPartition, Mailer
+from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
+from chalicelib.services.matching import ChildPartition
+from chalicelib.services.optimistic import on_fresh_reads
 from chalicelib.services.ports import Clock, Logbook, PseudonymiserProvider
 
 
@@ -35,7 +37,10 @@ class SubjectStore(Protocol):
 
     def delete(self, signal: Signal, log: LogEntry) -> None: ...
 
-    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> None: ...
+    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> list[Signal]:
+        """Store each as the next version of the one read, all or nothing (``Conflict`` if any
+        changed meanwhile); returns them as stored."""
+        ...
 
 
 class MunicipalMatches(Protocol):
@@ -45,7 +50,10 @@ class MunicipalMatches(Protocol):
 
     def record_follow_up(
         self, match: MunicipalMatch, status: FollowUp, note_code: str | None, at: datetime, log: LogEntry
-    ) -> None: ...
+    ) -> None:
+        """Set the follow-up and log it; ``NotFound`` when the match is gone, ``Conflict`` when what
+        the write depends on changed since ``match`` was read."""
+        ...
 
 
 class Regievoerders(Protocol):
@@ -107,6 +115,7 @@ class SubjectService:
         logbook: Logbook,
         matches: MunicipalMatches,
         regievoerders: Regievoerders,
+        ledger: NotificationLedger,
         mailer: Mailer,
         pseudonymiser: PseudonymiserProvider,
         clock: Clock,
@@ -116,6 +125,7 @@ class SubjectService:
         self._logbook = logbook
         self._matches = matches
         self._regievoerders = regievoerders
+        self._ledger = ledger
         self._mailer = mailer
         self._pseudonymiser = pseudonymiser
         self._clock = clock
@@ -167,7 +177,21 @@ class SubjectService:
         return SubjectRecord(pseudonym, sorted(signals, key=lambda s: (s.created_at, s.id)), entries, dutch_date(now))
 
     def rectify(self, principal: Principal, bsn: str, correction: ChildCorrection) -> Rectified:
-        pseudonym, version, signals, _ = self._in_scope(principal, bsn)
+        """Correct the child's data in every signal at once.
+
+        Computed from the signals as read and written on condition that none changed meanwhile; if
+        one did, the correction is applied again to what is stored then.
+        """
+        return on_fresh_reads(
+            self._in_scope(principal, bsn),
+            lambda _: self._in_scope(principal, bsn),
+            lambda read: self._rectify(principal, read, correction),
+        )
+
+    def _rectify(
+        self, principal: Principal, in_scope: tuple[str, str, list[Signal], list[Match]], correction: ChildCorrection
+    ) -> Rectified:
+        pseudonym, version, signals, _ = in_scope
         now = self._now()
         today = dutch_date(now)
         current = max(signals, key=lambda s: (s.created_at, s.id)).child
@@ -201,44 +225,50 @@ class SubjectService:
             )
             for s in signals
         ]
-        self._store.replace_signals(
+        stored = self._store.replace_signals(
             updated, self._log(principal, now, Action.SUBJECT_RECTIFIED, pseudonym, version, detail="child data")
         )
         notified = False
         old_codes = {s.child.address.municipality_code for s in signals}
         new_code = corrected.address.municipality_code
         if new_code not in old_codes:
-            notified = self._tell_new_municipality(principal, updated, new_code, now)
+            notified = self._tell_new_municipality(principal, stored, new_code, now)
         return Rectified(corrected, len(updated), notified)
 
     def _tell_new_municipality(self, principal: Principal, signals: list[Signal], code: str, now: datetime) -> bool:
+        """Tell the regievoerder of the municipality the child moved into, once per move."""
         email = self._regievoerders.regievoerder_email(code)
         if email is None:
             return False
         notice = moved_in(signals, code, email)
+        first = signals[0]
+        log = self._log(
+            principal,
+            now,
+            Action.NOTIFICATION_SENT,
+            first.child_pseudonym.value,
+            first.child_pseudonym.key_version,
+            detail=f"moved_in; municipality {code}",
+        )
         try:
-            self._mailer.send(render(notice))
+            delivery = send_once(self._ledger, self._mailer, notice, now, log)
         except Exception as exc:
-            # The correction stands; the response says the notice did not go, so it can be redone.
+            # The correction stands; the response says the notice did not go.
             logger.error("moved-in notice failed", extra={"error_type": type(exc).__name__})
             return False
-        first = signals[0]
-        self._logbook.append(
-            self._log(
-                principal,
-                now,
-                Action.NOTIFICATION_SENT,
-                first.child_pseudonym.value,
-                first.child_pseudonym.key_version,
-                detail=f"moved_in; municipality {code}",
-            )
-        )
-        return True
+        return delivery in (Delivery.SENT, Delivery.ALREADY_SENT)
 
     def erase(self, principal: Principal, bsn: str, reason: str) -> Erased:
+        """Delete every signal of the child, telling each professional once.
+
+        Each professional is told before their signal goes, since the notice's ledger entry goes
+        with it: a parallel erasure then finds the notice claimed or sent, or the signal gone.
+        """
         pseudonym, version, signals, _ = self._in_scope(principal, bsn)
         now = self._now()
+        notified = 0
         for signal in signals:
+            notified += self._tell_removed(principal, signal, pseudonym, version, now)
             log = self._log(
                 principal,
                 now,
@@ -248,31 +278,27 @@ class SubjectService:
                 signal_id=signal.id,
                 detail=f"erasure: {reason}",
             )
-            self._store.delete(signal, log)
-        notified = 0
-        for signal in signals:
-            try:
-                self._mailer.send(render(removed_notice(signal)))
-            except Exception as exc:
-                logger.error("removal notice failed", extra={"signal_id": signal.id, "error_type": type(exc).__name__})
-                continue
-            notified += 1
-            self._logbook.append(
-                self._log(
-                    principal,
-                    now,
-                    Action.NOTIFICATION_SENT,
-                    pseudonym,
-                    version,
-                    signal_id=signal.id,
-                    detail="removed_owner",
-                )
-            )
+            # Deleted meanwhile by a parallel erasure, which told the professional.
+            with contextlib.suppress(NotFound):
+                self._store.delete(signal, log)
         # The fact of the erasure stays, under the pseudonym only.
         self._logbook.append(
             self._log(principal, now, Action.SUBJECT_ERASED, pseudonym, version, detail=f"{len(signals)} signal(s)")
         )
         return Erased(len(signals), notified)
+
+    def _tell_removed(self, principal: Principal, signal: Signal, pseudonym: str, version: str, now: datetime) -> int:
+        log = self._log(
+            principal, now, Action.NOTIFICATION_SENT, pseudonym, version, signal_id=signal.id, detail="removed_owner"
+        )
+        try:
+            delivery = send_once(self._ledger, self._mailer, removed_notice(signal), now, log)
+        except Exception as exc:
+            logger.error("removal notice failed", extra={"signal_id": signal.id, "error_type": type(exc).__name__})
+            return 0
+        if delivery is Delivery.IN_FLIGHT:
+            raise Conflict("this child's signals are being erased by another request; retry")
+        return int(delivery in (Delivery.SENT, Delivery.ALREADY_SENT))
 
     # The regievoerder ----------------------------------------------------------------------------
 
@@ -293,9 +319,21 @@ class SubjectService:
 
     def follow_up(self, principal: Principal, match_id: str, status: FollowUp, note_code: str | None) -> MunicipalMatch:
         code = require_municipality(principal)
+        return on_fresh_reads(
+            self._match(code, match_id),
+            lambda _: self._match(code, match_id),
+            lambda match: self._follow_up(principal, match, status, note_code),
+        )
+
+    def _match(self, code: str, match_id: str) -> MunicipalMatch:
         match = self._matches.get(code, match_id)
         if match is None:
             raise NotFound("no such match")
+        return match
+
+    def _follow_up(
+        self, principal: Principal, match: MunicipalMatch, status: FollowUp, note_code: str | None
+    ) -> MunicipalMatch:
         now = self._now()
         side = match.sides[0]
         log = self._log(
@@ -305,7 +343,7 @@ class SubjectService:
             side.child_pseudonym,
             side.key_version,
             signal_id=side.signal_id,
-            detail=f"{match_id}: {status.value}",
+            detail=f"{match.id}: {status.value}",
         )
         self._matches.record_follow_up(match, status, note_code, now, log)
         return replace(match, follow_up=status, follow_up_at=now, note_code=note_code)

@@ -64,15 +64,26 @@ class SignalStore(Protocol):
         """
         ...
 
+    def reload(self, signal: Signal) -> Signal | None:
+        """``signal`` as stored now, with its matches, read strongly consistently (after a ``Conflict``)."""
+        ...
+
     def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None:
-        """Replace ``signal`` by its archived form and release the active-signal guard."""
+        """Replace ``signal`` by its archived form and release the active-signal guard.
+
+        Like every change of a signal, it is stored as the next version, on condition that
+        ``signal.version`` is still the stored one: ``Conflict`` when it was changed meanwhile,
+        ``NotFound`` when it is gone.
+        """
         ...
 
     def delete(self, signal: Signal, log: LogEntry) -> None:
         """Delete the signal with its guard, logging it in the same write."""
         ...
 
-    def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None: ...
+    def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
+        """Hand ``signal`` over to ``professional``; a versioned change like ``archive``."""
+        ...
 
 
 class Logbook(Protocol):

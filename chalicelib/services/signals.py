@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from chalicelib.domain import lifecycle
 from chalicelib.domain.clock import dutch_date
@@ -21,6 +22,7 @@ from chalicelib.domain.model import (
     Signal,
     SignalStatus,
 )
+from chalicelib.services.optimistic import on_fresh_reads
 from chalicelib.services.ports import (
     Clock,
     IdempotencyRecord,
@@ -34,6 +36,7 @@ from chalicelib.services.ports import (
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_PAGE_SIZE = 100
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,20 @@ class SignalService:
         return lifecycle.status_on(signal, self.today())
 
     def _owned(self, organisation: Organisation, signal_id: str) -> Signal:
-        signal = self._store.get(signal_id)
+        return self._visible(organisation, self._store.get(signal_id))
+
+    def _visible(self, organisation: Organisation, signal: Signal | None) -> Signal:
         if signal is None or signal.organisation.id != organisation.id or self.status(signal) is None:
             raise NotFound("no such signal")
         return signal
+
+    def _changed(self, organisation: Organisation, signal_id: str, change: Callable[[Signal], _T]) -> _T:
+        """``change`` of the signal as read, or as read again if it was changed meanwhile."""
+        return on_fresh_reads(
+            self._owned(organisation, signal_id),
+            lambda stale: self._visible(organisation, self._store.reload(stale)),
+            change,
+        )
 
     def get(self, principal: Principal, signal_id: str) -> Signal:
         organisation = require_organisation(principal)
@@ -177,7 +190,9 @@ class SignalService:
         Returns the archived signal, or ``None`` when it was deleted.
         """
         organisation = require_organisation(principal)
-        signal = self._owned(organisation, signal_id)
+        return self._changed(organisation, signal_id, lambda signal: self._close(principal, signal, reason))
+
+    def _close(self, principal: Principal, signal: Signal, reason: CloseReason) -> Signal | None:
         now = self._now()
         today = dutch_date(now)
         if reason is CloseReason.UNJUSTIFIED:
@@ -198,9 +213,9 @@ class SignalService:
 
     def hand_over(self, principal: Principal, signal_id: str, professional: Professional) -> Signal:
         organisation = require_organisation(principal)
-        signal = self._owned(organisation, signal_id)
-        now = self._now()
-        self._store.replace_professional(
-            signal, professional, self._log(principal, now, Action.SIGNAL_HANDED_OVER, signal)
-        )
-        return replace(signal, professional=professional)
+        return self._changed(organisation, signal_id, lambda signal: self._hand_over(principal, signal, professional))
+
+    def _hand_over(self, principal: Principal, signal: Signal, professional: Professional) -> Signal:
+        log = self._log(principal, self._now(), Action.SIGNAL_HANDED_OVER, signal)
+        self._store.replace_professional(signal, professional, log)
+        return replace(signal, professional=professional, version=signal.version + 1)

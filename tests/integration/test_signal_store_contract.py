@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import bootstrap, web
 from chalicelib.bootstrap import new_id
-from chalicelib.domain.errors import DuplicateActiveSignal, NotFound
+from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import CloseReason, Professional, Signal, SignalStatus
 from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, Logbook, SignalStore
@@ -351,6 +351,79 @@ class SignalStoreContract:
         with pytest.raises(NotFound):
             store.replace_professional(signal, NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
         assert logbook.entries_for_child(signal.child_pseudonym.value) == []
+
+    # Versions: no change is computed from one read and stored over another
+
+    def test_every_change_stores_the_next_version(self, store: SignalStore) -> None:
+        signal = self.add(store, builders.domain_signal())
+        assert store.get(signal.id).version == 0  # type: ignore[union-attr]
+        store.replace_professional(signal, NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
+        handed_over = store.get(signal.id)
+        assert handed_over is not None and handed_over.version == 1
+        store.archive(handed_over, archived(handed_over, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
+        assert store.get(signal.id).version == 2  # type: ignore[union-attr]
+
+    def test_archiving_a_signal_changed_since_it_was_read_is_a_conflict_and_changes_nothing(
+        self, store: SignalStore, logbook: Logbook
+    ) -> None:
+        read = self.add(store, builders.domain_signal())
+        store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        handed_over = store.get(read.id)
+        with pytest.raises(Conflict):
+            store.archive(read, archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
+        assert store.get(read.id) == handed_over
+        assert store.get(read.id).professional == NEW_PROFESSIONAL  # type: ignore[union-attr]
+        assert [e.action for e in logbook.entries_for_child(read.child_pseudonym.value)] == [
+            Action.SIGNAL_CREATED,
+            Action.SIGNAL_HANDED_OVER,
+        ]
+        with pytest.raises(DuplicateActiveSignal):
+            self.add(store, builders.domain_signal(created_at=START + timedelta(minutes=1)))
+
+    def test_handing_over_a_signal_changed_since_it_was_read_is_a_conflict(self, store: SignalStore) -> None:
+        read = self.add(store, builders.domain_signal())
+        store.archive(read, archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
+        with pytest.raises(Conflict):
+            store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        stored = store.get(read.id)
+        assert stored == archived(read, TODAY)
+        assert stored is not None and stored.professional == read.professional
+
+    def test_a_conflict_is_told_apart_from_a_signal_that_is_gone(self, store: SignalStore) -> None:
+        read = self.add(store, builders.domain_signal())
+        store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        store.delete(read, log_for(read, Action.SIGNAL_DELETED, START + timedelta(minutes=1)))
+        with pytest.raises(NotFound):
+            store.archive(read, archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
+
+    def test_reload_reads_the_signal_as_stored_now(self, store: SignalStore) -> None:
+        read = self.add(store, builders.domain_signal())
+        store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        fresh = store.reload(read)
+        assert fresh == replace(read, professional=NEW_PROFESSIONAL)
+        assert fresh is not None and fresh.version == 1
+        store.delete(fresh, log_for(read, Action.SIGNAL_DELETED, START + timedelta(minutes=1)))
+        assert store.reload(read) is None
+
+    def test_rewriting_a_childs_signals_is_all_or_nothing_against_a_stale_read(
+        self, store: Any, logbook: Logbook
+    ) -> None:
+        mine = self.add(store, builders.domain_signal(seed=1))
+        theirs = self.add(store, builders.domain_signal(seed=1, org=OTHER_ORG))
+        store.replace_professional(theirs, NEW_PROFESSIONAL, log_for(theirs, Action.SIGNAL_HANDED_OVER))
+        renamed = [replace(s, child=replace(s.child, family_name="de Wit")) for s in (mine, theirs)]
+        entry = log_for(mine, Action.SUBJECT_RECTIFIED, START + timedelta(minutes=1))
+        with pytest.raises(Conflict):
+            store.replace_signals(renamed, entry)
+        assert store.get(mine.id) == mine
+        assert store.get(theirs.id) == replace(theirs, professional=NEW_PROFESSIONAL)
+        assert entry not in logbook.entries_for_child(mine.child_pseudonym.value)
+
+        fresh = [store.get(mine.id), store.get(theirs.id)]
+        stored = store.replace_signals([replace(s, child=replace(s.child, family_name="de Wit")) for s in fresh], entry)
+        assert [s.version for s in stored] == [1, 2]
+        assert [store.get(s.id) for s in stored] == stored
+        assert store.get(theirs.id).professional == NEW_PROFESSIONAL
 
     # The logbook
 

@@ -16,7 +16,8 @@ from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import find_matches, match_id
 from chalicelib.domain.model import Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification, plan
-from chalicelib.services.matching import CLAIM_LEASE, ClaimOutcome, MatchService, NotificationInFlight
+from chalicelib.services.delivery import CLAIM_LEASE, ClaimOutcome
+from chalicelib.services.matching import MatchService, NotificationInFlight
 from tests import builders
 from tests.fakes import (
     FAILED,
