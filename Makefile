@@ -45,7 +45,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# chalice package + infra/template.json into out/$(STAGE)/ (git-ignored), then cfn-lint: see the README, Deploying to AWS.
+# chalice package + infra/template.json into out/$(STAGE)/ (git-ignored), then cfn-lint: see docs/operations.md, Deploying to AWS.
 package: $(STAMP)
 	$(BIN)/python -m infra.package --stage $(STAGE)
 	$(BIN)/cfn-lint out/$(STAGE)/sam.json

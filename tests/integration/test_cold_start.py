@@ -82,7 +82,7 @@ def test_the_package_leaves_out_what_no_function_runs(archive: Path) -> None:
     never_run = ("stdnum/", "phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/")
     assert not [name for name in names if name.startswith(never_run)]
     assert not [name for name in names if packaging.left_out(name)]
-    # 8.2 MB before; see the README (Benchmarks) for what the rest is.
+    # 8.2 MB before; see docs/benchmarks.md for what the rest is.
     assert archive.stat().st_size < 5_600_000
 
 

@@ -926,8 +926,8 @@ def unused_grants(template: dict[str, Any], function: str, requests: set[Request
     return unused
 
 
-def test_the_dead_letter_replay_in_the_readme_delivers_records_as_the_cli_prints_them(container, clock, table_names):
-    """The README replays a failed range: CLI get-records output, plus eventSourceARN, into the function."""
+def test_the_dead_letter_replay_in_the_runbook_delivers_records_as_the_cli_prints_them(container, clock, table_names):
+    """docs/operations.md replays a failed range: CLI get-records output, plus eventSourceARN, into the function."""
     import boto3
     from chalice.test import Client
 
