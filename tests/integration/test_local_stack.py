@@ -33,7 +33,7 @@ from tests import builders
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90.0
-STOP_TIMEOUT = 20.0
+STOP_TIMEOUT = 60.0
 BURST_TIMEOUT = 120.0
 
 

@@ -24,7 +24,7 @@ from tests import walkthrough
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "walkthrough.md"
 START_TIMEOUT = 90.0
-STOP_TIMEOUT = 20.0
+STOP_TIMEOUT = 60.0
 # The page takes about 15 seconds on an idle machine; the limit only stops a hanging block.
 RUN_TIMEOUT = 240.0
 MARKER = "::walkthrough-step-done::"
