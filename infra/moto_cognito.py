@@ -14,14 +14,18 @@ from typing import Any
 
 
 def _revoke_token(self: Any) -> Any:
+    from moto.cognitoidp.models import cognitoidp_backends
     from moto.core.responses import EmptyResult
 
-    token = self._get_param("Token")
-    client_id = self._get_param("ClientId")
-    for pool in self.backend.user_pools.values():
-        issued = pool.refresh_tokens.get(token)
-        if issued is not None and issued[0] == client_id:
-            pool.refresh_tokens[token] = None  # what moto's own sign-out does to a revoked token
+    token = self.parameters.get("Token")
+    client_id = self.parameters.get("ClientId")
+    # botocore sends RevokeToken unsigned, as Cognito authorises it by the token itself: moto cannot
+    # tell the region from the request, so every region of the account is searched.
+    for backend in cognitoidp_backends[self.current_account].values():
+        for pool in backend.user_pools.values():
+            issued = pool.refresh_tokens.get(token)
+            if issued is not None and issued[0] == client_id:
+                pool.refresh_tokens[token] = None  # what moto's own sign-out does to a revoked token
     return EmptyResult()
 
 
