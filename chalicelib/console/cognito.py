@@ -30,7 +30,9 @@ ORGANISATION_ATTRIBUTE = "custom:organisation_id"
 # attempts alike (with PreventUserExistenceErrors on the app client), and so do we.
 _REJECTED = {"NotAuthorizedException", "UserNotFoundException", "PasswordResetRequiredException"}
 _CODE = {"CodeMismatchException", "EnableSoftwareTokenMFAException"}
-_EXPIRED = {"ExpiredCodeException"}
+# An attempt Cognito no longer knows: NotAuthorizedException "Invalid session" on AWS, and
+# ResourceNotFoundException in moto.
+_EXPIRED = {"ExpiredCodeException", "ResourceNotFoundException"}
 
 
 def _code(exc: ClientError) -> str:
