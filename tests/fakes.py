@@ -720,7 +720,7 @@ class InMemoryIdentityProvider:
 
     def invite(self, invitation: Invitation, temporary_password: str) -> None:
         if invitation.username in self.accounts:
-            raise ValueError("username taken")
+            raise Conflict("this username is taken")
         person = Person(
             id=f"sub-{invitation.username}",
             username=invitation.username,

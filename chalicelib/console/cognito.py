@@ -19,6 +19,7 @@ from chalicelib.console.ports import (
     SignInRejected,
 )
 from chalicelib.console.tokens import TokenVerifier
+from chalicelib.domain.errors import Conflict
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -147,12 +148,17 @@ class CognitoIdentityProvider:
         if invitation.organisation_id:
             attributes.append({"Name": ORGANISATION_ATTRIBUTE, "Value": invitation.organisation_id})
         # Cognito's own invitation mail is suppressed: ours goes through the project's SES sender.
-        self._client.admin_create_user(
-            UserPoolId=self._pool,
-            Username=invitation.username,
-            TemporaryPassword=temporary_password,
-            MessageAction="SUPPRESS",
-            UserAttributes=attributes,  # type: ignore[arg-type]
-        )
+        try:
+            self._client.admin_create_user(
+                UserPoolId=self._pool,
+                Username=invitation.username,
+                TemporaryPassword=temporary_password,
+                MessageAction="SUPPRESS",
+                UserAttributes=attributes,  # type: ignore[arg-type]
+            )
+        except ClientError as exc:
+            if _code(exc) == "UsernameExistsException":
+                raise Conflict("this username is taken") from exc
+            raise
         for role in sorted(invitation.roles):
             self._client.admin_add_user_to_group(UserPoolId=self._pool, Username=invitation.username, GroupName=role)

@@ -226,3 +226,16 @@ def _no_bsn_in_the_log(capfd: Any) -> Any:
     yield
     output = capfd.readouterr()
     assert not A_BSN_OR_LONGER.search(re.sub(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.,+]+", "", output.out + output.err))
+
+
+def test_the_shipped_nl_design_system_css_is_that_of_the_pinned_packages() -> None:
+    from tests.browser.conftest import ROOT
+
+    static = ROOT / "chalicelib" / "console" / "static"
+    packages = ROOT / "node_modules" / "@utrecht"
+    assert (static / "utrecht-components.css").read_bytes() == (
+        packages / "component-library-css" / "dist" / "index.css"
+    ).read_bytes(), "run make console-assets"
+    assert (static / "utrecht-theme.css").read_bytes() == (
+        packages / "design-tokens" / "dist" / "theme.css"
+    ).read_bytes()

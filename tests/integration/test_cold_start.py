@@ -27,7 +27,9 @@ PROJECT_DIR = packaging.PROJECT_DIR
 # Loaded by the API function only, or by the functions that send mail.
 API_ONLY = {"pydantic", "pydantic_core", "chalicelib.schemas", "chalicelib.presenters", "chalicelib.openapi"}
 MAIL = {"jinja2", "chalicelib.services.mail"}
-NOT_AT_IMPORT = API_ONLY | MAIL | {"phonenumbers", "aws_lambda_powertools.utilities.batch", "boto3"}
+# The console's pages, templates, forms, Cognito adapter and QR codes: only when a page is asked for.
+CONSOLE = {"chalicelib.console.handlers", "chalicelib.console.views", "chalicelib.console.cognito", "segno"}
+NOT_AT_IMPORT = API_ONLY | MAIL | CONSOLE | {"phonenumbers", "aws_lambda_powertools.utilities.batch", "boto3"}
 
 
 def _modules_after_import_app() -> set[str]:
