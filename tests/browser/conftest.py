@@ -48,7 +48,9 @@ class MovableClock:
         self.offset += delta
 
 
-@pytest.fixture(scope="session")
+# Module scope: the stack sets AWS_ENDPOINT_URL and serialises moto in this process while it runs,
+# so it must be gone before other test modules run.
+@pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     if not CHROMIUM.exists() or not AXE.exists():
         pytest.fail("Chromium or axe-core is missing: run `make browser-deps` (installs chromium as root, npm ci)")
@@ -80,7 +82,7 @@ def clock(stack: Any) -> Iterator[MovableClock]:
     bootstrap.use(None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -84,8 +84,9 @@ def test_the_package_leaves_out_what_no_function_runs(archive: Path) -> None:
     never_run = ("stdnum/", "phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/")
     assert not [name for name in names if name.startswith(never_run)]
     assert not [name for name in names if packaging.left_out(name)]
-    # 8.2 MB before; see the README (Benchmarks) for what the rest is.
-    assert archive.stat().st_size < 5_600_000
+    # 8.2 MB before; see the README (Benchmarks) for what the rest is. The console added 0.3 MB:
+    # segno for QR codes (0.16 MB), the NL Design System CSS (0.04 MB) and its own modules.
+    assert archive.stat().st_size < 5_900_000
 
 
 def test_a_read_only_import_from_the_package_uses_its_bytecode_and_writes_nothing(box: coldstart.Sandbox) -> None:
