@@ -11,7 +11,7 @@ PORT ?= 8000
 OUTBOX_PORT ?= 8025
 STAGE ?= dev
 
-.PHONY: run test lint typecheck package scan unit integration e2e bench clean
+.PHONY: run test lint typecheck package scan unit integration e2e browser browser-deps console-assets bench clean
 
 # Built anew when the requirements change, so a package dropped from them is gone from the venv too.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -33,7 +33,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT)
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck browser-deps
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done
 	$(MAKE) --no-print-directory scan
 	$(BIN)/python -m pytest
@@ -68,6 +68,26 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
+# The browser tests drive Debian's Chromium (never a downloaded browser) and inject axe-core from the
+# pinned npm packages; after this step they run offline.
+browser-deps: node_modules/.installed
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+		else echo "Chromium is missing: run 'sudo apt-get install -y chromium', then make test again" >&2; exit 1; fi; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Copies the NL Design System CSS from the pinned npm packages into the package, which serves it
+# itself; run it after changing their versions in package.json (a test compares the copies).
+console-assets: node_modules/.installed
+	cp node_modules/@utrecht/component-library-css/dist/index.css chalicelib/console/static/utrecht-components.css
+	cp node_modules/@utrecht/design-tokens/dist/theme.css chalicelib/console/static/utrecht-theme.css
+
+browser: $(STAMP) browser-deps
+	$(BIN)/python -m pytest tests/browser
+
 # The matching and lifecycle benchmarks load 20,000 signals into the emulator: minutes each.
 # cold_start measures out/dev/deployment.zip, so the dev stage is packaged first.
 bench: $(STAMP)
@@ -80,4 +100,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.lifecycle
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) .local out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SCAN_VENV) .local out node_modules .pytest_cache .mypy_cache .ruff_cache

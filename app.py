@@ -13,6 +13,7 @@ from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Request, Respo
 
 from chalicelib import web
 from chalicelib.bootstrap import container
+from chalicelib.console.pages import console
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import CloseReason, Principal, SignalStatus
@@ -22,6 +23,7 @@ from chalicelib.settings import signals_stream_arn
 
 app = Chalice(app_name=SERVICE, configure_logs=False)
 app.api.binary_types = []
+app.register_blueprint(console, url_prefix="/console")
 
 
 @app.middleware("http")

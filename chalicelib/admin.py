@@ -79,6 +79,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     lifecycle.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="run as if it were this Dutch date")
 
+    invite = commands.add_parser(
+        "invite-person", help="invite the first administrator of a municipality or organisation to the console"
+    )
+    invite.add_argument("--username", required=True)
+    invite.add_argument("--email", required=True)
+    invite.add_argument("--name", required=True, help="the person's name as colleagues see it")
+    whose = invite.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--municipality", metavar="CODE", help="a municipal_admin of this municipality")
+    whose.add_argument("--organisation", metavar="ID", help="an org_admin of this organisation")
+    invite.add_argument("--console-url", required=True, help="the sign-in page named in the invitation mail")
+
     excluded = commands.add_parser("add-excluded-address", help="an address that never gives address matches")
     excluded.add_argument("--postcode", required=True)
     excluded.add_argument("--house-number", required=True, type=int)
@@ -130,9 +141,37 @@ def run(arguments: Sequence[str], container: Container) -> dict[str, Any]:
             now,
         )
         return {"status": "added" if added else "already-registered"}
+    if args.command == "invite-person":
+        return _invite_person(args, container)
     if args.command == "run-lifecycle":
         return container.lifecycle.run().as_dict()
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _invite_person(args: argparse.Namespace, container: Container) -> dict[str, Any]:
+    """The first administrator; from then on, their own administrators invite colleagues in the console."""
+    from chalicelib.console import invitations
+    from chalicelib.console.ports import Invitation
+    from chalicelib.console.wiring import Console
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.domain.people import Role
+
+    if args.municipality and container.registry.get_municipality(args.municipality) is None:
+        raise NotFound("no such municipality")
+    if args.organisation and container.registry.get_organisation(args.organisation) is None:
+        raise NotFound("no such organisation")
+    role = Role.MUNICIPAL_ADMIN if args.municipality else Role.ORG_ADMIN
+    invitation = Invitation(
+        username=args.username,
+        email=args.email,
+        display_name=args.name,
+        roles=frozenset({role}),
+        municipality_code=args.municipality,
+        organisation_id=args.organisation,
+    )
+    invitations.invite(Console(container).identity, container.mailer, invitation, args.console_url)
+    # The temporary password is in the mail only.
+    return {"username": args.username, "roles": [role.value], "status": "invited"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from scripts.local_people import provision_identity, seed_people
 from scripts.local_workers import OutboxServer, ScheduleWorker, StreamWorker
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -164,6 +165,8 @@ class StackState:
     municipalities: list[dict[str, Any]] = field(default_factory=list)
     excluded_addresses: list[dict[str, Any]] = field(default_factory=list)
     outbox_url: str = ""
+    console_url: str = ""
+    people: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,6 +180,8 @@ class StackState:
             "organisations": self.organisations,
             "municipalities": self.municipalities,
             "excluded_addresses": self.excluded_addresses,
+            "console_url": self.console_url,
+            "people": self.people,
         }
 
 
@@ -259,9 +264,13 @@ class MotoEmulator:
 
         from moto.server import ThreadedMotoServer
 
+        from infra.moto_cognito import revoke_token_supported
         from infra.moto_isolation import one_dynamodb_request_at_a_time
 
         self._isolation.enter_context(one_dynamodb_request_at_a_time())
+        self._isolation.enter_context(revoke_token_supported())
+        # moto checks TOTP codes only when asked to; the console requires them.
+        os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
         if not self._verbose:
             # werkzeug logs every emulator request at INFO; the API's own log is what matters here.
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -463,6 +472,7 @@ class LocalStack:
 
         environment = stage_environment()
         environment.update(provision(environment))
+        environment.update(provision_identity(environment))
         os.environ.update(environment)
         state = StackState(
             api_url="",
@@ -477,6 +487,8 @@ class LocalStack:
         api = ChaliceApi(self.project_dir, STAGE, self.options.port)
         self._start(api)
         state.api_url = api.url
+        state.console_url = f"{api.url}/console/inloggen"
+        state.people = seed_people(dict(os.environ), state.console_url)
         # What Lambda's event sources and SES would do around the API.
         self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
         self._start(ScheduleWorker(self.options.lifecycle_interval))
@@ -589,6 +601,15 @@ def banner(state: StackState, state_file: Path) -> str:
         parts = [address["postcode"], str(address["house_number"])]
         parts += [part for part in (address["house_letter"], address["house_number_suffix"]) if part]
         lines.append(f"  excluded address {' '.join(parts)}")
+    if state.people:
+        lines += ["", f"Console {state.console_url}", "  people (passwords work until this stack stops):"]
+        for person in state.people:
+            lines.append(
+                f"  {person['username']:<20} password {person['password']}  ({', '.join(person['roles'])},"
+                f" municipality {person['municipality_code']})"
+            )
+        secret = state.people[0]["totp_secret"]
+        lines.append(f"  current TOTP code (one secret for every person): .venv/bin/python -m scripts.totp {secret}")
     lines += ["", "Try it (a second identical POST answers 409: one active signal per organisation and child):"]
     lines += [f"  {example}" for example in curl_examples(state)]
     lines += [

@@ -15,12 +15,24 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from chalicelib.adapters.registry import MAX_ACTIVE_TOKENS
+from chalicelib.console.ports import (
+    Authenticated,
+    Challenge,
+    ChallengeExpired,
+    ChallengeKind,
+    CodeRejected,
+    ConsoleSession,
+    Invitation,
+    PasswordRejected,
+    SignInRejected,
+)
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, InvalidInput, NotFound
 from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
+from chalicelib.domain.people import Person
 from chalicelib.services.delivery import ClaimOutcome
 from chalicelib.services.mail import EmailMessage
 from chalicelib.services.matching import ChildPartition
@@ -621,3 +633,115 @@ class RivalFirst:
             return attribute(*args, **kwargs)
 
         return call
+
+
+# The console's ports ----------------------------------------------------------------------------
+
+
+@dataclass
+class FakeAccount:
+    password: str
+    person: Person
+    temporary: bool = True
+    enrolled: bool = False
+
+
+class InMemoryIdentityProvider:
+    """Accounts in a dict; every account's authenticator shows ``code`` (set it to move "time")."""
+
+    SECRET = "FAKEFAKEFAKEFAKE"
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, FakeAccount] = {}
+        self.code = "123456"
+        self.revoked: list[str] = []
+        self.refresh_tokens: dict[str, str] = {}
+        self._handles: dict[str, Challenge] = {}
+        self._issued = 0
+
+    def _challenge(self, kind: ChallengeKind, username: str) -> Challenge:
+        self._issued += 1
+        challenge = Challenge(kind, username, f"handle-{self._issued}")
+        self._handles[challenge.handle] = challenge
+        return challenge
+
+    def _take(self, challenge: Challenge) -> FakeAccount:
+        if self._handles.pop(challenge.handle, None) != challenge:
+            raise ChallengeExpired("unknown handle")
+        return self.accounts[challenge.username]
+
+    def sign_in(self, username: str, password: str) -> Challenge:
+        account = self.accounts.get(username)
+        if account is None or account.password != password:
+            raise SignInRejected("rejected")
+        if account.temporary:
+            return self._challenge(ChallengeKind.NEW_PASSWORD, username)
+        return self._challenge(ChallengeKind.TOTP if account.enrolled else ChallengeKind.ENROL_TOTP, username)
+
+    def set_new_password(self, challenge: Challenge, new_password: str) -> Challenge:
+        account = self._take(challenge)
+        if len(new_password) < 12:
+            self._handles[challenge.handle] = challenge
+            raise PasswordRejected("too short")
+        account.password, account.temporary = new_password, False
+        return self._challenge(ChallengeKind.ENROL_TOTP, challenge.username)
+
+    def begin_enrolment(self, challenge: Challenge) -> tuple[str, Challenge]:
+        self._take(challenge)
+        return self.SECRET, self._challenge(ChallengeKind.ENROL_TOTP, challenge.username)
+
+    def _check(self, challenge: Challenge, code: str) -> FakeAccount:
+        account = self._take(challenge)
+        if code != self.code:
+            self._handles[challenge.handle] = challenge
+            raise CodeRejected("mismatch")
+        return account
+
+    def _authenticated(self, account: FakeAccount) -> Authenticated:
+        self._issued += 1
+        token = f"refresh-{self._issued}"
+        self.refresh_tokens[token] = account.person.username
+        return Authenticated(account.person, token)
+
+    def finish_enrolment(self, challenge: Challenge, code: str) -> Authenticated:
+        account = self._check(challenge, code)
+        account.enrolled = True
+        return self._authenticated(account)
+
+    def answer_code(self, challenge: Challenge, code: str) -> Authenticated:
+        return self._authenticated(self._check(challenge, code))
+
+    def revoke(self, refresh_token: str) -> None:
+        if self.refresh_tokens.pop(refresh_token, None) is not None:
+            self.revoked.append(refresh_token)
+
+    def refresh_works(self, refresh_token: str) -> bool:
+        return refresh_token in self.refresh_tokens
+
+    def invite(self, invitation: Invitation, temporary_password: str) -> None:
+        if invitation.username in self.accounts:
+            raise Conflict("this username is taken")
+        person = Person(
+            id=f"sub-{invitation.username}",
+            username=invitation.username,
+            display_name=invitation.display_name,
+            roles=invitation.roles,
+            municipality_code=invitation.municipality_code,
+            organisation_id=invitation.organisation_id,
+        )
+        self.accounts[invitation.username] = FakeAccount(temporary_password, person)
+
+
+class InMemorySessionStore:
+    def __init__(self) -> None:
+        self.sessions: dict[str, tuple[ConsoleSession, datetime]] = {}
+
+    def put(self, session: ConsoleSession, expires_at: datetime) -> None:
+        self.sessions[session.key] = (session, expires_at)
+
+    def get(self, key: str) -> ConsoleSession | None:
+        found = self.sessions.get(key)
+        return found[0] if found else None
+
+    def delete(self, key: str) -> None:
+        self.sessions.pop(key, None)

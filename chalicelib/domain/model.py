@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chalicelib.domain.matching import Match
+    from chalicelib.domain.people import Person
 
 
 class Gender(StrEnum):
@@ -80,7 +81,7 @@ class Organisation:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: resolved from a bearer token by the authorizer."""
+    """Who is calling: resolved from a bearer token by the authorizer, or from a console session."""
 
     client_id: str
     kind: PrincipalKind
@@ -88,6 +89,8 @@ class Principal:
     municipality_code: str | None = None
     # A municipality's region: its scope covers signals of organisations in that region.
     region: str | None = None
+    # Who acts, when a person signed in to the console; a case system's token has none.
+    person: Person | None = None
 
 
 @dataclass(frozen=True)

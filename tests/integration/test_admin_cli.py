@@ -233,3 +233,46 @@ def test_run_lifecycle_as_of_a_date_prints_only_its_json_report(
         "reminders_sent": 0,
         "failed": 0,
     }
+
+
+def test_invite_person_creates_the_first_municipal_admin_and_mails_the_invitation_once(
+    environment: Settings,
+    container: bootstrap.Container,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import boto3
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from chalicelib.services import admin
+    from infra.identity import create_user_pool
+
+    pool = create_user_pool(boto3.client("cognito-idp"), "cli")
+    monkeypatch.setenv("USER_POOL_ID", pool.pool_id)
+    monkeypatch.setenv("USER_POOL_CLIENT_ID", pool.client_id)
+    admin.create_municipality(container.registry, "0344", "Utrecht", "utrecht", None, container.clock.now())
+    arguments = ["invite-person", "--username", "bas", "--email", "bas@utrecht.example.nl", "--name", "Bas Smit"]
+    arguments += ["--municipality", "0344", "--console-url", "https://verwijsindex.example.nl/console/inloggen"]
+
+    code, out, _ = main(capsys, *arguments)
+    assert (code, out) == (0, {"username": "bas", "roles": ["municipal_admin"], "status": "invited"})
+    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool.pool_id, Username="bas")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["custom:municipality_code"] == "0344" and user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    groups = boto3.client("cognito-idp").admin_list_groups_for_user(UserPoolId=pool.pool_id, Username="bas")
+    assert [g["GroupName"] for g in groups["Groups"]] == ["municipal_admin"]
+    [mail] = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
+    assert "Uitnodiging voor de Verwijsindex" in mail.raw_data and "bas" in mail.raw_data
+
+    code, _, err = main(capsys, *arguments)
+    assert (code, err["error"]) == (1, "Conflict")  # the username is taken: no second account, no second mail
+    assert len(ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages) == 1
+
+
+def test_invite_person_refuses_an_unknown_municipality(
+    environment: Settings, container: bootstrap.Container, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["invite-person", "--username", "bas", "--email", "bas@x.nl", "--name", "Bas", "--municipality", "9999"]
+    code, _, err = main(capsys, *arguments, "--console-url", "https://x/console/inloggen")
+    assert code == 1 and err["error"] == "NotFound"

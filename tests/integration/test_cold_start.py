@@ -27,7 +27,9 @@ PROJECT_DIR = packaging.PROJECT_DIR
 # Loaded by the API function only, or by the functions that send mail.
 API_ONLY = {"pydantic", "pydantic_core", "chalicelib.schemas", "chalicelib.presenters", "chalicelib.openapi"}
 MAIL = {"jinja2", "chalicelib.services.mail"}
-NOT_AT_IMPORT = API_ONLY | MAIL | {"phonenumbers", "aws_lambda_powertools.utilities.batch", "boto3"}
+# The console's pages, templates, forms, Cognito adapter and QR codes: only when a page is asked for.
+CONSOLE = {"chalicelib.console.handlers", "chalicelib.console.views", "chalicelib.console.cognito", "segno"}
+NOT_AT_IMPORT = API_ONLY | MAIL | CONSOLE | {"phonenumbers", "aws_lambda_powertools.utilities.batch", "boto3"}
 
 
 def _modules_after_import_app() -> set[str]:
@@ -82,8 +84,9 @@ def test_the_package_leaves_out_what_no_function_runs(archive: Path) -> None:
     never_run = ("stdnum/", "phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/")
     assert not [name for name in names if name.startswith(never_run)]
     assert not [name for name in names if packaging.left_out(name)]
-    # 8.2 MB before; see docs/benchmarks.md for what the rest is.
-    assert archive.stat().st_size < 5_600_000
+    # 8.2 MB before; see docs/benchmarks.md for what the rest is. The console added 0.3 MB:
+    # segno for QR codes (0.16 MB), the NL Design System CSS (0.04 MB) and its own modules.
+    assert archive.stat().st_size < 5_900_000
 
 
 def test_a_read_only_import_from_the_package_uses_its_bytecode_and_writes_nothing(box: coldstart.Sandbox) -> None:

@@ -13,13 +13,14 @@ in production.
 from __future__ import annotations
 
 import fnmatch
+import gzip
 import json
 import re
 import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 PROJECT_DIR = packaging.PROJECT_DIR
 APP = PROJECT_DIR / "app.py"
+CONSOLE_PAGES = PROJECT_DIR / "chalicelib" / "console" / "pages.py"
 # Everything the packaged template is built from: a newer one means the package is stale.
 INPUTS = [
     Path(packaging.__file__),
@@ -710,6 +712,18 @@ TRANSACT_ACTIONS = {
 }
 
 
+# Cognito authorises these by the client id, the attempt's session or the token itself, never by
+# IAM ("Amazon Cognito doesn't evaluate IAM policies in requests for this API operation"): signing
+# in and out needs no grant on the API function's role.
+COGNITO_WITHOUT_IAM = {
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "RevokeToken",
+}
+
+
 class CallRecorder:
     """Records each AWS call made under an entry point of ``app.py`` as the IAM requests it needs."""
 
@@ -732,6 +746,8 @@ class CallRecorder:
         while frame is not None:
             if Path(frame.f_code.co_filename) == APP:
                 return FUNCTION_OF_ENTRY_POINT.get(frame.f_code.co_name, "APIHandler")
+            if Path(frame.f_code.co_filename) == CONSOLE_PAGES:  # the console's routes, a blueprint
+                return "APIHandler"
             frame = frame.f_back  # type: ignore[assignment]
         return None
 
@@ -783,6 +799,8 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
                 arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{configuration_set}"
                 requests.append(Request(action, arn, context))
             return requests
+        if service == "cognito-idp" and name in COGNITO_WITHOUT_IAM:
+            return []
         raise AssertionError(f"{operation}: teach tests/integration/test_template.py how this call maps to IAM")
 
     recording = CallRecorder(translate)
@@ -864,6 +882,7 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         if matches:
             call("POST", f"/v1/matches/{matches[0]['id']}/follow-up", municipality, {"status": "contact_made"})
         call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
+        _console_tour(client, routes, visited)
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -885,6 +904,87 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
     assert denied == {function: [] for function in FUNCTIONS}, "calls the roles do not allow"
     unused = {function: unused_grants(template, function, recorder.requests[function]) for function in FUNCTIONS}
     assert unused == {function: [] for function in FUNCTIONS}, "grants no call needed: drop them from infra/"
+
+
+def _console_tour(client: Any, routes: set[tuple[str, str]], visited: set[tuple[str, str]]) -> None:
+    """A person invited, signing in for the first time (password, enrolment), looking around, signing out."""
+    import os
+
+    import boto3
+
+    from chalicelib import bootstrap
+    from chalicelib.console.cognito import CognitoIdentityProvider
+    from chalicelib.console.ports import Invitation
+    from chalicelib.console.settings import ConsoleSettings
+    from chalicelib.console.tokens import TokenVerifier
+    from chalicelib.console.wiring import Console, use
+    from chalicelib.domain.people import Role
+    from infra.identity import create_user_pool
+    from infra.moto_cognito import revoke_token_supported
+    from scripts.totp import fresh_code
+    from tests.integration.test_console_ports_contract import MOTO_JWKS
+
+    os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
+    with revoke_token_supported():
+        cognito = boto3.client("cognito-idp")
+        pool = create_user_pool(cognito, "tour")
+        root = bootstrap.container()
+        settings = ConsoleSettings(pool.pool_id, pool.client_id, REGION, secure_cookie=True)
+        jwks = json.loads(gzip.decompress(MOTO_JWKS.read_bytes()))
+        verifier = TokenVerifier(settings.issuer, settings.client_id, settings.jwks_url, lambda url: jwks)
+        # Built on the container's session, so the recorder sees the console's calls too.
+        identity = CognitoIdentityProvider(
+            root._client("cognito-idp"), pool.pool_id, pool.client_id, verifier, lambda: datetime.now(UTC)
+        )
+        identity.invite(
+            Invitation("anna", "anna@utrecht.example.nl", "Anna", frozenset({Role.REGIEVOERDER}), "0344"),
+            "Tijdelijk-wachtwoord-1",
+        )
+        use(Console(root, settings=settings, identity=identity))
+        cookie = ""
+
+        def page(method: str, path: str, form: dict[str, str] | None = None) -> str:
+            nonlocal cookie
+            visited.update(
+                (m, route)
+                for m, route in routes
+                if m == method and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", route), path)
+            )
+            headers = {"Cookie": cookie} if cookie else {}
+            if form is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = "&".join(f"{k}={v}" for k, v in (form or {}).items()).encode()
+            response = client.http.request(method, path, headers=headers, body=body)
+            assert response.status_code < 400, (method, path, response.status_code)
+            received = {name.lower(): value for name, value in response.headers.items()}
+            if "set-cookie" in received:
+                cookie = received["set-cookie"].split(";", 1)[0]
+            text: str = response.body.decode() if isinstance(response.body, bytes) else response.body
+            return text
+
+        def csrf(html: str) -> str:
+            found = re.search(r'name="csrf" value="([^"]+)"', html)
+            assert found is not None
+            return found.group(1)
+
+        token = csrf(page("GET", "/console/inloggen"))
+        page("POST", "/console/inloggen", {"csrf": token, "username": "anna", "password": "Tijdelijk-wachtwoord-1"})
+        token = csrf(page("GET", "/console/wachtwoord"))
+        chosen = "een+zin+van+vier+woorden"
+        page("POST", "/console/wachtwoord", {"csrf": token, "password": chosen, "confirmation": chosen})
+        token = csrf(page("GET", "/console/koppelen"))
+        page("POST", "/console/koppelen", {"csrf": token, "code": fresh_code()})
+        token = csrf(page("GET", "/console/start"))
+        page("GET", "/console/static/console.css")
+        page("POST", "/console/uitloggen", {"csrf": token})
+        cookie = ""
+        token = csrf(page("GET", "/console/inloggen"))
+        page("POST", "/console/inloggen", {"csrf": token, "username": "anna", "password": chosen})
+        token = csrf(page("GET", "/console/code"))
+        page("POST", "/console/code", {"csrf": token, "code": fresh_code()})
+        use(None)
+        bootstrap.use(root)
+    os.environ.pop("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", None)
 
 
 # Granted for AWS to use on the function's behalf, not called by the code, so moto never sees them:
