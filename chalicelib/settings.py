@@ -20,6 +20,9 @@ class Settings:
     pseudonym_key_parameter: str
     mail_sender: str
     ses_configuration_set: str
+    # Digikoppeling: the API is reached only through a custom domain that demands a client
+    # certificate, and an organisation's token counts only with its own certificate.
+    mutual_tls: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -36,7 +39,10 @@ class Settings:
         missing = [variable for variable in names.values() if not env.get(variable)]
         if missing:
             raise ConfigurationError("missing settings: " + ", ".join(sorted(missing)))
-        return cls(**{field: env[variable] for field, variable in names.items()})
+        mutual_tls = env.get("MUTUAL_TLS", "off")
+        if mutual_tls not in {"on", "off"}:
+            raise ConfigurationError("MUTUAL_TLS is on or off")
+        return cls(**{field: env[variable] for field, variable in names.items()}, mutual_tls=mutual_tls == "on")
 
 
 # Chalice evaluates the stream ARN when it packages the app; the merge template in infra/ replaces
