@@ -89,9 +89,9 @@ for name in sorted(names):
         importlib.import_module(name)
 
 # phonenumbers loads a country's metadata when it first meets one of its numbers; most are Dutch.
-from chalicelib.domain import validation
+from chalicelib.domain import phones
 
-validation.is_valid_phone("+31 30 123 4567")
+phones.normalise("+31 30 123 4567")
 """
 
 
