@@ -46,17 +46,18 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # chalice package + infra/template.json into out/$(STAGE)/ (git-ignored), then cfn-lint: see the README, Deploying to AWS.
+# sam-mutual-tls.json is the same template with the mutual TLS option on (docs/api.md), linted and scanned too.
 package: $(STAMP)
 	$(BIN)/python -m infra.package --stage $(STAGE)
-	$(BIN)/cfn-lint out/$(STAGE)/sam.json
+	$(BIN)/cfn-lint out/$(STAGE)/sam.json out/$(STAGE)/sam-mutual-tls.json
 
 # checkov on what `make package` wrote for every deployable stage, offline. Any failed check fails:
 # a check that does not fit is skipped in infra/template.json, with the reason next to it.
 scan: $(SCAN_STAMP)
 	@for stage in $(DEPLOYABLE_STAGES); do \
-		test -f out/$$stage/sam.json || { echo "out/$$stage/sam.json is missing: make package STAGE=$$stage" >&2; exit 1; }; \
+		test -f out/$$stage/sam-mutual-tls.json || { echo "out/$$stage/sam*.json is missing: make package STAGE=$$stage" >&2; exit 1; }; \
 	done
-	$(SCAN_VENV)/bin/checkov $(foreach stage,$(DEPLOYABLE_STAGES),--file out/$(stage)/sam.json) \
+	$(SCAN_VENV)/bin/checkov $(foreach stage,$(DEPLOYABLE_STAGES),--file out/$(stage)/sam.json --file out/$(stage)/sam-mutual-tls.json) \
 		--framework cloudformation --skip-download --quiet --compact
 
 unit: $(STAMP)

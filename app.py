@@ -59,7 +59,7 @@ def token_authorizer(auth_request: AuthRequest) -> AuthResponse:
     return AuthResponse(routes=["*"], principal_id=principal.client_id, context=web.principal_context(principal))
 
 
-routes = web.Routes(app, token_authorizer, mutual_tls=lambda: container().settings.mutual_tls)
+routes = web.Routes(app, token_authorizer, mutual_tls=lambda: container().settings.client_certificates_required)
 
 
 @routes(operations.HEALTH)
