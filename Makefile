@@ -6,12 +6,14 @@ STAMP := $(VENV)/.installed
 # checkov's dependencies conflict with requirements-dev.txt: it gets a venv of its own.
 SCAN_VENV := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed
+# Spectral (the API Design Rules linter) from the npm registry, at the versions package-lock.json pins.
+NODE_STAMP := node_modules/.installed
 DEPLOYABLE_STAGES := dev prod
 PORT ?= 8000
 OUTBOX_PORT ?= 8025
 STAGE ?= dev
 
-.PHONY: run test lint typecheck package scan unit integration e2e bench clean
+.PHONY: run test lint typecheck package scan contract adr schemathesis unit integration e2e bench clean
 
 # Built anew when the requirements change, so a package dropped from them is gone from the venv too.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -28,6 +30,11 @@ $(SCAN_STAMP): requirements-scan.txt
 	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
 	touch $(SCAN_STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js 20 with npm (for Spectral, the API Design Rules linter); install them, e.g. apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 venv: $(STAMP)
 
 run: $(STAMP)
@@ -36,6 +43,7 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done
 	$(MAKE) --no-print-directory scan
+	$(MAKE) --no-print-directory contract
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -60,6 +68,17 @@ scan: $(SCAN_STAMP)
 	$(SCAN_VENV)/bin/checkov $(foreach stage,$(DEPLOYABLE_STAGES),--file out/$(stage)/sam.json --file out/$(stage)/sam-mutual-tls.json) \
 		--framework cloudformation --skip-download --quiet --compact
 
+# The served OpenAPI document against the Logius API Design Rules (Spectral) and schemathesis with every
+# check, on the local stack started on free loopback ports and stopped after; see scripts/contract.py.
+contract: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m scripts.contract
+
+adr: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m scripts.contract adr
+
+schemathesis: $(STAMP)
+	$(BIN)/python -m scripts.contract schemathesis
+
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
@@ -81,4 +100,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.lifecycle
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) .local out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SCAN_VENV) node_modules .local out .pytest_cache .mypy_cache .ruff_cache

@@ -191,21 +191,7 @@ LIST_SIGNALS = Operation(
     summary="This organisation's signals, newest first",
     callers=ORGANISATIONS,
     query="ListQuery",
-    answers=(
-        Answer(
-            200,
-            "A page; next_cursor fetches the next one",
-            ("SignalPage",),
-            links=(
-                Link(
-                    "GetFirstSignal",
-                    "get_signal",
-                    {"signal_id": "$response.body#/items/0/id"},
-                    "The first signal of the page",
-                ),
-            ),
-        ),
-    ),
+    answers=(Answer(200, "A page; next_cursor fetches the next one", ("SignalPage",)),),
 )
 
 GET_SIGNAL = Operation(
@@ -295,21 +281,7 @@ LIST_MATCHES = Operation(
     summary="The matches this municipality's regievoerder follows up",
     callers=MUNICIPALITIES,
     query="MatchesQuery",
-    answers=(
-        Answer(
-            200,
-            "Matches, newest first",
-            ("MatchesOut",),
-            links=(
-                Link(
-                    "FollowUpFirstMatch",
-                    "match_follow_up",
-                    {"match_id": "$response.body#/items/0/id"},
-                    "Record the follow-up of the first match",
-                ),
-            ),
-        ),
-    ),
+    answers=(Answer(200, "Matches, newest first", ("MatchesOut",)),),
 )
 
 MATCH_FOLLOW_UP = Operation(

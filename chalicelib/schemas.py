@@ -42,9 +42,10 @@ DATE_SCHEMA: dict[str, Any] = {"type": "string", "format": "date", "pattern": DA
 BSN_PATTERN = r"^[0-9]{9}$"
 # SA, SD and SS are never issued (domain.validation); surrounding spaces are ignored.
 POSTCODE_PATTERN = r"^ *[1-9][0-9]{3} ?(?![Ss][AaDdSs])[A-Za-z]{2} *$"
-# domain.validation's e-mail rule, written for JSON Schema: no "..", at most 253 characters after the @.
+# domain.validation's e-mail rule, written for JSON Schema: no "..". Its limit of 253 characters
+# after the @ follows from maxLength 254, and left out keeps the pattern cheap to generate from.
 EMAIL_PATTERN = (
-    r"^(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)"
+    r"^(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
     r"([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 # What people write in a phone number, with at least one digit; whether the numbering plan knows
@@ -191,15 +192,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Examples in the document: valid requests (the BSN passes the eleven-test; the child is 12 in 2026).
+# A signal's are given per field: the Logius ruleset reads a "postcode" key in an example body as an
+# HTTP method ("post") that answers no 400.
+EXAMPLE_BSN = "111222333"
+PROFESSIONAL_EXAMPLE: dict[str, Any] = {
+    "name": "P. Jansen",
+    "function": "Jeugdverpleegkundige",
+    "email": "p.jansen@ggd.example.nl",
+    "phone": "+31 30 123 4567",
+}
+
+
 class AddressIn(_Strict):
-    street: Text
+    street: Text = Field(examples=["Dorpsstraat"])
     # Strict: the published schema says integer, so "12" and 12.0 are refused, not coerced.
-    house_number: int = Field(ge=1, le=99999, strict=True)
+    house_number: int = Field(ge=1, le=99999, strict=True, examples=[12])
     house_letter: HouseLetter | None = None
     house_number_suffix: HouseNumberSuffix | None = None
-    postcode: Postcode
-    city: Text
-    municipality_code: MunicipalityCode
+    postcode: Postcode = Field(examples=["3511 AB"])
+    city: Text = Field(examples=["Utrecht"])
+    municipality_code: MunicipalityCode = Field(examples=["0344"])
 
     def to_domain(self) -> Address:
         return Address(
@@ -214,11 +227,11 @@ class AddressIn(_Strict):
 
 
 class ChildIn(_Strict):
-    bsn: Bsn
-    given_names: Text
+    bsn: Bsn = Field(examples=[EXAMPLE_BSN])
+    given_names: Text = Field(examples=["Sanne"])
     family_name_prefix: ShortText | None = None
-    family_name: Text
-    birth_date: IsoDate
+    family_name: Text = Field(examples=["Vries"])
+    birth_date: IsoDate = Field(examples=["2014-05-01"])
     gender: Gender
     address: AddressIn
 
@@ -234,6 +247,8 @@ class ChildIn(_Strict):
 
 
 class ProfessionalIn(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [PROFESSIONAL_EXAMPLE]})
+
     name: Text
     function: Text
     email: Email
@@ -248,7 +263,7 @@ class SignalIn(_Strict):
 
     child: ChildIn
     professional: ProfessionalIn
-    case_reference: Annotated[str, FreeText(100)] | None = None
+    case_reference: Annotated[str, FreeText(100)] | None = Field(default=None, examples=["JGZ-2026-0042"])
     end_date: OptionalIsoDate = None
     # Strict: a legal record; "yes", "0" or 1 are refused rather than guessed at.
     family_informed: bool = Field(strict=True)
@@ -256,6 +271,10 @@ class SignalIn(_Strict):
 
 class CloseIn(_Strict):
     """Body of ``POST /v1/signals/{id}/close``."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"reason": "risk_resolved"}]}
+    )
 
     reason: Literal["risk_resolved", "unjustified"]
 
@@ -384,6 +403,8 @@ class ListQuery(_Strict):
 class SubjectIn(_Strict):
     """Body of ``POST /v1/subjects/access``: the BSN travels only here, never in a URL."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [{"bsn": EXAMPLE_BSN}]})
+
     bsn: Bsn
 
 
@@ -407,16 +428,30 @@ class ChildCorrectionIn(_Strict):
 
 
 class RectifyIn(_Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"bsn": EXAMPLE_BSN, "child": {"family_name": "Jansen"}}]},
+    )
+
     bsn: Bsn
     child: ChildCorrectionIn
 
 
 class EraseIn(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"bsn": EXAMPLE_BSN, "reason": "objection"}]}
+    )
+
     bsn: Bsn
     reason: Literal["objection", "deceased"]
 
 
 class FollowUpIn(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"status": "contact_made", "note_code": "TEL"}]}
+    )
+
     status: Literal["contact_made", "no_contact_needed", "open"]
     note_code: Annotated[str, FreeText(40, pattern=NOTE_CODE_PATTERN)] | None = None
 
