@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from app import app
+from chalicelib import operations
+from chalicelib.domain.model import PrincipalKind
 from chalicelib.services import admin
 from tests import builders
 
@@ -523,3 +525,35 @@ def test_openapi_signal_out_has_no_bsn(api):
 
     assert "bsn" in schemas["ChildIn"]["properties"]
     assert "bsn" not in schemas["ChildOut"]["properties"]
+
+
+# The order of the checks comes from the declarations, the same for every operation ---------------
+
+
+def _filled(path: str) -> str:
+    return path.replace("{signal_id}", "01JD4B9Q2M7V3X8K5N6P0R1S2T").replace("{match_id}", "mt_" + "0" * 24)
+
+
+def _tokens(container, org_token, municipality_token):
+    administrator = admin.issue_admin_token(container.registry, "beheer", container.clock.now())
+    return {
+        PrincipalKind.ORGANISATION: org_token,
+        PrincipalKind.MUNICIPALITY: municipality_token,
+        PrincipalKind.ADMIN: administrator.token,
+    }
+
+
+@pytest.mark.parametrize("operation", [op for op in operations.OPERATIONS if op.needs_token], ids=lambda op: op.id)
+def test_a_caller_of_another_kind_hears_403_before_anything_about_its_input(
+    api, container, org_token, municipality_token, operation
+):
+    tokens = _tokens(container, org_token, municipality_token)
+    for kind, token in tokens.items():
+        if kind in operation.callers:
+            continue
+        body = b"{not json" if operation.body else None
+        path = _filled(operation.route) + "?unknown=1&unknown=2"
+
+        document = api.call(operation.method, path, token, body, **{"Content-Type": "text/plain"}).problem(403)
+
+        assert document["detail"] == operations.forbidden_message(operation.callers)
