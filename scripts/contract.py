@@ -208,7 +208,9 @@ def findings(report: Path, caller: str) -> list[Finding]:
     return found
 
 
-def run_schemathesis(stack: Stack, document_url: str, caller: str) -> tuple[list[Finding], int]:
+def run_schemathesis(
+    stack: Stack, document_url: str, caller: str, max_examples: int, seed: int | None
+) -> tuple[list[Finding], int]:
     token_key, tags = CALLERS[caller]
     report = REPORTS / f"schemathesis-{caller}.ndjson"
     report.unlink(missing_ok=True)
@@ -223,9 +225,7 @@ def run_schemathesis(stack: Stack, document_url: str, caller: str) -> tuple[list
         "--checks",
         "all",
         "--max-examples",
-        str(MAX_EXAMPLES),
-        "--seed",
-        str(SEED),
+        str(max_examples),
         # One worker: the machine is shared, and schemathesis 4.32's coverage phase is not
         # thread-safe (a KeyError in its cache with two).
         "--workers",
@@ -238,6 +238,8 @@ def run_schemathesis(stack: Stack, document_url: str, caller: str) -> tuple[list
         "--report-ndjson-path",
         str(report),
     ]
+    if seed is not None:
+        command += ["--seed", str(seed)]
     for tag in tags:
         command += ["--include-tag", tag]
     started = time.monotonic()
@@ -251,12 +253,12 @@ def run_schemathesis(stack: Stack, document_url: str, caller: str) -> tuple[list
     return findings(report, caller), result.returncode
 
 
-def schemathesis(stack: Stack) -> None:
+def schemathesis(stack: Stack, max_examples: int = MAX_EXAMPLES, seed: int | None = SEED) -> None:
     REPORTS.mkdir(parents=True, exist_ok=True)
     document_url = f"{stack.api_url}/v1/openapi.json"
     all_findings: list[Finding] = []
     for caller in CALLERS:
-        found, _ = run_schemathesis(stack, document_url, caller)
+        found, _ = run_schemathesis(stack, document_url, caller, max_examples, seed)
         all_findings += found
     unexpected = [finding for finding in all_findings if finding.allowed_because() is None]
     allowed = Counter(
@@ -273,7 +275,14 @@ def schemathesis(stack: Stack) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.contract", description=__doc__.split("\n\n")[0])
     parser.add_argument("parts", nargs="*", metavar="adr|schemathesis", help="default: both")
-    parts = set(parser.parse_args(argv).parts or ["adr", "schemathesis"])
+    parser.add_argument(
+        "--max-examples", type=int, default=MAX_EXAMPLES, help=f"per operation and phase (default {MAX_EXAMPLES})"
+    )
+    parser.add_argument(
+        "--random", action="store_true", help=f"a new seed each run instead of the fixed {SEED}, for a deeper search"
+    )
+    arguments = parser.parse_args(argv)
+    parts = set(arguments.parts or ["adr", "schemathesis"])
     if parts - {"adr", "schemathesis"}:
         parser.error("the parts are adr and schemathesis")
     if not SCHEMATHESIS.exists() and "schemathesis" in parts:
@@ -286,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if "adr" in parts:
                 adr(fetch_document(stack.api_url, REPORTS / "openapi.json"))
             if "schemathesis" in parts:
-                schemathesis(stack)
+                schemathesis(stack, arguments.max_examples, None if arguments.random else SEED)
     except ContractFailure as exc:
         say(f"contract: FAILED: {exc}")
         return 1
