@@ -100,4 +100,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.lifecycle
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) node_modules .local out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SCAN_VENV) node_modules .local out .schemathesis .pytest_cache .mypy_cache .ruff_cache

@@ -80,6 +80,13 @@ class GatewayRequestHandler(ChaliceRequestHandler):
     # these as any other method it does not declare (405, with Allow).
     do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
 
+    def do_OPTIONS(self) -> None:
+        """No route declares OPTIONS and no CORS preflight is set up: API Gateway answers it itself
+        (chalice's local gateway would invent a preflight answer)."""
+        self._parse_payload()
+        answer = gateway_answers()["MISSING_AUTHENTICATION_TOKEN"]
+        self._send_http_response(answer.status, dict(answer.headers), answer.body)
+
     def _send_error_response(self, error: LocalGatewayException) -> None:
         answer = deployed_answer(error.CODE, error.headers)
         if answer is None:
