@@ -6,12 +6,15 @@ STAMP := $(VENV)/.installed
 # checkov's dependencies conflict with requirements-dev.txt: it gets a venv of its own.
 SCAN_VENV := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed
+# Spectral (the API Design Rules linter), axe-core and the NL Design System CSS from the npm registry,
+# at the versions package-lock.json pins.
+NODE_STAMP := node_modules/.installed
 DEPLOYABLE_STAGES := dev prod
 PORT ?= 8000
 OUTBOX_PORT ?= 8025
 STAGE ?= dev
 
-.PHONY: run test lint typecheck package scan unit integration e2e browser browser-deps console-assets bench clean
+.PHONY: run test lint typecheck package scan contract adr schemathesis unit integration e2e browser browser-deps console-assets bench clean
 
 # Built anew when the requirements change, so a package dropped from them is gone from the venv too.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -28,6 +31,11 @@ $(SCAN_STAMP): requirements-scan.txt
 	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
 	touch $(SCAN_STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js 20 with npm (Spectral, axe-core, the NL Design System CSS); install them, e.g. apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 venv: $(STAMP)
 
 run: $(STAMP)
@@ -36,6 +44,7 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck browser-deps
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done
 	$(MAKE) --no-print-directory scan
+	$(MAKE) --no-print-directory contract
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -46,18 +55,30 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # chalice package + infra/template.json into out/$(STAGE)/ (git-ignored), then cfn-lint: see docs/operations.md, Deploying to AWS.
+# sam-mutual-tls.json is the same template with the mutual TLS option on (docs/api.md), linted and scanned too.
 package: $(STAMP)
 	$(BIN)/python -m infra.package --stage $(STAGE)
-	$(BIN)/cfn-lint out/$(STAGE)/sam.json
+	$(BIN)/cfn-lint out/$(STAGE)/sam.json out/$(STAGE)/sam-mutual-tls.json
 
 # checkov on what `make package` wrote for every deployable stage, offline. Any failed check fails:
 # a check that does not fit is skipped in infra/template.json, with the reason next to it.
 scan: $(SCAN_STAMP)
 	@for stage in $(DEPLOYABLE_STAGES); do \
-		test -f out/$$stage/sam.json || { echo "out/$$stage/sam.json is missing: make package STAGE=$$stage" >&2; exit 1; }; \
+		test -f out/$$stage/sam-mutual-tls.json || { echo "out/$$stage/sam*.json is missing: make package STAGE=$$stage" >&2; exit 1; }; \
 	done
-	$(SCAN_VENV)/bin/checkov $(foreach stage,$(DEPLOYABLE_STAGES),--file out/$(stage)/sam.json) \
+	$(SCAN_VENV)/bin/checkov $(foreach stage,$(DEPLOYABLE_STAGES),--file out/$(stage)/sam.json --file out/$(stage)/sam-mutual-tls.json) \
 		--framework cloudformation --skip-download --quiet --compact
+
+# The served OpenAPI document against the Logius API Design Rules (Spectral) and schemathesis with every
+# check, on the local stack started on free loopback ports and stopped after; see scripts/contract.py.
+contract: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m scripts.contract
+
+adr: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m scripts.contract adr
+
+schemathesis: $(STAMP)
+	$(BIN)/python -m scripts.contract schemathesis
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
@@ -70,18 +91,14 @@ e2e: $(STAMP)
 
 # The browser tests drive Debian's Chromium (never a downloaded browser) and inject axe-core from the
 # pinned npm packages; after this step they run offline.
-browser-deps: node_modules/.installed
+browser-deps: $(NODE_STAMP)
 	@test -x /usr/bin/chromium || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
 		else echo "Chromium is missing: run 'sudo apt-get install -y chromium', then make test again" >&2; exit 1; fi; }
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts
-	touch $@
-
 # Copies the NL Design System CSS from the pinned npm packages into the package, which serves it
 # itself; run it after changing their versions in package.json (a test compares the copies).
-console-assets: node_modules/.installed
+console-assets: $(NODE_STAMP)
 	cp node_modules/@utrecht/component-library-css/dist/index.css chalicelib/console/static/utrecht-components.css
 	cp node_modules/@utrecht/design-tokens/dist/theme.css chalicelib/console/static/utrecht-theme.css
 
@@ -100,4 +117,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.lifecycle
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) .local out node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SCAN_VENV) node_modules .local out .schemathesis .pytest_cache .mypy_cache .ruff_cache

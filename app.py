@@ -1,25 +1,33 @@
-"""Wiring only: each entry point parses its input and makes one call into chalicelib.
+"""Wiring only: each entry point takes its input and makes one call into chalicelib.
+
+Each route is declared once in ``chalicelib.operations``: who may call it, its query, body and
+answers. ``web.Routes`` registers it with the checks its declaration implies and hands the view
+a ``Call`` that passed them; ``chalicelib.openapi`` documents the same declarations.
 
 Every function (API, authorizer, stream, schedule) imports this module on a cold start, so it
 imports at the top only what all of them use; the API's models and presenters are imported by
-the routes (see benchmarks/cold_start.py).
+the routes (see benchmarks/cold_start.py), and named in annotations for the type checker only.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Request, Response
+from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Response
 
-from chalicelib import web
+from chalicelib import operations, web
 from chalicelib.bootstrap import container
 from chalicelib.console.pages import console
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.matching import FollowUp
-from chalicelib.domain.model import CloseReason, Principal, SignalStatus
+from chalicelib.domain.model import CloseReason, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
 from chalicelib.services import auth
 from chalicelib.settings import signals_stream_arn
+from chalicelib.web import Call
+
+if TYPE_CHECKING:
+    from chalicelib import schemas
 
 app = Chalice(app_name=SERVICE, configure_logs=False)
 app.api.binary_types = []
@@ -32,7 +40,7 @@ def observe(event: Any, get_response: Any) -> Response:
     authorizer = context.get("authorizer") or {}
     logger.append_keys(request_id=context.get("requestId"), client_id=authorizer.get("client_id"))
     try:
-        response: Response = get_response(event)
+        response = web.http_rules(event, get_response)
         logger.info(
             "request handled",
             extra={"method": event.method, "route": context.get("resourcePath"), "status": response.status_code},
@@ -53,73 +61,48 @@ def token_authorizer(auth_request: AuthRequest) -> AuthResponse:
     return AuthResponse(routes=["*"], principal_id=principal.client_id, context=web.principal_context(principal))
 
 
-def _request() -> Request:
-    request = app.current_request
-    assert request is not None, "only called while handling a request"
-    return request
+routes = web.Routes(app, token_authorizer, mutual_tls=lambda: container().settings.client_certificates_required)
 
 
-def _principal() -> Principal:
-    return web.principal_from(_request().context)
-
-
-def _organisation() -> Principal:
-    """The caller, who must be an organisation: checked before the body, so 403 wins over 422."""
-    from chalicelib.services.signals import require_organisation
-
-    principal = _principal()
-    require_organisation(principal)
-    return principal
-
-
-@app.route("/v1/health", methods=["GET"], content_types=web.ANY_MEDIA_TYPE)
-@web.api_view("health")
-def health() -> Response:
+@routes(operations.HEALTH)
+def health(call: Call[None, None]) -> Response:
     from chalicelib import schemas
 
     return web.json_response(schemas.HealthOut(status="ok"))
 
 
-@app.route("/v1/openapi.json", methods=["GET"], content_types=web.ANY_MEDIA_TYPE)
-@web.api_view("openapi")
-def openapi() -> Response:
+@routes(operations.OPENAPI)
+def openapi(call: Call[None, None]) -> Response:
     from chalicelib.openapi import document
 
     return Response(body=document(), headers={"Content-Type": web.JSON})
 
 
-@app.route("/v1/signals", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("create_signal")
-def create_signal() -> Response:
+@routes(operations.CREATE_SIGNAL)
+def create_signal(call: Call[schemas.SignalIn, None]) -> Response:
     from chalicelib import schemas
     from chalicelib.presenters import signal_out
 
-    request = _request()
-    principal = _organisation()
-    body, _ = web.parse_body(request, schemas.SignalIn)
     service = container().signals
-    result = service.register(principal, schemas.new_signal(body), request.headers.get("idempotency-key"))
+    result = service.register(call.caller, schemas.new_signal(call.body), call.request.headers.get("idempotency-key"))
     if not result.replayed:
         count("SignalsCreated")
     signal = result.signal
     status = service.status(signal) or SignalStatus.ACTIVE
-    headers = {"Location": f"/v1/signals/{signal.id}"}
+    headers = {"Location": f"{operations.BASE_PATH}/signals/{signal.id}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
     return web.json_response(signal_out(signal, status, service.today()), 201, headers)
 
 
-@app.route("/v1/signals", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("list_signals")
-def list_signals() -> Response:
+@routes(operations.LIST_SIGNALS)
+def list_signals(call: Call[None, schemas.ListQuery]) -> Response:
     from chalicelib import schemas
     from chalicelib.presenters import signal_out
 
-    principal = _organisation()
-    params = web.query_params(_request().query_params, {"status", "limit", "cursor"})
-    query = schemas.ListQuery.model_validate(params)
+    query = call.query
     service = container().signals
-    page = service.list(principal, query.status, query.limit, web.decode_cursor(query.cursor))
+    page = service.list(call.caller, query.status, query.limit, web.decode_cursor(query.cursor))
     return web.json_response(
         schemas.SignalPage(
             items=[signal_out(s, service.status(s) or SignalStatus.ARCHIVED, service.today()) for s in page.signals],
@@ -128,48 +111,33 @@ def list_signals() -> Response:
     )
 
 
-@app.route("/v1/signals/{signal_id}", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("get_signal")
-def get_signal(signal_id: str) -> Response:
+@routes(operations.GET_SIGNAL)
+def get_signal(call: Call[None, None], signal_id: str) -> Response:
     from chalicelib.presenters import signal_out
 
     service = container().signals
-    signal = service.get(_organisation(), signal_id)
+    signal = service.get(call.caller, signal_id)
     return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
 
 
-@app.route(
-    "/v1/signals/{signal_id}/close", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer
-)
-@web.api_view("close_signal")
-def close_signal(signal_id: str) -> Response:
+@routes(operations.CLOSE_SIGNAL)
+def close_signal(call: Call[schemas.CloseIn, None], signal_id: str) -> Response:
     from chalicelib import schemas
     from chalicelib.presenters import signal_out
 
-    principal = _organisation()
-    body, _ = web.parse_body(_request(), schemas.CloseIn)
     service = container().signals
-    archived = service.close(principal, signal_id, CloseReason(body.reason))
+    archived = service.close(call.caller, signal_id, CloseReason(call.body.reason))
     if archived is None:
         return web.json_response(schemas.DeletedOut(id=signal_id, status="deleted"))
     return web.json_response(signal_out(archived, SignalStatus.ARCHIVED, service.today()))
 
 
-@app.route(
-    "/v1/signals/{signal_id}/professional",
-    methods=["PUT"],
-    content_types=web.ANY_MEDIA_TYPE,
-    authorizer=token_authorizer,
-)
-@web.api_view("hand_over_signal")
-def hand_over_signal(signal_id: str) -> Response:
-    from chalicelib import schemas
+@routes(operations.HAND_OVER_SIGNAL)
+def hand_over_signal(call: Call[schemas.ProfessionalIn, None], signal_id: str) -> Response:
     from chalicelib.presenters import signal_out
 
-    principal = _organisation()
-    body, _ = web.parse_body(_request(), schemas.ProfessionalIn)
     service = container().signals
-    signal = service.hand_over(principal, signal_id, body.to_domain())
+    signal = service.hand_over(call.caller, signal_id, call.body.to_domain())
     return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
 
 
@@ -195,38 +163,23 @@ def lifecycle(event: Any) -> dict[str, object]:
 # Municipality endpoints: the BSN only ever travels in request bodies.
 
 
-def _municipality() -> Principal:
-    """The caller, who must be a municipality: checked before the body, so 403 wins over 422."""
-    from chalicelib.services.municipality import require_municipality
+@routes(operations.SUBJECT_ACCESS)
+def subject_access(call: Call[schemas.SubjectIn, schemas.AccessQuery]) -> Response:
+    from chalicelib import presenters
 
-    principal = _principal()
-    require_municipality(principal)
-    return principal
-
-
-@app.route("/v1/subjects/access", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("subject_access")
-def subject_access() -> Response:
-    from chalicelib import presenters, schemas
-
-    principal = _municipality()
-    query = schemas.AccessQuery.model_validate(web.query_params(_request().query_params, {"format"}))
-    body, _ = web.parse_body(_request(), schemas.SubjectIn)
-    access = presenters.subject_access_out(container().subjects.access(principal, body.bsn))
-    if query.format == "html":
-        document = presenters.access_document_html(access, principal.municipality_code or "")
+    access = presenters.subject_access_out(container().subjects.access(call.caller, call.body.bsn))
+    if call.query.format == "html":
+        document = presenters.access_document_html(access, call.caller.municipality_code or "")
         return Response(body=document, headers={"Content-Type": "text/html; charset=utf-8"})
     return web.json_response(access)
 
 
-@app.route("/v1/subjects/rectify", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("subject_rectify")
-def subject_rectify() -> Response:
+@routes(operations.SUBJECT_RECTIFY)
+def subject_rectify(call: Call[schemas.RectifyIn, None]) -> Response:
     from chalicelib import presenters, schemas
 
-    principal = _municipality()
-    body, _ = web.parse_body(_request(), schemas.RectifyIn)
-    result = container().subjects.rectify(principal, body.bsn, schemas.child_correction(body.child))
+    body = call.body
+    result = container().subjects.rectify(call.caller, body.bsn, schemas.child_correction(body.child))
     return web.json_response(
         schemas.RectifiedOut(
             child=presenters.child_out(result.child),
@@ -236,14 +189,11 @@ def subject_rectify() -> Response:
     )
 
 
-@app.route("/v1/subjects/erase", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("subject_erase")
-def subject_erase() -> Response:
+@routes(operations.SUBJECT_ERASE)
+def subject_erase(call: Call[schemas.EraseIn, None]) -> Response:
     from chalicelib import schemas
 
-    principal = _municipality()
-    body, _ = web.parse_body(_request(), schemas.EraseIn)
-    result = container().subjects.erase(principal, body.bsn, body.reason)
+    result = container().subjects.erase(call.caller, call.body.bsn, call.body.reason)
     return web.json_response(
         schemas.ErasedOut(
             status="erased", signals_erased=result.signals_erased, professionals_notified=result.professionals_notified
@@ -251,37 +201,26 @@ def subject_erase() -> Response:
     )
 
 
-@app.route("/v1/matches", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("list_matches")
-def list_matches() -> Response:
+@routes(operations.LIST_MATCHES)
+def list_matches(call: Call[None, schemas.MatchesQuery]) -> Response:
     from chalicelib import presenters, schemas
 
-    principal = _municipality()
-    query = schemas.MatchesQuery.model_validate(web.query_params(_request().query_params, {"since"}))
-    found = container().subjects.matches(principal, query.since)
+    found = container().subjects.matches(call.caller, call.query.since)
     return web.json_response(schemas.MatchesOut(items=[presenters.municipal_match_out(m) for m in found]))
 
 
-@app.route(
-    "/v1/matches/{match_id}/follow-up", methods=["POST"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer
-)
-@web.api_view("match_follow_up")
-def match_follow_up(match_id: str) -> Response:
-    from chalicelib import presenters, schemas
+@routes(operations.MATCH_FOLLOW_UP)
+def match_follow_up(call: Call[schemas.FollowUpIn, None], match_id: str) -> Response:
+    from chalicelib import presenters
 
-    principal = _municipality()
-    body, _ = web.parse_body(_request(), schemas.FollowUpIn)
-    match = container().subjects.follow_up(principal, match_id, FollowUp(body.status), body.note_code)
+    body = call.body
+    match = container().subjects.follow_up(call.caller, match_id, FollowUp(body.status), body.note_code)
     return web.json_response(presenters.municipal_match_out(match))
 
 
-@app.route("/v1/reports", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
-@web.api_view("reports")
-def get_report() -> Response:
+@routes(operations.REPORT)
+def get_report(call: Call[None, schemas.ReportQuery]) -> Response:
     from chalicelib import schemas
 
-    principal = _principal()
-    query = schemas.ReportQuery.model_validate(web.query_params(_request().query_params, {"period", "region"}))
-    return Response(
-        body=container().reports.report(principal, query.period, query.region), headers={"Content-Type": web.JSON}
-    )
+    report = container().reports.report(call.caller, call.query.period, call.query.region)
+    return web.json_response(schemas.ReportOut.model_validate(report))

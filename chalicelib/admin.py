@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     org.add_argument("--name", required=True)
     org.add_argument("--sector", required=True, choices=sorted(SECTORS))
     org.add_argument("--region", required=True)
+    org.add_argument("--oin", help="its 20-digit OIN: with mutual TLS, its client certificate must carry it")
 
     muni = commands.add_parser("create-municipality", help="register a municipality and issue its first token")
     muni.add_argument("--code", required=True, help="4-digit CBS code")
@@ -104,12 +105,15 @@ def run(arguments: Sequence[str], container: Container) -> dict[str, Any]:
     registry = container.registry
     now = container.clock.now()
     if args.command == "create-organisation":
-        organisation, token = admin.create_organisation(registry, args.name, args.sector, args.region, now)
+        organisation, token = admin.create_organisation(
+            registry, args.name, args.sector, args.region, now, oin=args.oin
+        )
         return {
             "id": organisation.id,
             "name": organisation.name,
             "sector": organisation.sector,
             "region": organisation.region,
+            **({"oin": organisation.oin} if organisation.oin else {}),
             "token_id": token.token_id,
             "token": token.token,
         }

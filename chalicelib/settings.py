@@ -20,6 +20,13 @@ class Settings:
     pseudonym_key_parameter: str
     mail_sender: str
     ses_configuration_set: str
+    # Digikoppeling, "on" or "off": on, the API is reached only through a custom domain that
+    # demands a client certificate, and an organisation's token counts only with its own.
+    mutual_tls: str = "off"
+
+    @property
+    def client_certificates_required(self) -> bool:
+        return self.mutual_tls == "on"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -36,7 +43,10 @@ class Settings:
         missing = [variable for variable in names.values() if not env.get(variable)]
         if missing:
             raise ConfigurationError("missing settings: " + ", ".join(sorted(missing)))
-        return cls(**{field: env[variable] for field, variable in names.items()})
+        mutual_tls = env.get("MUTUAL_TLS", "off")
+        if mutual_tls not in {"on", "off"}:
+            raise ConfigurationError("MUTUAL_TLS is on or off")
+        return cls(**{field: env[variable] for field, variable in names.items()}, mutual_tls=mutual_tls)
 
 
 # Chalice evaluates the stream ARN when it packages the app; the merge template in infra/ replaces

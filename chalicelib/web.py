@@ -1,22 +1,23 @@
-"""HTTP plumbing: body parsing, the principal from the authorizer, and the one error mapping.
+"""HTTP plumbing: routes from their declarations, body parsing, the principal, the one error mapping.
 
 Every error leaves as ``application/problem+json`` (RFC 9457). Messages are written by us and
-never echo input, so a BSN can't travel back in an error.
+never echo input, so a BSN can't travel back in an error. Every response carries the API's full
+version and the security headers of the Logius API Design Rules (:func:`http_rules`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import json
 import re
 import traceback
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from chalice.app import Request, Response
 
+from chalicelib import operations
 from chalicelib.domain.errors import (
     Conflict,
     DomainError,
@@ -30,9 +31,11 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.observability import count_rejection, logger
+from chalicelib.operations import Operation
 
 if TYPE_CHECKING:
     # Only the API's routes use pydantic; the authorizer imports this module too.
+    from chalice.app import Chalice, ChaliceAuthorizer
     from pydantic import BaseModel, ValidationError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -44,7 +47,21 @@ PROBLEM_JSON = "application/problem+json"
 ANY_MEDIA_TYPE = ["*/*"]
 
 Model = TypeVar("Model", bound="BaseModel")
-View = TypeVar("View", bound=Callable[..., Response])
+Body = TypeVar("Body")
+Query = TypeVar("Query")
+
+# The Logius API Design Rules' security headers (/core/transport/security-headers), on every
+# response, errors included. No response may be cached: nearly every one holds personal data.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+# The family's printable access document styles itself; it loads and runs nothing.
+HTML_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
 class BadRequest(DomainError):
@@ -154,24 +171,6 @@ def to_problem(exc: Exception) -> tuple[Response, str]:
     return problem(500, "internal", "Internal error", "the request could not be handled"), "internal"
 
 
-def api_view(operation: str) -> Callable[[View], View]:
-    """Turn every exception of a view into problem+json and count it as a rejection."""
-
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Response:
-            try:
-                return view(*args, **kwargs)
-            except Exception as exc:  # the one place that maps errors to HTTP
-                response, reason = to_problem(exc)
-                count_rejection(operation, reason)
-                return response
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
 def is_json_media_type(content_type: str | None) -> bool:
     """``application/json``, with no charset or ``charset=utf-8`` (RFC 8259 knows no other)."""
     if content_type is None:
@@ -218,6 +217,7 @@ def principal_from(context: Mapping[str, Any] | None) -> Principal:
             name=authorizer["org_name"],
             sector=authorizer["org_sector"],
             region=authorizer["org_region"],
+            oin=authorizer.get("org_oin") or None,
         )
     return Principal(
         client_id=authorizer["client_id"],
@@ -239,33 +239,190 @@ def principal_context(principal: Principal) -> dict[str, str]:
         "org_name": organisation.name if organisation else "",
         "org_sector": organisation.sector if organisation else "",
         "org_region": organisation.region if organisation else "",
+        "org_oin": (organisation.oin or "") if organisation else "",
         "municipality_code": principal.municipality_code or "",
         "region": principal.region or "",
     }
 
 
-_CURSOR_CONTENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z#[0-9A-HJKMNP-TV-Z]{26}")
+def client_certificate(context: Mapping[str, Any] | None) -> str | None:
+    """The PEM of the client certificate API Gateway checked in the TLS handshake (mutual TLS only)."""
+    identity = (context or {}).get("identity") or {}
+    certificate = identity.get("clientCert") or {}
+    pem = certificate.get("clientCertPem") if isinstance(certificate, Mapping) else None
+    return pem if isinstance(pem, str) else None
+
+
+# A cursor is the sort key of the last signal of a page. Written out rather than encoded, its form
+# is a pattern the published schema states exactly; any value of that form is a position in the
+# newest-first order, so no cursor the pattern allows is refused.
+CURSOR_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\.[0-9A-HJKMNP-TV-Z]{26}"
+_CURSOR = re.compile(CURSOR_PATTERN)
+_SORT_KEY_SEPARATOR = "#"
+# "#" would start a URL's fragment when a client pastes the cursor into a query unencoded.
+_CURSOR_SEPARATOR = "."
 
 
 def encode_cursor(after: str | None) -> str | None:
-    return base64.urlsafe_b64encode(after.encode()).decode().rstrip("=") if after else None
+    return after.replace(_SORT_KEY_SEPARATOR, _CURSOR_SEPARATOR, 1) if after else None
 
 
 def decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
-    try:
-        after = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        after = ""
-    if not _CURSOR_CONTENT.fullmatch(after):
+    if not _CURSOR.fullmatch(cursor):
         raise InvalidInput.single("cursor", "not a cursor this API issued")
-    return after
+    return cursor.replace(_CURSOR_SEPARATOR, _SORT_KEY_SEPARATOR, 1)
 
 
 def query_params(params: Mapping[str, str] | None, allowed: set[str]) -> dict[str, str]:
     """The query as a dict; an unknown key is refused without naming it (it may be a BSN)."""
     given = dict(params or {})
     if set(given) - allowed:
-        raise InvalidInput.single(QUERY_FIELD, "unknown query parameter; known: " + ", ".join(sorted(allowed)))
+        known = ", ".join(sorted(allowed)) or "none"
+        raise InvalidInput.single(QUERY_FIELD, "unknown query parameter; known: " + known)
     return given
+
+
+def single_values(params: Any) -> dict[str, str]:
+    """Chalice's query parameters as one value per key; a key given twice cannot be read (400)."""
+    if params is None:
+        return {}
+    values: dict[str, str] = {}
+    for key in params:
+        given = params.getlist(key)
+        if len(given) != 1:
+            raise BadRequest("a query parameter is given more than once")
+        values[key] = given[0]
+    return values
+
+
+# Routes, derived from the declarations in chalicelib.operations ---------------------------------
+
+
+@dataclass(frozen=True)
+class Call(Generic[Body, Query]):
+    """A request that passed its operation's checks: the caller, its query and its body, parsed."""
+
+    request: Request
+    principal: Principal | None
+    query: Query
+    body: Body
+
+    @property
+    def caller(self) -> Principal:
+        assert self.principal is not None, "only operations that need a token have a caller"
+        return self.principal
+
+
+def _model(name: str) -> type[BaseModel]:
+    from chalicelib import schemas
+
+    model: type[BaseModel] = getattr(schemas, name)
+    return model
+
+
+class Routes:
+    """Registers each declared operation as a Chalice route with the checks its declaration implies.
+
+    ``mutual_tls`` says whether the deployment requires client certificates (Digikoppeling); it is
+    asked per request, so the authorizer's cold start never reads the settings.
+    """
+
+    def __init__(self, app: Chalice, authorizer: ChaliceAuthorizer, mutual_tls: Callable[[], bool]) -> None:
+        self._app = app
+        self._authorizer = authorizer
+        self._mutual_tls = mutual_tls
+        self.operations: dict[str, Operation] = {}
+
+    def __call__(self, operation: Operation) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+        def register(view: Callable[..., Response]) -> Callable[..., Response]:
+            @functools.wraps(view)
+            def handle(**path_parameters: str) -> Response:
+                try:
+                    return view(self._checked(operation), **path_parameters)
+                except Exception as exc:  # the one place that maps errors to HTTP
+                    response, reason = to_problem(exc)
+                    count_rejection(operation.id, reason)
+                    return response
+
+            self._app.route(
+                operation.route,
+                methods=[operation.method],
+                content_types=ANY_MEDIA_TYPE,
+                authorizer=self._authorizer if operation.needs_token else None,
+            )(handle)
+            self.operations[view.__name__] = operation
+            return handle
+
+        return register
+
+    def _checked(self, operation: Operation) -> Call[Any, Any]:
+        """Token, then who may call, then query, then body: the order is the contract's, not the view's."""
+        request = self._app.current_request
+        assert request is not None, "only called while handling a request"
+        principal = None
+        if operation.needs_token:
+            principal = self._authenticated(request)
+            if principal.kind not in operation.callers:
+                raise Forbidden(operations.forbidden_message(operation.callers))
+        params = single_values(request.query_params)
+        query = None
+        if operation.query:
+            model = _model(operation.query)
+            query = model.model_validate(query_params(params, set(model.model_fields)))
+        else:
+            query_params(params, set())
+        body = parse_body(request, _model(operation.body))[0] if operation.body else None
+        return Call(request=request, principal=principal, query=query, body=body)
+
+    def _authenticated(self, request: Request) -> Principal:
+        principal = principal_from(request.context)
+        if self._mutual_tls():
+            from chalicelib.services import auth
+
+            auth.require_certificate_of(principal, client_certificate(request.context))
+        return principal
+
+
+# Rules every response follows, whatever answered it --------------------------------------------
+
+
+def http_rules(request: Request | None, get_response: Callable[[Request | None], Response]) -> Response:
+    """What API Design Rules ask of every response: a trailing slash is 404, every error is a
+    problem document, every response names the full API version and carries the security headers;
+    only the OpenAPI document may be read from any origin."""
+    context = request.context if request is not None else {}
+    path = str(context.get("path") or "")
+    if len(path) > 1 and path.endswith("/"):
+        response = problem(404, "not-found", "Not found", "no such resource")
+    else:
+        response = _as_problem(get_response(request))
+    headers = response.headers
+    headers.update(SECURITY_HEADERS)
+    if str(headers.get("Content-Type", "")).startswith(operations.HTML):
+        headers["Content-Security-Policy"] = HTML_SECURITY_POLICY
+    headers["API-Version"] = operations.API_VERSION
+    if context.get("resourcePath") == operations.OPENAPI.route and response.status_code < 400:
+        headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+_STATUS_TITLES = {405: ("method-not-allowed", "Method not allowed", "this resource does not answer this method")}
+
+
+def _as_problem(response: Response) -> Response:
+    """Chalice's own errors (an undeclared method, an error outside a view) as problem documents."""
+    if response.status_code < 400 or str(response.headers.get("Content-Type", "")).startswith(PROBLEM_JSON):
+        return response
+    status = response.status_code
+    slug, title, detail = _STATUS_TITLES.get(
+        status,
+        ("internal", "Internal error", "the request could not be handled")
+        if status >= 500
+        else ("bad-request", "Bad request", "the request cannot be handled"),
+    )
+    answer = problem(status, slug, title, detail)
+    if "Allow" in response.headers:
+        answer.headers["Allow"] = response.headers["Allow"]
+    return answer

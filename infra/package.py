@@ -95,6 +95,19 @@ phones.display(phones.normalise("+31 30 123 4567"))
 """
 
 
+# ``make package`` also writes the template with the mutual TLS option on (these example values as
+# the parameters' defaults), so that cfn-lint and checkov check the option on as well as off. It is
+# for checking only: a deployment with the option on passes its own values as parameters.
+MUTUAL_TLS_TEMPLATE_NAME = "sam-mutual-tls.json"
+MUTUAL_TLS_EXAMPLE = {
+    "MutualTls": "on",
+    "MutualTlsDomainName": "api.verwijsindex.example.nl",
+    "MutualTlsCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
+    "MutualTlsTruststoreUri": "s3://verwijsindex-truststore-example/pkioverheid-private-root.pem",
+    "MutualTlsTruststoreVersion": "3sL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY",
+}
+
+
 class PackagingError(Exception):
     """The stage cannot be packaged, or config.json and the template disagree."""
 
@@ -154,6 +167,14 @@ def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str],
     parameters["PseudonymKeyParameterName"]["Default"] = environment["PSEUDONYM_KEY_PARAMETER"]
     parameters["MailSender"]["Default"] = environment["MAIL_SENDER"]
     parameters["LogRetentionInDays"]["Default"] = log_retention
+
+
+def with_mutual_tls(template: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``template`` whose parameters default to :data:`MUTUAL_TLS_EXAMPLE`."""
+    switched = json.loads(json.dumps(template))
+    for name, value in MUTUAL_TLS_EXAMPLE.items():
+        switched["Parameters"][name]["Default"] = value
+    return switched
 
 
 def left_out(name: str) -> bool:
@@ -253,6 +274,7 @@ def package(stage: str, out_dir: Path | None = None) -> Path:
     optimise_archive(target / "deployment.zip")
     pin_stage(template, stage, environment, log_retention)
     path.write_text(json.dumps(template, indent=2) + "\n")
+    (target / MUTUAL_TLS_TEMPLATE_NAME).write_text(json.dumps(with_mutual_tls(template), indent=2) + "\n")
     return path
 
 

@@ -26,6 +26,7 @@ import argparse
 import base64
 import contextlib
 import errno
+import functools
 import json
 import os
 import shlex
@@ -329,6 +330,7 @@ class ChaliceApi:
                 ) from exc
             raise
         _widen_backlog(server.server, API_BACKLOG)
+        _answer_as_api_gateway(server.server)
         self.port = server.server.server_address[1]
         server.port = self.port  # what its "Serving on …" line shows when --port 0 was asked
         self._server = server
@@ -344,6 +346,16 @@ class ChaliceApi:
         server.server.server_close()
         if self._thread is not None:
             self._thread.join(5)
+
+
+def _answer_as_api_gateway(server: socketserver.TCPServer) -> None:
+    """Answer a missing token, an unknown route and a failing authorizer with the gateway responses
+    infra/template.json deploys, not with chalice's plain JSON (see infra/gateway.py)."""
+    from infra.gateway import GatewayRequestHandler
+
+    handler = server.RequestHandlerClass
+    assert isinstance(handler, functools.partial), "chalice binds its handler to the app with functools.partial"
+    server.RequestHandlerClass = functools.partial(GatewayRequestHandler, *handler.args, **handler.keywords)
 
 
 def _widen_backlog(server: socketserver.TCPServer, backlog: int) -> None:

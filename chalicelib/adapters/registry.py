@@ -72,7 +72,11 @@ class DynamoDBRegistry:
         organisation = None
         if item.get("org_id"):
             organisation = Organisation(
-                id=item["org_id"], name=item["org_name"], sector=item["org_sector"], region=item["org_region"]
+                id=item["org_id"],
+                name=item["org_name"],
+                sector=item["org_sector"],
+                region=item["org_region"],
+                oin=item.get("org_oin"),
             )
         principal = Principal(
             client_id=item["client_id"],
@@ -114,6 +118,8 @@ class DynamoDBRegistry:
                 "org_sector": organisation.sector,
                 "org_region": organisation.region,
             }
+            if organisation.oin is not None:
+                token_item["org_oin"] = organisation.oin
         if principal.municipality_code is not None:
             token_item["municipality_code"] = principal.municipality_code
         if principal.region is not None:
@@ -246,13 +252,16 @@ class DynamoDBRegistry:
                 "tokens_issued": 0,
                 "created_at": items.iso_instant(created_at),
             }
+            | ({"oin": organisation.oin} if organisation.oin is not None else {})
         )
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         item = self._get(f"ORG#{organisation_id}", "ORG")
         if item is None:
             return None
-        return Organisation(id=organisation_id, name=item["name"], sector=item["sector"], region=item["region"])
+        return Organisation(
+            id=organisation_id, name=item["name"], sector=item["sector"], region=item["region"], oin=item.get("oin")
+        )
 
     def organisation_suspended(self, organisation_id: str) -> bool:
         item = self._get(f"ORG#{organisation_id}", "ORG")

@@ -77,6 +77,9 @@ class Organisation:
     name: str
     sector: str
     region: str
+    # Its Organisatie-identificatienummer (20 digits): with mutual TLS (Digikoppeling), its client
+    # certificate must carry it.
+    oin: str | None = None
 
 
 @dataclass(frozen=True)

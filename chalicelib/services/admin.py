@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,10 @@ class AdminRegistry(Protocol):
     def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool: ...
 
 
+# The Organisatie-identificatienummer that PKIoverheid certificates carry (Digikoppeling).
+_OIN = re.compile(r"[0-9]{20}")
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token_id: str
@@ -72,12 +77,18 @@ def _issue(registry: AdminRegistry, principal_for: Principal, owner_pk: str, now
 
 
 def create_organisation(
-    registry: AdminRegistry, name: str, sector: str, region: str, now: datetime
+    registry: AdminRegistry, name: str, sector: str, region: str, now: datetime, oin: str | None = None
 ) -> tuple[Organisation, IssuedToken]:
     if not is_known_sector(sector):
         raise InvalidInput.single("sector", "unknown sector; one of " + ", ".join(SECTORS))
+    if oin is not None and _OIN.fullmatch(oin) is None:
+        raise InvalidInput.single("oin", "an OIN has 20 digits")
     organisation = Organisation(
-        id=f"org_{secrets.token_hex(6)}", name=_require_text("name", name), sector=sector, region=_region(region)
+        id=f"org_{secrets.token_hex(6)}",
+        name=_require_text("name", name),
+        sector=sector,
+        region=_region(region),
+        oin=oin,
     )
     registry.put_organisation(organisation, now)
     return organisation, issue_organisation_token(registry, organisation.id, now)

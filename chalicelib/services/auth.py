@@ -45,3 +45,20 @@ def authenticate(tokens: TokenLookup, authorization: str | None) -> Principal:
     if grant is None or not grant.active:
         raise Unauthenticated("unknown, revoked or suspended token")
     return grant.principal
+
+
+def require_certificate_of(principal: Principal, certificate_pem: str | None) -> None:
+    """With mutual TLS on, an organisation's token counts only with that organisation's certificate.
+
+    API Gateway has already checked the certificate against the truststore; what is left is whose it
+    is: the OIN in its subject must be the one the organisation was registered with.
+    """
+    from chalicelib.certificates import subject_oin
+
+    if certificate_pem is None:
+        raise Unauthenticated("a client certificate is required")
+    organisation = principal.organisation
+    if organisation is None:
+        return
+    if organisation.oin is None or subject_oin(certificate_pem) != organisation.oin:
+        raise Unauthenticated("the client certificate is not this organisation's")

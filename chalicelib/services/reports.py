@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain import reports
-from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import FollowUp, MunicipalMatch
 from chalicelib.domain.model import Principal, PrincipalKind
@@ -48,7 +48,8 @@ class ReportService:
         period = Period.parse(period_text)
         if principal.kind is PrincipalKind.MUNICIPALITY and principal.municipality_code:
             if region is not None:
-                raise InvalidInput.single("region", "a municipality reports on itself; region is for administrators")
+                # Who may ask, not what was asked: region is for administrators.
+                raise Forbidden("a municipality reports on itself; region is for administrators")
             codes = [principal.municipality_code]
             scope = {"municipality": principal.municipality_code}
         elif principal.kind is PrincipalKind.ADMIN:

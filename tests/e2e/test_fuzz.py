@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.operations import API_VERSION
 from tests import builders
 
 FUZZ = settings(
@@ -85,6 +86,7 @@ bodies = st.one_of(
 
 def assert_well_formed(reply) -> None:
     assert reply.status_code < 500, reply.body[:500]
+    assert reply.header("API-Version") == API_VERSION
     if reply.status_code >= 400:
         reply.problem(reply.status_code)
     else:

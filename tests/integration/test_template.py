@@ -444,7 +444,7 @@ def test_api_gateways_own_errors_are_problem_json_too(templates, stage):
     assert {kind: int(properties["StatusCode"]) for kind, properties in responses.items()} == expected
     for kind, properties in responses.items():
         assert properties["RestApiId"] == {"Ref": "RestAPI"}
-        assert properties["ResponseParameters"] == {"gatewayresponse.header.Content-Type": "'application/problem+json'"}
+        assert properties["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
         problem = json.loads(properties["ResponseTemplates"]["application/json"])
         assert problem.keys() == {"type", "title", "status", "detail"}
         assert problem["status"] == expected[kind]
