@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 app = Chalice(app_name=SERVICE, configure_logs=False)
 app.api.binary_types = []
-app.register_blueprint(console, url_prefix="/console")
+app.register_blueprint(console, url_prefix=web.CONSOLE_PREFIX.rstrip("/"))
 
 
 @app.middleware("http")

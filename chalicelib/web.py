@@ -388,11 +388,17 @@ class Routes:
 # Rules every response follows, whatever answered it --------------------------------------------
 
 
+CONSOLE_PREFIX = "/console/"
+
+
 def http_rules(request: Request | None, get_response: Callable[[Request | None], Response]) -> Response:
     """What API Design Rules ask of every response: a trailing slash is 404, every error is a
     problem document, every response names the full API version and carries the security headers;
     only the OpenAPI document may be read from any origin."""
     context = request.context if request is not None else {}
+    if str(context.get("resourcePath") or "").startswith(CONSOLE_PREFIX):
+        # Pages for people: HTML errors in Dutch and headers of their own (chalicelib.console).
+        return get_response(request)
     path = str(context.get("path") or "")
     if len(path) > 1 and path.endswith("/"):
         response = problem(404, "not-found", "Not found", "no such resource")
