@@ -226,7 +226,7 @@ def port_available(port: int) -> bool:
 class MotoEmulator:
     """moto's server, every AWS service on one loopback port.
 
-    It handles one DynamoDB request at a time (``infra.moto_isolation``): moto does not isolate
+    It handles one DynamoDB request at a time (``local.moto_isolation``): moto does not isolate
     concurrent DynamoDB requests, DynamoDB does, and the API serves requests in parallel.
     """
 
@@ -259,7 +259,7 @@ class MotoEmulator:
 
         from moto.server import ThreadedMotoServer
 
-        from infra.moto_isolation import one_dynamodb_request_at_a_time
+        from local.moto_isolation import one_dynamodb_request_at_a_time
 
         self._isolation.enter_context(one_dynamodb_request_at_a_time())
         if not self._verbose:

@@ -243,7 +243,7 @@ def stream(api: Api, container: bootstrap.Container, table_names: Any) -> Any:
     """The signals table's real moto stream, delivered to the match function as Lambda would."""
     import boto3
 
-    from infra.streams import StreamPoller
+    from local.streams import StreamPoller
 
     arn = boto3.client("dynamodb").describe_table(TableName=table_names.signals)["Table"]["LatestStreamArn"]
 
@@ -259,7 +259,7 @@ def outbox(container: bootstrap.Container) -> Callable[[], list[dict[str, Any]]]
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    from infra.outbox import parse_sent_message
+    from local.outbox import parse_sent_message
 
     def sent() -> list[dict[str, Any]]:
         backend = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"]

@@ -207,7 +207,7 @@ def test_three_parties_each_get_the_right_mails(api, org, other_org, stream, out
 
 
 def test_redelivery_of_the_same_records_sends_nothing_new(api, org, other_org, stream, outbox, clock, table_names):
-    from infra.streams import StreamPoller
+    from local.streams import StreamPoller
 
     api.create_signal(org.token)
     later(clock)
@@ -243,7 +243,7 @@ class FailingFor:
 def test_ses_failure_reports_exactly_that_record_and_its_retry_sends_the_missing_mail_once(
     api, org, other_org, stream, outbox, clock, container, table_names
 ):
-    from infra.streams import lambda_record
+    from local.streams import lambda_record
 
     api.create_signal(org.token)
     later(clock)

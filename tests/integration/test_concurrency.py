@@ -32,7 +32,7 @@ from chalicelib import bootstrap
 from chalicelib.adapters import items
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal
 from chalicelib.services.signals import Registered, SignalService
-from infra import moto_isolation
+from local import moto_isolation
 from tests import builders
 
 ROUNDS = 5

@@ -798,7 +798,7 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
 
     from app import app
     from chalicelib.services import admin
-    from infra.streams import StreamPoller
+    from local.streams import StreamPoller
     from tests import builders
 
     ggd = admin.create_organisation(container.registry, "GGD", "jgz", "utrecht", clock.now())[1].token
