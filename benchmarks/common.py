@@ -25,11 +25,11 @@ import moto
 
 from chalicelib import bootstrap
 from chalicelib.adapters import items
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.services.signals import NewSignal
 from chalicelib.settings import Settings
 from infra.tables import TableNames, create_tables
+from local.clock import FixedClock
 from tests import builders
 
 KEY_PARAMETER = "/verwijsindex/bench/pseudonym-key"

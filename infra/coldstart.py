@@ -251,7 +251,7 @@ def emulated_stage(stage: str = "dev") -> Iterator[tuple[dict[str, str], dict[st
 
     from moto.server import ThreadedMotoServer
 
-    from infra.package import stage_environment
+    from infra.stages import stage_environment
 
     # werkzeug logs every request the emulator serves.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

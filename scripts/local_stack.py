@@ -205,7 +205,7 @@ def configure_aws_environment(environ: MutableMapping[str, str], endpoint_url: s
 
 def stage_environment() -> dict[str, str]:
     """The variables stage ``local`` gives its functions; :data:`LOCAL_FALLBACKS` fill what it lacks."""
-    from chalicelib.admin import stage_environment as of_stage
+    from infra.stages import stage_environment as of_stage
 
     return {**LOCAL_FALLBACKS, **of_stage(STAGE)}
 
@@ -595,12 +595,12 @@ def banner(state: StackState, state_file: Path) -> str:
         "",
         "The lifecycle job runs every minute here; to run it as of a date (it archives and deletes!):",
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
-        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m chalicelib.admin --stage {state.stage}"
+        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m admin --stage {state.stage}"
         " run-lifecycle --as-of 2031-01-01",
         "",
         "Admin CLI against this stack:",
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
-        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m chalicelib.admin --stage {state.stage} --help",
+        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m admin --stage {state.stage} --help",
         "",
         "Press Ctrl-C to stop.",
     ]

@@ -18,9 +18,9 @@ import moto
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.domain.clock import FixedClock
 from chalicelib.settings import Settings
 from infra.tables import TableNames, create_tables
+from local.clock import FixedClock
 
 KEY_PARAMETER = "/verwijsindex/test/pseudonym-key"
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()

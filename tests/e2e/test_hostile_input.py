@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib import admin as admin_cli
+from admin import cli as admin_cli
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Professional

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib import admin as cli
+from admin import cli
 from chalicelib import bootstrap
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.model import PrincipalKind
 from chalicelib.services import auth
 from chalicelib.settings import Settings
+from infra.stages import stage_environment
 from infra.tables import TableNames, create_tables
 from tests import builders
 
@@ -183,7 +184,7 @@ def test_stage_supplies_the_table_names(capsys: pytest.CaptureFixture[str], monk
 
     from tests.conftest import TEST_KEY
 
-    stage = cli.stage_environment("local")
+    stage = stage_environment("local")
     for name in [*stage, "MAIL_SENDER", "SES_CONFIGURATION_SET"]:
         monkeypatch.delenv(name, raising=False)
     # Settings the stage may not name yet come from the environment, which wins over the stage.

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action
@@ -27,6 +26,7 @@ from chalicelib.services.lifecycle import LifecycleReport, LifecycleService
 from chalicelib.services.matching import MatchService
 from chalicelib.services.municipality import ChildCorrection, Erased, NothingStored, Rectified, SubjectService
 from chalicelib.services.signals import SignalService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import RecordingMailer
 from tests.integration.test_concurrency import one_dynamodb_request_at_a_time  # noqa: F401 (a fixture)

@@ -18,7 +18,6 @@ from botocore.stub import Stubber
 
 from chalicelib import bootstrap
 from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
@@ -29,6 +28,7 @@ from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.matching import MatchService
 from chalicelib.services.municipality import ChildCorrection, SubjectService
 from chalicelib.services.signals import SignalService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     InMemoryLogbook,

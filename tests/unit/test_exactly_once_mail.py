@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
@@ -26,6 +25,7 @@ from chalicelib.services.lifecycle import LifecycleIncomplete, LifecycleService
 from chalicelib.services.matching import MatchService, NotificationInFlight
 from chalicelib.services.municipality import ChildCorrection, NothingStored, SubjectService
 from chalicelib.services.signals import SignalService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     FAILED,

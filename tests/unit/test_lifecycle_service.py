@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import lifecycle
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.lifecycle import Transition, due_transition, next_due
 from chalicelib.domain.logbook import Action, LogEntry
@@ -18,6 +17,7 @@ from chalicelib.domain.matching import both_sides, find_matches
 from chalicelib.domain.model import CloseReason, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import archived_notice
 from chalicelib.services.lifecycle import CLIENT_ID, LifecycleIncomplete, LifecycleService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     FAILED,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.clock import FixedClock, dutch_date
+from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import find_matches, match_id
@@ -18,6 +18,7 @@ from chalicelib.domain.model import Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification, plan
 from chalicelib.services.delivery import CLAIM_LEASE, ClaimOutcome
 from chalicelib.services.matching import MatchService, NotificationInFlight
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     FAILED,

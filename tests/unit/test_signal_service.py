@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from chalicelib.bootstrap import new_id
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.errors import (
     DuplicateActiveSignal,
     Forbidden,
@@ -29,6 +28,7 @@ from chalicelib.domain.model import (
     SignalStatus,
 )
 from chalicelib.services.signals import NewSignal, SignalService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import InMemoryLogbook, InMemorySignalStore
 
