@@ -19,7 +19,6 @@ from chalice.app import Request, Response
 
 from chalicelib.domain.errors import (
     Conflict,
-    DomainError,
     DuplicateActiveSignal,
     FieldError,
     Forbidden,
@@ -47,15 +46,19 @@ Model = TypeVar("Model", bound="BaseModel")
 View = TypeVar("View", bound=Callable[..., Response])
 
 
-class BadRequest(DomainError):
+class RequestError(Exception):
+    """A request refused for its HTTP form before any use case sees it: not a domain rule."""
+
+
+class BadRequest(RequestError):
     """The body is no JSON at all (HTTP 400)."""
 
 
-class PayloadTooLarge(DomainError):
+class PayloadTooLarge(RequestError):
     """The body exceeds 64 KiB (HTTP 413)."""
 
 
-class UnsupportedMediaType(DomainError):
+class UnsupportedMediaType(RequestError):
     """A body that is not declared ``application/json`` in UTF-8 (HTTP 415)."""
 
 
