@@ -195,7 +195,7 @@ def lifecycle(event: Any) -> dict[str, object]:
 
 def _municipality() -> Principal:
     """The caller, who must be a municipality: checked before the body, so 403 wins over 422."""
-    from chalicelib.services.municipality import require_municipality
+    from chalicelib.services.subjects import require_municipality
 
     principal = _principal()
     require_municipality(principal)

@@ -113,7 +113,7 @@ def run(arguments: Sequence[str], container: Container) -> dict[str, Any]:
     if args.command == "add-excluded-address":
         added = admin.add_excluded_address(
             registry,
-            container.pseudonym_key(),
+            container.pseudonymiser(),
             args.postcode,
             args.house_number,
             args.house_letter,

@@ -124,7 +124,7 @@ def load_unrelated(container, count: int) -> None:
     template = service.register(
         principal(Organisation("org_bulk", "Bulk", "huisarts", "noord")), new_signal(10_000_000, elsewhere), None
     ).signal
-    pseudonymiser = container.pseudonym_key()
+    pseudonymiser = container.pseudonymiser()
     requests = []
     for n in range(count):
         signal = replace(

@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from chalicelib.services.delivery import Mailer
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
-    from chalicelib.services.municipality import SubjectService
     from chalicelib.services.ports import Clock
     from chalicelib.services.reports import ReportService
     from chalicelib.services.signals import SignalService
+    from chalicelib.services.subjects import SubjectService
 
 
 _ULIDS = MonotonicUlids()
@@ -84,7 +84,7 @@ class Container:
         return client
 
     @cached_property
-    def pseudonym_key(self) -> SsmPseudonymKey:
+    def pseudonymiser(self) -> SsmPseudonymKey:
         from chalicelib.adapters.ssm import SsmPseudonymKey
 
         return SsmPseudonymKey(self.ssm, self.settings.pseudonym_key_parameter)
@@ -160,7 +160,7 @@ class Container:
 
     @cached_property
     def subjects(self) -> SubjectService:
-        from chalicelib.services.municipality import SubjectService
+        from chalicelib.services.subjects import SubjectService
 
         return SubjectService(
             store=self.signal_store,
@@ -169,7 +169,7 @@ class Container:
             regievoerders=self.registry,
             ledger=self.notification_ledger,
             mailer=self.mailer,
-            pseudonymiser=self.pseudonym_key,
+            pseudonymiser=self.pseudonymiser,
             clock=self.clock,
             new_id=self.new_id,
         )
@@ -191,7 +191,7 @@ class Container:
     def signals(self) -> SignalService:
         from chalicelib.services.signals import SignalService
 
-        return SignalService(self.signal_store, self.logbook, self.pseudonym_key, self.clock, self.new_id)
+        return SignalService(self.signal_store, self.logbook, self.pseudonymiser, self.clock, self.new_id)
 
 
 _container: Container | None = None

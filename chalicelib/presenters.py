@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chalicelib.services.municipality import SubjectRecord
+    from chalicelib.services.subjects import SubjectRecord
 
 from chalicelib.domain import phones
 from chalicelib.domain.logbook import Action, LogEntry

@@ -23,8 +23,8 @@ from pydantic_core import CoreSchema, core_schema
 
 from chalicelib.domain import phones, text, validation
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
-from chalicelib.services.municipality import ChildCorrection
 from chalicelib.services.signals import NewSignal
+from chalicelib.services.subjects import ChildCorrection
 
 # What the published schema says of free text; the visible-character rule has no JSON Schema form.
 FREE_TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]*$"

@@ -415,7 +415,7 @@ def seed(environment: dict[str, str], state: StackState) -> None:
     address = DEMO_EXCLUDED_ADDRESS
     admin.add_excluded_address(
         registry,
-        container.pseudonym_key(),
+        container.pseudonymiser(),
         address["postcode"],
         address["house_number"],
         address["house_letter"],

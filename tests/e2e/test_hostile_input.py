@@ -103,7 +103,7 @@ def test_a_forged_line_stored_without_the_api_stays_inside_its_line_of_the_text_
     """A name stored by another path (an older version, a migration) cannot forge a contact line."""
     forged = "Echte Naam\r\nE-mail: nep@attacker.example"
     now = container.clock.now()
-    keys = container.pseudonym_key()
+    keys = container.pseudonymiser()
     stored = builders.domain_signal(
         seed=1,
         org=other_org.organisation,

@@ -140,7 +140,7 @@ def test_excluded_address_is_added_once_whatever_its_spelling(container: bootstr
     assert cli.run(first, container) == {"status": "added"}
     assert cli.run(first, container) == {"status": "already-registered"}
     assert cli.run(second, container) == {"status": "already-registered"}
-    keys = container.pseudonym_key()
+    keys = container.pseudonymiser()
     assert container.registry.is_excluded_address(keys.address_parts("3511AB", 12, "A", None).value)
     assert not container.registry.is_excluded_address(keys.address_parts("3511AB", 12, None, None).value)
 
@@ -151,7 +151,7 @@ def test_excluded_address_is_stored_under_the_same_pseudonym_as_a_signals_addres
     arguments = ["add-excluded-address", "--postcode", "3511 AB", "--house-number", "12"]
     cli.run([*arguments, "--house-letter", "a", "--suffix", "bis"], container)
     signal_address = builders.new_signal().child.address
-    assert container.registry.is_excluded_address(container.pseudonym_key().address(signal_address).value)
+    assert container.registry.is_excluded_address(container.pseudonymiser().address(signal_address).value)
 
 
 def test_invalid_excluded_address_fails_with_a_json_error(

@@ -47,7 +47,7 @@ def one_dynamodb_request_at_a_time() -> Iterator[None]:
 
 
 def stored_signals(container: bootstrap.Container, seed: int) -> list[str]:
-    pseudonym = container.pseudonym_key().child(builders.bsn(seed)).value
+    pseudonym = container.pseudonymiser().child(builders.bsn(seed)).value
     response = container.dynamodb.query(
         TableName=container.settings.signals_table,
         KeyConditionExpression="pk = :pk AND begins_with(sk, :signal)",
@@ -98,7 +98,7 @@ def check_one_signal_created(container: bootstrap.Container, seed: int, outcomes
 
 @pytest.mark.usefixtures("one_dynamodb_request_at_a_time")
 def test_simultaneous_registrations_for_one_child_create_exactly_one_signal(container: bootstrap.Container) -> None:
-    container.pseudonym_key()  # loaded before the threads race
+    container.pseudonymiser()  # loaded before the threads race
     for seed in range(1, ROUNDS + 1):
         check_one_signal_created(container, seed, race(container.signals, seed))
 
@@ -107,7 +107,7 @@ def test_simultaneous_registrations_for_one_child_create_exactly_one_signal(cont
 def test_simultaneous_retries_with_one_idempotency_key_create_one_signal_and_replay_it(
     container: bootstrap.Container,
 ) -> None:
-    container.pseudonym_key()
+    container.pseudonymiser()
     for seed in range(1, ROUNDS + 1):
         outcomes = race(container.signals, seed, idempotency_key=f"retry-{seed}")
         assert all(isinstance(o, Registered) for o in outcomes), outcomes

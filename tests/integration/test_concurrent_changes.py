@@ -24,8 +24,8 @@ from chalicelib.domain.logbook import Action
 from chalicelib.domain.model import Address, CloseReason, Professional, Signal
 from chalicelib.services.lifecycle import LifecycleReport, LifecycleService
 from chalicelib.services.matching import MatchService
-from chalicelib.services.municipality import ChildCorrection, Erased, NothingStored, Rectified, SubjectService
 from chalicelib.services.signals import SignalService
+from chalicelib.services.subjects import ChildCorrection, Erased, NothingStored, Rectified, SubjectService
 from local.clock import FixedClock
 from tests import builders
 from tests.fakes import RecordingMailer
@@ -107,7 +107,7 @@ class Services:
 
 @pytest.fixture
 def services(container: bootstrap.Container, clock: FixedClock) -> Services:
-    container.pseudonym_key()
+    container.pseudonymiser()
     return Services(container, clock)
 
 

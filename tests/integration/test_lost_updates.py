@@ -26,8 +26,8 @@ from chalicelib.domain.model import CloseReason, Professional, Signal
 from chalicelib.domain.notifications import archived_notice
 from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.matching import MatchService
-from chalicelib.services.municipality import ChildCorrection, SubjectService
 from chalicelib.services.signals import SignalService
+from chalicelib.services.subjects import ChildCorrection, SubjectService
 from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (

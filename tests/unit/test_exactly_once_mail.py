@@ -23,8 +23,8 @@ from chalicelib.domain.notifications import Notification, archived_notice
 from chalicelib.services.delivery import CLAIM_LEASE, Delivery, send_once
 from chalicelib.services.lifecycle import LifecycleIncomplete, LifecycleService
 from chalicelib.services.matching import MatchService, NotificationInFlight
-from chalicelib.services.municipality import ChildCorrection, NothingStored, SubjectService
 from chalicelib.services.signals import SignalService
+from chalicelib.services.subjects import ChildCorrection, NothingStored, SubjectService
 from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (

@@ -17,7 +17,7 @@ from chalicelib.domain.errors import (
     NotFound,
     Unauthenticated,
 )
-from chalicelib.services.municipality import NothingStored
+from chalicelib.services.subjects import NothingStored
 
 
 @pytest.mark.parametrize(
