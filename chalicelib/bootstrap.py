@@ -24,10 +24,9 @@ if TYPE_CHECKING:
     from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
-    from chalicelib.services.delivery import Mailer
+    from chalicelib.ports import Clock, Mailer
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
-    from chalicelib.services.ports import Clock
     from chalicelib.services.reports import ReportService
     from chalicelib.services.signals import SignalService
     from chalicelib.services.subjects import SubjectService

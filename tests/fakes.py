@@ -1,4 +1,4 @@
-"""In-memory fakes of the ports in ``chalicelib.services.ports``.
+"""In-memory fakes of the ports in ``chalicelib.ports``.
 
 They keep the same rules as the DynamoDB adapters (one active signal per organisation per child,
 idempotency records, newest-first pages, all-or-nothing writes with their log line), so a service
@@ -14,17 +14,22 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chalicelib.adapters.registry import MAX_ACTIVE_TOKENS
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, InvalidInput, NotFound
 from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
-from chalicelib.services.delivery import ClaimOutcome
-from chalicelib.services.mail import EmailMessage
-from chalicelib.services.matching import ChildPartition
-from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage, TokenGrant
+from chalicelib.ports import (
+    MAX_ACTIVE_TOKENS,
+    ChildPartition,
+    ClaimOutcome,
+    EmailMessage,
+    IdempotencyRecord,
+    IdempotencyReplay,
+    SignalPage,
+    TokenGrant,
+)
 
 
 def sort_key(signal: Signal) -> str:

@@ -19,10 +19,14 @@ from chalicelib.domain.matching import Match, MunicipalMatch
 from chalicelib.domain.model import Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.reports import SignalFacts
-from chalicelib.services.delivery import ClaimOutcome
-from chalicelib.services.matching import ChildPartition
-from chalicelib.services.optimistic import WRITE_ATTEMPTS
-from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, SignalPage
+from chalicelib.ports import (
+    WRITE_ATTEMPTS,
+    ChildPartition,
+    ClaimOutcome,
+    IdempotencyRecord,
+    IdempotencyReplay,
+    SignalPage,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

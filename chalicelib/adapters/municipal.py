@@ -11,7 +11,7 @@ from chalicelib.adapters.dynamodb import BY_DUE_INDEX, DynamoDBLogbook, again_af
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, MunicipalMatch
-from chalicelib.services.optimistic import WRITE_ATTEMPTS
+from chalicelib.ports import WRITE_ATTEMPTS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

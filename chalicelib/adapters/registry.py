@@ -6,27 +6,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters import items
-from chalicelib.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
-from chalicelib.services.ports import TokenGrant
+from chalicelib.ports import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
-class AlreadyRegistered(DomainError):
-    """An organisation, municipality or token with this key exists already."""
-
-
 ACTIVE = "active"
 REVOKED = "revoked"
 SUSPENDED = "suspended"
 
-# A suspension stops the organisation and all its active tokens in one transaction, so their number
-# is bounded by the transaction limit: 100 actions on DynamoDB, 25 on moto 5.2.5. 24 active tokens
-# (one per case system, with room to rotate) fit both.
-MAX_ACTIVE_TOKENS = 24
 # Issuing and suspending re-read and retry when the other changed the organisation's tokens meanwhile.
 TOKEN_WRITE_ATTEMPTS = 5
 

@@ -5,43 +5,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from chalicelib.domain import validation
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.domain.sectors import SECTORS, is_known_sector
+from chalicelib.ports import AdminRegistry, TokenGrant
 from chalicelib.services.auth import hash_token, new_token
-from chalicelib.services.ports import TokenGrant
-
-
-class AdminRegistry(Protocol):
-    def put_organisation(self, organisation: Organisation, created_at: datetime) -> None: ...
-
-    def get_organisation(self, organisation_id: str) -> Organisation | None: ...
-
-    def suspend_organisation(self, organisation_id: str) -> int:
-        """Stop the organisation and all its active tokens at once; returns how many stopped."""
-        ...
-
-    def put_municipality(
-        self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
-    ) -> None: ...
-
-    def get_municipality(self, code: str) -> dict[str, object] | None: ...
-
-    def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None:
-        """Store a token. An organisation's token only while the organisation is active and holds
-        fewer than its maximum of active tokens, checked atomically with the write (``InvalidInput``
-        on field ``organisation`` otherwise): a check made before would leave a window in which a
-        suspension misses the new token.
-        """
-        ...
-
-    def revoke_token(self, token_id: str) -> None: ...
-
-    def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool: ...
 
 
 @dataclass(frozen=True)

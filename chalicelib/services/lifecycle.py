@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import NotFound
@@ -25,31 +24,11 @@ from chalicelib.domain.matching import MunicipalMatch
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
-from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
+from chalicelib.ports import Clock, LifecycleStore, Mailer, NotificationLedger, ReminderStore
+from chalicelib.services.delivery import Delivery, send_once
 from chalicelib.services.optimistic import on_fresh_reads
-from chalicelib.services.ports import Clock
 
 CLIENT_ID = "lifecycle-job"
-
-
-class ReminderStore(Protocol):
-    def due_reminders(self, today: date) -> list[MunicipalMatch]: ...
-
-    def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
-        """Record that side ``side`` (0 or 1) was reminded; idempotent."""
-        ...
-
-
-class LifecycleStore(Protocol):
-    def due_signals(self, today: date) -> list[Signal]: ...
-
-    def get(self, signal_id: str) -> Signal | None: ...
-
-    def reload(self, signal: Signal) -> Signal | None: ...
-
-    def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None: ...
-
-    def delete(self, signal: Signal, log: LogEntry) -> None: ...
 
 
 @dataclass

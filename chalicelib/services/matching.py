@@ -8,49 +8,22 @@ to be retried after the first one has finished.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from chalicelib.domain import notifications
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import Match, MunicipalMatch, both_sides, find_matches, municipal_records
+from chalicelib.domain.matching import both_sides, find_matches, municipal_records
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import Notification
-from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
-from chalicelib.services.ports import Clock
+from chalicelib.ports import Clock, Mailer, MatchRegistry, MatchStore, NotificationLedger
+from chalicelib.services.delivery import Delivery, send_once
 
 
 class NotificationInFlight(Exception):
     """Another invocation holds a live claim on this e-mail: retry the record later."""
-
-
-@dataclass(frozen=True)
-class ChildPartition:
-    """Everything stored under one child pseudonym, read with one Query."""
-
-    signals: list[Signal]
-    matches: list[Match]
-    sent: dict[tuple[str, str], str] = field(default_factory=dict)
-    """Notification state by (new signal id, recipient key): ``sending``, ``sent`` or ``failed``."""
-
-
-class MatchStore(Protocol):
-    def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
-
-    def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
-
-    def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
-        """Store match records and follow-up records; the records shown with the new signal last."""
-        ...
-
-
-class MatchRegistry(Protocol):
-    def is_excluded_address(self, address_pseudonym: str) -> bool: ...
-
-    def regievoerder_email(self, municipality_code: str) -> str | None: ...
 
 
 @dataclass(frozen=True)

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import Protocol
+from datetime import datetime, timedelta
 
 from chalicelib.domain import reports
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import FollowUp, MunicipalMatch
+from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import Principal, PrincipalKind
 from chalicelib.domain.reports import MatchFacts, Period, SignalFacts
-from chalicelib.services.ports import Clock, Logbook
-
-
-class ReportSignals(Protocol):
-    def signal_facts(self, municipality_code: str, start: datetime, end: datetime) -> list[SignalFacts]: ...
-
-
-class ReportMatches(Protocol):
-    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]: ...
-
-
-class Municipalities(Protocol):
-    def municipality_codes(self, region: str | None) -> list[str]: ...
+from chalicelib.ports import Clock, Logbook, Municipalities, ReportMatches, ReportSignals
 
 
 class ReportService:

@@ -22,8 +22,7 @@ from chalicelib.domain.model import (
     Signal,
     SignalStatus,
 )
-from chalicelib.services.optimistic import on_fresh_reads
-from chalicelib.services.ports import (
+from chalicelib.ports import (
     Clock,
     IdempotencyRecord,
     IdempotencyReplay,
@@ -32,6 +31,7 @@ from chalicelib.services.ports import (
     SignalPage,
     SignalStore,
 )
+from chalicelib.services.optimistic import on_fresh_reads
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_PAGE_SIZE = 100

@@ -9,10 +9,9 @@ municipality cannot find out whether another one's child is in the index.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Protocol
 
 from chalicelib.domain import lifecycle
 from chalicelib.domain.clock import dutch_date
@@ -22,42 +21,22 @@ from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
 from chalicelib.domain.model import Address, Child, Gender, Principal, PrincipalKind, Signal, SignalStatus
 from chalicelib.domain.notifications import moved_in, removed_notice
 from chalicelib.observability import logger
-from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
-from chalicelib.services.matching import ChildPartition
+from chalicelib.ports import (
+    Clock,
+    Logbook,
+    Mailer,
+    MunicipalMatches,
+    NotificationLedger,
+    PseudonymiserProvider,
+    Regievoerders,
+    SubjectStore,
+)
+from chalicelib.services.delivery import Delivery, send_once
 from chalicelib.services.optimistic import on_fresh_reads
-from chalicelib.services.ports import Clock, Logbook, PseudonymiserProvider
 
 
 class NothingStored(NotFound):
     """Nothing is stored about this child, or nothing this municipality may see."""
-
-
-class SubjectStore(Protocol):
-    def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
-
-    def delete(self, signal: Signal, log: LogEntry) -> None: ...
-
-    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> list[Signal]:
-        """Store each as the next version of the one read, all or nothing (``Conflict`` if any
-        changed meanwhile); returns them as stored."""
-        ...
-
-
-class MunicipalMatches(Protocol):
-    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]: ...
-
-    def get(self, municipality_code: str, match_id: str) -> MunicipalMatch | None: ...
-
-    def record_follow_up(
-        self, match: MunicipalMatch, status: FollowUp, note_code: str | None, at: datetime, log: LogEntry
-    ) -> None:
-        """Set the follow-up and log it; ``NotFound`` when the match is gone, ``Conflict`` when what
-        the write depends on changed since ``match`` was read."""
-        ...
-
-
-class Regievoerders(Protocol):
-    def regievoerder_email(self, municipality_code: str) -> str | None: ...
 
 
 def require_municipality(principal: Principal) -> str:

@@ -9,8 +9,8 @@ import boto3
 import pytest
 
 from chalicelib.adapters.ses import SesMailer
+from chalicelib.ports import EmailMessage
 from chalicelib.services import admin
-from chalicelib.services.mail import EmailMessage
 from chalicelib.services.matching import MatchService
 from tests import builders
 

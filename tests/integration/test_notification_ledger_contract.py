@@ -13,7 +13,8 @@ from chalicelib.bootstrap import new_id
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import archived_notice, removed_notice
-from chalicelib.services.delivery import CLAIM_LEASE, ClaimOutcome
+from chalicelib.ports import ClaimOutcome
+from chalicelib.services.delivery import CLAIM_LEASE
 from tests import builders
 from tests.fakes import InMemoryLogbook, InMemoryMatchStore, InMemoryNotificationLedger
 from tests.integration.test_signal_store_contract import TODAY, log_for

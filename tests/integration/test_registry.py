@@ -9,11 +9,11 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.adapters import items
-from chalicelib.adapters.registry import MAX_ACTIVE_TOKENS, DynamoDBRegistry
+from chalicelib.adapters.registry import DynamoDBRegistry
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.model import PrincipalKind
+from chalicelib.ports import MAX_ACTIVE_TOKENS, TokenGrant
 from chalicelib.services import admin, auth
-from chalicelib.services.ports import TokenGrant
 from tests import builders
 from tests.fakes import InMemoryRegistry
 

@@ -13,7 +13,7 @@ from chalicelib.bootstrap import new_id
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import CloseReason, Professional, Signal, SignalStatus
-from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, Logbook, SignalStore
+from chalicelib.ports import IdempotencyRecord, IdempotencyReplay, Logbook, SignalStore
 from tests import builders
 from tests.fakes import InMemoryLogbook, InMemorySignalStore
 

@@ -16,7 +16,8 @@ from chalicelib.adapters.ses import to_mime
 from chalicelib.domain.matching import MatchKind
 from chalicelib.domain.model import Organisation, Professional, SignalStatus
 from chalicelib.domain.notifications import Audience, Notification, PartyLine
-from chalicelib.services.mail import SUBJECTS, EmailMessage, render
+from chalicelib.ports import EmailMessage
+from chalicelib.services.mail import SUBJECTS, render
 
 FORGED = "Echte Naam\r\nE-mail: nep@attacker.example"
 LINE_BREAKS = ["\r", "\n", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]

@@ -12,7 +12,8 @@ from chalicelib.domain import notifications
 from chalicelib.domain.matching import find_matches, match_id
 from chalicelib.domain.model import Address, Child, Gender, Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification
-from chalicelib.services.mail import EmailMessage, render
+from chalicelib.ports import EmailMessage
+from chalicelib.services.mail import render
 from tests import builders
 
 START = builders.START

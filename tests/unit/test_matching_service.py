@@ -16,7 +16,8 @@ from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import find_matches, match_id
 from chalicelib.domain.model import Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification, plan
-from chalicelib.services.delivery import CLAIM_LEASE, ClaimOutcome
+from chalicelib.ports import ClaimOutcome
+from chalicelib.services.delivery import CLAIM_LEASE
 from chalicelib.services.matching import MatchService, NotificationInFlight
 from local.clock import FixedClock
 from tests import builders
