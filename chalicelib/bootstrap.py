@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.ports import Clock, Mailer
+    from chalicelib.services.audit import Audit
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
     from chalicelib.services.reports import ReportService
@@ -58,6 +59,12 @@ class Container:
         from chalicelib.adapters.clock import SystemClock
 
         return SystemClock()
+
+    @cached_property
+    def audit(self) -> Audit:
+        from chalicelib.services.audit import Audit
+
+        return Audit(self.clock, self.new_id)
 
     @cached_property
     def session(self) -> Any:
@@ -134,8 +141,7 @@ class Container:
             registry=self.registry,
             ledger=self.notification_ledger,
             mailer=self.mailer,
-            clock=self.clock,
-            new_id=self.new_id,
+            audit=self.audit,
         )
 
     @cached_property
@@ -146,8 +152,7 @@ class Container:
             store=self.signal_store,
             ledger=self.notification_ledger,
             mailer=self.mailer,
-            clock=self.clock,
-            new_id=self.new_id,
+            audit=self.audit,
             reminders=self.municipal_matches,
         )
 
@@ -169,8 +174,7 @@ class Container:
             ledger=self.notification_ledger,
             mailer=self.mailer,
             pseudonymiser=self.pseudonymiser,
-            clock=self.clock,
-            new_id=self.new_id,
+            audit=self.audit,
         )
 
     @cached_property
@@ -182,15 +186,14 @@ class Container:
             matches=self.municipal_matches,
             municipalities=self.registry,
             logbook=self.logbook,
-            clock=self.clock,
-            new_id=self.new_id,
+            audit=self.audit,
         )
 
     @cached_property
     def signals(self) -> SignalService:
         from chalicelib.services.signals import SignalService
 
-        return SignalService(self.signal_store, self.logbook, self.pseudonymiser, self.clock, self.new_id)
+        return SignalService(self.signal_store, self.logbook, self.pseudonymiser, self.audit)
 
 
 _container: Container | None = None

@@ -12,7 +12,6 @@ versioned write, and what another run or request did meanwhile is skipped, not f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -21,10 +20,11 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lifecycle import Transition, due_transition
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import MunicipalMatch
-from chalicelib.domain.model import Signal
+from chalicelib.domain.model import Pseudonym, Signal
 from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
-from chalicelib.ports import Clock, LifecycleStore, Mailer, NotificationLedger, ReminderStore
+from chalicelib.ports import LifecycleStore, Mailer, NotificationLedger, ReminderStore
+from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import Delivery, send_once
 from chalicelib.services.optimistic import on_fresh_reads
 
@@ -57,19 +57,17 @@ class LifecycleService:
         store: LifecycleStore,
         ledger: NotificationLedger,
         mailer: Mailer,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
         reminders: ReminderStore | None = None,
     ) -> None:
         self._store = store
         self._reminders = reminders
         self._ledger = ledger
         self._mailer = mailer
-        self._clock = clock
-        self._new_id = new_id
+        self._audit = audit
 
     def run(self) -> LifecycleReport:
-        now = self._clock.now()
+        now = self._audit.now()
         today = dutch_date(now)
         report = LifecycleReport(today)
         for signal in self._store.due_signals(today):
@@ -100,16 +98,8 @@ class LifecycleService:
         return report
 
     def _log(self, signal: Signal, now: datetime, action: Action, detail: str) -> LogEntry:
-        return LogEntry(
-            id=self._new_id(now),
-            at=now,
-            action=action,
-            client_id=CLIENT_ID,
-            organisation_id=signal.organisation.id,
-            signal_id=signal.id,
-            child_pseudonym=signal.child_pseudonym.value,
-            key_version=signal.child_pseudonym.key_version,
-            detail=detail,
+        return self._audit.entry(
+            now, action, client_id=CLIENT_ID, organisation_id=signal.organisation.id, signal=signal, detail=detail
         )
 
     def _delete(self, signal: Signal, now: datetime) -> bool:
@@ -163,16 +153,14 @@ class LifecycleService:
         for index, (own, other) in enumerate(((match.sides[0], match.sides[1]), (match.sides[1], match.sides[0]))):
             if match.reminded[index]:
                 continue
-            log = LogEntry(
-                id=self._new_id(now),
-                at=now,
-                action=Action.NOTIFICATION_SENT,
+            log = self._audit.entry(
+                now,
+                Action.NOTIFICATION_SENT,
                 client_id=CLIENT_ID,
                 organisation_id=own.organisation.id,
                 municipality_code=match.municipality_code,
                 signal_id=own.signal_id,
-                child_pseudonym=own.child_pseudonym,
-                key_version=own.key_version,
+                child=Pseudonym(own.child_pseudonym, own.key_version),
                 detail=f"follow_up_reminder; match {match.id}",
             )
             delivery = send_once(self._ledger, self._mailer, reminder(match.id, own, other), now, log)

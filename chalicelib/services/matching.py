@@ -8,7 +8,6 @@ to be retried after the first one has finished.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +15,10 @@ from chalicelib.domain import notifications
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import both_sides, find_matches, municipal_records
-from chalicelib.domain.model import Signal
+from chalicelib.domain.model import Pseudonym, Signal
 from chalicelib.domain.notifications import Notification
-from chalicelib.ports import Clock, Mailer, MatchRegistry, MatchStore, NotificationLedger
+from chalicelib.ports import Mailer, MatchRegistry, MatchStore, NotificationLedger
+from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import Delivery, send_once
 
 
@@ -41,18 +41,16 @@ class MatchService:
         registry: MatchRegistry,
         ledger: NotificationLedger,
         mailer: Mailer,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
     ) -> None:
         self._store = store
         self._registry = registry
         self._ledger = ledger
         self._mailer = mailer
-        self._clock = clock
-        self._new_id = new_id
+        self._audit = audit
 
     def process(self, new: Signal) -> MatchOutcome:
-        now = self._clock.now()
+        now = self._audit.now()
         today = dutch_date(now)
         partition = self._store.child_partition(new.child_pseudonym.value)
         current = next((signal for signal in partition.signals if signal.id == new.id), None)
@@ -94,15 +92,13 @@ class MatchService:
         return MatchOutcome(len(found), sent, already)
 
     def _log(self, notification: Notification, now: datetime) -> LogEntry:
-        return LogEntry(
-            id=self._new_id(now),
-            at=now,
-            action=Action.NOTIFICATION_SENT,
+        return self._audit.entry(
+            now,
+            Action.NOTIFICATION_SENT,
             client_id="match-function",
             municipality_code=notification.municipality_code,
             signal_id=notification.own_signal_id or notification.new_signal_id,
-            child_pseudonym=notification.own_child_pseudonym,
-            key_version=notification.own_key_version,
+            child=Pseudonym(notification.own_child_pseudonym, notification.own_key_version),
             detail=f"{notification.audience.value}; new signal {notification.new_signal_id}; "
             f"matches {','.join(notification.match_ids)}",
         )

@@ -23,7 +23,6 @@ from chalicelib.domain.model import (
     SignalStatus,
 )
 from chalicelib.ports import (
-    Clock,
     IdempotencyRecord,
     IdempotencyReplay,
     Logbook,
@@ -31,6 +30,7 @@ from chalicelib.ports import (
     SignalPage,
     SignalStore,
 )
+from chalicelib.services.audit import Audit
 from chalicelib.services.optimistic import on_fresh_reads
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -70,46 +70,31 @@ class SignalService:
         store: SignalStore,
         logbook: Logbook,
         pseudonymiser: PseudonymiserProvider,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
     ) -> None:
         self._store = store
         self._logbook = logbook
         self._pseudonymiser = pseudonymiser
-        self._clock = clock
-        self._new_id = new_id
-
-    def _now(self) -> datetime:
-        return self._clock.now().replace(microsecond=0)
+        self._audit = audit
 
     def today(self) -> date:
-        return dutch_date(self._clock.now())
+        return self._audit.today()
 
     def _log(self, principal: Principal, at: datetime, action: Action, signal: Signal | None) -> LogEntry:
-        return LogEntry(
-            id=self._new_id(at),
-            at=at,
-            action=action,
-            client_id=principal.client_id,
-            organisation_id=principal.organisation.id if principal.organisation else None,
-            municipality_code=principal.municipality_code,
-            signal_id=signal.id if signal else None,
-            child_pseudonym=signal.child_pseudonym.value if signal else None,
-            key_version=signal.child_pseudonym.key_version if signal else None,
-        )
+        return self._audit.by(principal, at, action, signal=signal)
 
     def register(self, principal: Principal, request: NewSignal, idempotency_key: str | None) -> Registered:
         organisation = require_organisation(principal)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
             raise InvalidInput.single("Idempotency-Key", "use 1 to 128 letters, digits or . _ : -")
-        now = self._now()
+        now = self._audit.now()
         today = dutch_date(now)
         birth_date = request.child.birth_date
         lifecycle.check_child_may_be_signalled(birth_date, today)
         active_until = lifecycle.active_until(today, birth_date, request.end_date)
         pseudonymiser = self._pseudonymiser()
         signal = Signal(
-            id=self._new_id(now),
+            id=self._audit.new_id(now),
             child_pseudonym=pseudonymiser.child(request.bsn),
             address_pseudonym=pseudonymiser.address(request.child.address),
             child=request.child,
@@ -166,7 +151,7 @@ class SignalService:
     def get(self, principal: Principal, signal_id: str) -> Signal:
         organisation = require_organisation(principal)
         signal = self._owned(organisation, signal_id)
-        self._logbook.append(self._log(principal, self._now(), Action.SIGNAL_READ, signal))
+        self._logbook.append(self._log(principal, self._audit.now(), Action.SIGNAL_READ, signal))
         return signal
 
     def list(
@@ -179,7 +164,7 @@ class SignalService:
         organisation = require_organisation(principal)
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInput.single("limit", f"limit must lie between 1 and {MAX_PAGE_SIZE}")
-        now = self._now()
+        now = self._audit.now()
         page = self._store.list_for_organisation(organisation.id, status, dutch_date(now), limit, after)
         self._logbook.append(self._log(principal, now, Action.SIGNALS_LISTED, None))
         return page
@@ -193,7 +178,7 @@ class SignalService:
         return self._changed(organisation, signal_id, lambda signal: self._close(principal, signal, reason))
 
     def _close(self, principal: Principal, signal: Signal, reason: CloseReason) -> Signal | None:
-        now = self._now()
+        now = self._audit.now()
         today = dutch_date(now)
         if reason is CloseReason.UNJUSTIFIED:
             self._store.delete(signal, self._log(principal, now, Action.SIGNAL_DELETED, signal))
@@ -216,6 +201,6 @@ class SignalService:
         return self._changed(organisation, signal_id, lambda signal: self._hand_over(principal, signal, professional))
 
     def _hand_over(self, principal: Principal, signal: Signal, professional: Professional) -> Signal:
-        log = self._log(principal, self._now(), Action.SIGNAL_HANDED_OVER, signal)
+        log = self._log(principal, self._audit.now(), Action.SIGNAL_HANDED_OVER, signal)
         self._store.replace_professional(signal, professional, log)
         return replace(signal, professional=professional, version=signal.version + 1)

@@ -9,7 +9,6 @@ municipality cannot find out whether another one's child is in the index.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -18,11 +17,10 @@ from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
-from chalicelib.domain.model import Address, Child, Gender, Principal, PrincipalKind, Signal, SignalStatus
+from chalicelib.domain.model import Address, Child, Gender, Principal, PrincipalKind, Pseudonym, Signal, SignalStatus
 from chalicelib.domain.notifications import moved_in, removed_notice
 from chalicelib.observability import logger
 from chalicelib.ports import (
-    Clock,
     Logbook,
     Mailer,
     MunicipalMatches,
@@ -31,6 +29,7 @@ from chalicelib.ports import (
     Regievoerders,
     SubjectStore,
 )
+from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import Delivery, send_once
 from chalicelib.services.optimistic import on_fresh_reads
 
@@ -97,8 +96,7 @@ class SubjectService:
         ledger: NotificationLedger,
         mailer: Mailer,
         pseudonymiser: PseudonymiserProvider,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
     ) -> None:
         self._store = store
         self._logbook = logbook
@@ -107,33 +105,14 @@ class SubjectService:
         self._ledger = ledger
         self._mailer = mailer
         self._pseudonymiser = pseudonymiser
-        self._clock = clock
-        self._new_id = new_id
+        self._audit = audit
 
-    def _now(self) -> datetime:
-        return self._clock.now().replace(microsecond=0)
-
-    def _log(
-        self, principal: Principal, at: datetime, action: Action, pseudonym: str, version: str, **extra: str | None
-    ) -> LogEntry:
-        return LogEntry(
-            id=self._new_id(at),
-            at=at,
-            action=action,
-            client_id=principal.client_id,
-            municipality_code=principal.municipality_code,
-            child_pseudonym=pseudonym,
-            key_version=version,
-            signal_id=extra.get("signal_id"),
-            detail=extra.get("detail"),
-        )
-
-    def _in_scope(self, principal: Principal, bsn: str) -> tuple[str, str, list[Signal], list[Match]]:
-        """The child's living signals (with their matches), or ``NothingStored``."""
+    def _in_scope(self, principal: Principal, bsn: str) -> tuple[Pseudonym, list[Signal]]:
+        """The child's pseudonym and living signals (with their matches), or ``NothingStored``."""
         code = require_municipality(principal)
         pseudonym = self._pseudonymiser().child(bsn)
         partition = self._store.child_partition(pseudonym.value)
-        today = dutch_date(self._clock.now())
+        today = self._audit.today()
         living = [s for s in partition.signals if lifecycle.status_on(s, today) is not None]
         in_scope = any(
             s.child.address.municipality_code == code or s.organisation.region == principal.region for s in living
@@ -146,14 +125,16 @@ class SubjectService:
         with_matches = [
             replace(s, matches=tuple(sorted(by_signal.get(s.id, []), key=lambda m: (m.since, m.id)))) for s in living
         ]
-        return pseudonym.value, pseudonym.key_version, with_matches, partition.matches
+        return pseudonym, with_matches
 
     def access(self, principal: Principal, bsn: str) -> SubjectRecord:
-        pseudonym, version, signals, _ = self._in_scope(principal, bsn)
-        now = self._now()
-        self._logbook.append(self._log(principal, now, Action.SUBJECT_ACCESSED, pseudonym, version))
-        entries = sorted(self._logbook.entries_for_child(pseudonym), key=lambda e: (e.at, e.id))
-        return SubjectRecord(pseudonym, sorted(signals, key=lambda s: (s.created_at, s.id)), entries, dutch_date(now))
+        pseudonym, signals = self._in_scope(principal, bsn)
+        now = self._audit.now()
+        self._logbook.append(self._audit.by(principal, now, Action.SUBJECT_ACCESSED, child=pseudonym))
+        entries = sorted(self._logbook.entries_for_child(pseudonym.value), key=lambda e: (e.at, e.id))
+        return SubjectRecord(
+            pseudonym.value, sorted(signals, key=lambda s: (s.created_at, s.id)), entries, dutch_date(now)
+        )
 
     def rectify(self, principal: Principal, bsn: str, correction: ChildCorrection) -> Rectified:
         """Correct the child's data in every signal at once.
@@ -168,10 +149,10 @@ class SubjectService:
         )
 
     def _rectify(
-        self, principal: Principal, in_scope: tuple[str, str, list[Signal], list[Match]], correction: ChildCorrection
+        self, principal: Principal, in_scope: tuple[Pseudonym, list[Signal]], correction: ChildCorrection
     ) -> Rectified:
-        pseudonym, version, signals, _ = in_scope
-        now = self._now()
+        pseudonym, signals = in_scope
+        now = self._audit.now()
         today = dutch_date(now)
         current = max(signals, key=lambda s: (s.created_at, s.id)).child
         corrected = Child(
@@ -205,7 +186,7 @@ class SubjectService:
             for s in signals
         ]
         stored = self._store.replace_signals(
-            updated, self._log(principal, now, Action.SUBJECT_RECTIFIED, pseudonym, version, detail="child data")
+            updated, self._audit.by(principal, now, Action.SUBJECT_RECTIFIED, child=pseudonym, detail="child data")
         )
         notified = False
         old_codes = {s.child.address.municipality_code for s in signals}
@@ -220,13 +201,11 @@ class SubjectService:
         if email is None:
             return False
         notice = moved_in(signals, code, email)
-        first = signals[0]
-        log = self._log(
+        log = self._audit.by(
             principal,
             now,
             Action.NOTIFICATION_SENT,
-            first.child_pseudonym.value,
-            first.child_pseudonym.key_version,
+            child=signals[0].child_pseudonym,
             detail=f"moved_in; municipality {code}",
         )
         try:
@@ -243,32 +222,26 @@ class SubjectService:
         Each professional is told before their signal goes, since the notice's ledger entry goes
         with it: a parallel erasure then finds the notice claimed or sent, or the signal gone.
         """
-        pseudonym, version, signals, _ = self._in_scope(principal, bsn)
-        now = self._now()
+        pseudonym, signals = self._in_scope(principal, bsn)
+        now = self._audit.now()
         notified = 0
         for signal in signals:
-            notified += self._tell_removed(principal, signal, pseudonym, version, now)
-            log = self._log(
-                principal,
-                now,
-                Action.SIGNAL_DELETED,
-                pseudonym,
-                version,
-                signal_id=signal.id,
-                detail=f"erasure: {reason}",
+            notified += self._tell_removed(principal, signal, pseudonym, now)
+            log = self._audit.by(
+                principal, now, Action.SIGNAL_DELETED, signal_id=signal.id, child=pseudonym, detail=f"erasure: {reason}"
             )
             # Deleted meanwhile by a parallel erasure, which told the professional.
             with contextlib.suppress(NotFound):
                 self._store.delete(signal, log)
         # The fact of the erasure stays, under the pseudonym only.
         self._logbook.append(
-            self._log(principal, now, Action.SUBJECT_ERASED, pseudonym, version, detail=f"{len(signals)} signal(s)")
+            self._audit.by(principal, now, Action.SUBJECT_ERASED, child=pseudonym, detail=f"{len(signals)} signal(s)")
         )
         return Erased(len(signals), notified)
 
-    def _tell_removed(self, principal: Principal, signal: Signal, pseudonym: str, version: str, now: datetime) -> int:
-        log = self._log(
-            principal, now, Action.NOTIFICATION_SENT, pseudonym, version, signal_id=signal.id, detail="removed_owner"
+    def _tell_removed(self, principal: Principal, signal: Signal, pseudonym: Pseudonym, now: datetime) -> int:
+        log = self._audit.by(
+            principal, now, Action.NOTIFICATION_SENT, signal_id=signal.id, child=pseudonym, detail="removed_owner"
         )
         try:
             delivery = send_once(self._ledger, self._mailer, removed_notice(signal), now, log)
@@ -283,17 +256,8 @@ class SubjectService:
 
     def matches(self, principal: Principal, since: date | None) -> list[MunicipalMatch]:
         code = require_municipality(principal)
-        now = self._now()
         found = self._matches.for_municipality(code, since)
-        self._logbook.append(
-            LogEntry(
-                id=self._new_id(now),
-                at=now,
-                action=Action.MATCHES_LISTED,
-                client_id=principal.client_id,
-                municipality_code=code,
-            )
-        )
+        self._logbook.append(self._audit.by(principal, self._audit.now(), Action.MATCHES_LISTED))
         return found
 
     def follow_up(self, principal: Principal, match_id: str, status: FollowUp, note_code: str | None) -> MunicipalMatch:
@@ -313,15 +277,14 @@ class SubjectService:
     def _follow_up(
         self, principal: Principal, match: MunicipalMatch, status: FollowUp, note_code: str | None
     ) -> MunicipalMatch:
-        now = self._now()
+        now = self._audit.now()
         side = match.sides[0]
-        log = self._log(
+        log = self._audit.by(
             principal,
             now,
             Action.MATCH_FOLLOWED_UP,
-            side.child_pseudonym,
-            side.key_version,
             signal_id=side.signal_id,
+            child=Pseudonym(side.child_pseudonym, side.key_version),
             detail=f"{match.id}: {status.value}",
         )
         self._matches.record_follow_up(match, status, note_code, now, log)

@@ -258,8 +258,7 @@ def test_ses_failure_reports_exactly_that_record_and_its_retry_sends_the_missing
         registry=container.registry,
         ledger=container.matching._ledger,
         mailer=failing,
-        clock=container.clock,
-        new_id=container.new_id,
+        audit=container.audit,
     )
     streams = boto3.client("dynamodbstreams")
     arn = boto3.client("dynamodb").describe_table(TableName=table_names.signals)["Table"]["LatestStreamArn"]

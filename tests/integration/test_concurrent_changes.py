@@ -22,6 +22,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action
 from chalicelib.domain.model import Address, CloseReason, Professional, Signal
+from chalicelib.services.audit import Audit
 from chalicelib.services.lifecycle import LifecycleReport, LifecycleService
 from chalicelib.services.matching import MatchService
 from chalicelib.services.signals import SignalService
@@ -61,10 +62,10 @@ class Services:
             with lock:
                 return ids.next(at, os.urandom(10))
 
-        self.new_id = new_id
-        self.signals = SignalService(container.signal_store, container.logbook, builders.pseudonymiser, clock, new_id)
+        self.audit = Audit(clock, new_id)
+        self.signals = SignalService(container.signal_store, container.logbook, builders.pseudonymiser, self.audit)
         self.matching = MatchService(
-            container.signal_store, container.registry, container.notification_ledger, self.mailer, clock, new_id
+            container.signal_store, container.registry, container.notification_ledger, self.mailer, self.audit
         )
         self.subjects = SubjectService(
             container.signal_store,
@@ -74,8 +75,7 @@ class Services:
             container.notification_ledger,
             self.mailer,
             builders.pseudonymiser,
-            clock,
-            new_id,
+            self.audit,
         )
         container.registry.put_municipality("0344", "Utrecht", "utrecht", "regie@utrecht.example.nl", START)
         container.registry.put_municipality("0363", "Amsterdam", "amsterdam", REGIE_AMSTERDAM, START)
@@ -83,7 +83,7 @@ class Services:
     def lifecycle(self) -> LifecycleService:
         store = self.container
         return LifecycleService(
-            store.signal_store, store.notification_ledger, self.mailer, self.clock, self.new_id, store.municipal_matches
+            store.signal_store, store.notification_ledger, self.mailer, self.audit, store.municipal_matches
         )
 
     def register(self, seed: int, principal: Any, professional: Professional, **overrides: Any) -> Signal:

@@ -24,6 +24,7 @@ from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import FollowUp, MatchedParty, MatchKind, MatchSide, MunicipalMatch
 from chalicelib.domain.model import CloseReason, Professional, Signal
 from chalicelib.domain.notifications import archived_notice
+from chalicelib.services.audit import Audit
 from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.matching import MatchService
 from chalicelib.services.signals import SignalService
@@ -66,10 +67,10 @@ class World:
 
     def __post_init__(self) -> None:
         ids = MonotonicUlids()
-        self.new_id = lambda at: ids.next(at, os.urandom(10))
+        self.audit = Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
 
     def signals(self, store: Any = None) -> SignalService:
-        return SignalService(store or self.store, self.logbook, builders.pseudonymiser, self.clock, self.new_id)
+        return SignalService(store or self.store, self.logbook, builders.pseudonymiser, self.audit)
 
     def subjects(self, store: Any = None, matches: Any = None) -> SubjectService:
         return SubjectService(
@@ -80,15 +81,14 @@ class World:
             self.ledger,
             self.mailer,
             builders.pseudonymiser,
-            self.clock,
-            self.new_id,
+            self.audit,
         )
 
     def lifecycle(self, store: Any = None) -> LifecycleService:
-        return LifecycleService(store or self.store, self.ledger, self.mailer, self.clock, self.new_id, self.municipal)
+        return LifecycleService(store or self.store, self.ledger, self.mailer, self.audit, self.municipal)
 
     def matching(self) -> MatchService:
-        return MatchService(self.store, self.registry, self.ledger, self.mailer, self.clock, self.new_id)
+        return MatchService(self.store, self.registry, self.ledger, self.mailer, self.audit)
 
     def copy_of(self, signal: Signal, held_by: Signal) -> MatchedParty:
         """``signal`` as the other side of the match keeps it."""

@@ -20,6 +20,7 @@ from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Address, CloseReason, Professional, Signal
 from chalicelib.domain.notifications import Notification, archived_notice
+from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import CLAIM_LEASE, Delivery, send_once
 from chalicelib.services.lifecycle import LifecycleIncomplete, LifecycleService
 from chalicelib.services.matching import MatchService, NotificationInFlight
@@ -67,18 +68,16 @@ class World:
         self.mailer = RecordingMailer()
         self.clock = FixedClock(START)
         ids = MonotonicUlids()
-        self.new_id = lambda at: ids.next(at, os.urandom(10))
+        self.audit = Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
 
     def signals(self) -> SignalService:
-        return SignalService(self.store, self.logbook, builders.pseudonymiser, self.clock, self.new_id)
+        return SignalService(self.store, self.logbook, builders.pseudonymiser, self.audit)
 
     def matching(self, mailer: Any = None) -> MatchService:
-        return MatchService(self.store, self.registry, self.ledger, mailer or self.mailer, self.clock, self.new_id)
+        return MatchService(self.store, self.registry, self.ledger, mailer or self.mailer, self.audit)
 
     def lifecycle(self, mailer: Any = None, reminders: Any = None) -> LifecycleService:
-        return LifecycleService(
-            self.store, self.ledger, mailer or self.mailer, self.clock, self.new_id, reminders or self.municipal
-        )
+        return LifecycleService(self.store, self.ledger, mailer or self.mailer, self.audit, reminders or self.municipal)
 
     def subjects(self, mailer: Any = None, store: Any = None, ledger: Any = None) -> SubjectService:
         return SubjectService(
@@ -89,8 +88,7 @@ class World:
             ledger or self.ledger,
             mailer or self.mailer,
             builders.pseudonymiser,
-            self.clock,
-            self.new_id,
+            self.audit,
         )
 
     def register(self, principal: Any, professional: Professional, **overrides: Any) -> Signal:
@@ -120,7 +118,7 @@ def matched(world: World) -> tuple[Signal, Signal]:
 
 def log_for(notification: Notification, world: World) -> LogEntry:
     now = world.clock.now()
-    return LogEntry(id=world.new_id(now), at=now, action=Action.NOTIFICATION_SENT, client_id="test")
+    return LogEntry(id=world.audit.new_id(now), at=now, action=Action.NOTIFICATION_SENT, client_id="test")
 
 
 # The one mechanism

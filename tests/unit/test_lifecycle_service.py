@@ -16,6 +16,7 @@ from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import both_sides, find_matches
 from chalicelib.domain.model import CloseReason, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import archived_notice
+from chalicelib.services.audit import Audit
 from chalicelib.services.lifecycle import CLIENT_ID, LifecycleIncomplete, LifecycleService
 from local.clock import FixedClock
 from tests import builders
@@ -121,7 +122,7 @@ class World:
         self.clock = FixedClock(at_night(today))
         ids = MonotonicUlids()
         self.service = LifecycleService(
-            self.store, self.ledger, self.mailer, self.clock, lambda at: ids.next(at, os.urandom(10))
+            self.store, self.ledger, self.mailer, Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
         )
 
     def on(self, day: date) -> World:
@@ -325,7 +326,7 @@ def test_notice_already_sent_is_not_sent_again_when_only_the_archive_write_faile
     world = World(ACTIVE_UNTIL + DAY)
     world.store = ArchiveFailsOnce(world.logbook, world.ledger)
     world.service = LifecycleService(
-        world.store, world.ledger, world.mailer, world.clock, lambda at: os.urandom(13).hex()
+        world.store, world.ledger, world.mailer, Audit(world.clock, lambda at: os.urandom(13).hex())
     )
     world.store.put(expired := signal())
 

@@ -17,6 +17,7 @@ from chalicelib.domain.matching import find_matches, match_id
 from chalicelib.domain.model import Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification, plan
 from chalicelib.ports import ClaimOutcome
+from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import CLAIM_LEASE
 from chalicelib.services.matching import MatchService, NotificationInFlight
 from local.clock import FixedClock
@@ -78,7 +79,7 @@ def world() -> World:
     mailer = RecordingMailer()
     clock = FixedClock(PROCESSED_AT)
     ids = MonotonicUlids()
-    service = MatchService(store, registry, ledger, mailer, clock, lambda at: ids.next(at, os.urandom(10)))
+    service = MatchService(store, registry, ledger, mailer, Audit(clock, lambda at: ids.next(at, os.urandom(10))))
     return World(logbook, ledger, store, registry, mailer, clock, service)
 
 
@@ -124,7 +125,7 @@ def test_every_mail_is_marked_sent_in_the_ledger(world: World, earlier: Signal, 
 def test_no_regievoerder_mail_when_the_municipality_has_none(world: World, earlier: Signal) -> None:
     registry = InMemoryRegistry()
     service = MatchService(
-        world.store, registry, world.ledger, world.mailer, world.clock, lambda at: os.urandom(8).hex()
+        world.store, registry, world.ledger, world.mailer, Audit(world.clock, lambda at: os.urandom(8).hex())
     )
     new = signal(1, BUURTTEAM, BAKKER, START + HOUR)
     world.store.put(new)
@@ -279,7 +280,7 @@ def test_mail_already_marked_sent_by_another_invocation_is_not_sent_again(
     stale = StalePartition(world.logbook, world.ledger)
     stale.put(earlier, new)
     service = MatchService(
-        stale, world.registry, world.ledger, world.mailer, world.clock, lambda at: os.urandom(8).hex()
+        stale, world.registry, world.ledger, world.mailer, Audit(world.clock, lambda at: os.urandom(8).hex())
     )
 
     outcome = service.process(new)

@@ -27,6 +27,7 @@ from chalicelib.domain.model import (
     Signal,
     SignalStatus,
 )
+from chalicelib.services.audit import Audit
 from chalicelib.services.signals import NewSignal, SignalService
 from local.clock import FixedClock
 from tests import builders
@@ -67,7 +68,7 @@ def store(logbook: InMemoryLogbook) -> InMemorySignalStore:
 
 @pytest.fixture
 def service(store: InMemorySignalStore, logbook: InMemoryLogbook, clock: FixedClock) -> SignalService:
-    return SignalService(store, logbook, builders.pseudonymiser, clock, new_id)
+    return SignalService(store, logbook, builders.pseudonymiser, Audit(clock, new_id))
 
 
 def advance(clock: FixedClock, **delta: float) -> None:
