@@ -99,12 +99,12 @@ def create_signal() -> Response:
     result = service.register(principal, schemas.new_signal(body), request.headers.get("idempotency-key"))
     if not result.replayed:
         count("SignalsCreated")
-    signal = result.signal
-    status = service.status(signal) or SignalStatus.ACTIVE
-    headers = {"Location": f"/v1/signals/{signal.id}"}
+    read = result.read
+    status = service.status(read.signal) or SignalStatus.ACTIVE
+    headers = {"Location": f"/v1/signals/{read.signal.id}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return web.json_response(signal_out(signal, status, service.today()), 201, headers)
+    return web.json_response(signal_out(read, status, service.today()), 201, headers)
 
 
 @app.route("/v1/signals", methods=["GET"], content_types=web.ANY_MEDIA_TYPE, authorizer=token_authorizer)
@@ -120,7 +120,9 @@ def list_signals() -> Response:
     page = service.list(principal, query.status, query.limit, web.decode_cursor(query.cursor))
     return web.json_response(
         schemas.SignalPage(
-            items=[signal_out(s, service.status(s) or SignalStatus.ARCHIVED, service.today()) for s in page.signals],
+            items=[
+                signal_out(s, service.status(s.signal) or SignalStatus.ARCHIVED, service.today()) for s in page.signals
+            ],
             next_cursor=web.encode_cursor(page.next_after),
         )
     )
@@ -132,8 +134,8 @@ def get_signal(signal_id: str) -> Response:
     from chalicelib.presenters import signal_out
 
     service = container().signals
-    signal = service.get(_organisation(), signal_id)
-    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
+    read = service.get(_organisation(), signal_id)
+    return web.json_response(signal_out(read, service.status(read.signal) or SignalStatus.ARCHIVED, service.today()))
 
 
 @app.route(
@@ -167,8 +169,8 @@ def hand_over_signal(signal_id: str) -> Response:
     principal = _organisation()
     body, _ = web.parse_body(_request(), schemas.ProfessionalIn)
     service = container().signals
-    signal = service.hand_over(principal, signal_id, body.to_domain())
-    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
+    read = service.hand_over(principal, signal_id, body.to_domain())
+    return web.json_response(signal_out(read, service.status(read.signal) or SignalStatus.ARCHIVED, service.today()))
 
 
 @app.on_dynamodb_record(stream_arn=signals_stream_arn(), batch_size=10, starting_position="TRIM_HORIZON")

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.logbook import LogEntry
-from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
+from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Organisation, Principal, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.pseudonyms import Pseudonymiser
@@ -61,7 +61,7 @@ class IdempotencyReplay(Exception):
 
 @dataclass(frozen=True)
 class SignalPage:
-    signals: list[Signal]
+    signals: list[SignalWithMatches]
     next_after: str | None
 
 
@@ -75,7 +75,7 @@ class SignalStore(Protocol):
         """
         ...
 
-    def get(self, signal_id: str) -> Signal | None: ...
+    def get(self, signal_id: str) -> SignalWithMatches | None: ...
 
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None: ...
 
@@ -93,25 +93,26 @@ class SignalStore(Protocol):
         """
         ...
 
-    def reload(self, signal: Signal) -> Signal | None:
+    def reload(self, signal: Signal) -> SignalWithMatches | None:
         """``signal`` as stored now, with its matches, read strongly consistently (after a ``Conflict``)."""
         ...
 
-    def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None:
-        """Replace ``signal`` by its archived form and release the active-signal guard.
+    def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None:
+        """Replace the signal ``read`` by its archived form and release the active-signal guard.
 
-        Like every change of a signal, it is stored as the next version, on condition that
-        ``signal.version`` is still the stored one: ``Conflict`` when it was changed meanwhile,
-        ``NotFound`` when it is gone.
+        Like every change of a signal, it is stored as the next version, on condition that the
+        version read is still the stored one: ``Conflict`` when it was changed meanwhile, ``NotFound``
+        when it is gone. The copies its matches keep on the other sides follow.
         """
         ...
 
-    def delete(self, signal: Signal, log: LogEntry) -> None:
-        """Delete the signal with its guard, logging it in the same write."""
+    def delete(self, read: SignalWithMatches, log: LogEntry) -> None:
+        """Delete the signal with its guard, logging it in the same write, then what derives from it
+        (its match records on both sides, the mails filed under it): ``NotFound`` when it is gone."""
         ...
 
-    def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
-        """Hand ``signal`` over to ``professional``; a versioned change like ``archive``."""
+    def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
+        """Hand the signal over to ``professional``; a versioned change like ``archive``."""
         ...
 
 
@@ -158,10 +159,10 @@ class MatchRegistry(Regievoerders, Protocol):
 class SubjectStore(Protocol):
     def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
 
-    def delete(self, signal: Signal, log: LogEntry) -> None: ...
+    def delete(self, read: SignalWithMatches, log: LogEntry) -> None: ...
 
-    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> list[Signal]:
-        """Store each as the next version of the one read, all or nothing (``Conflict`` if any
+    def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
+        """Store each signal as the next version of the one read, all or nothing (``Conflict`` if any
         changed meanwhile); returns them as stored."""
         ...
 
@@ -190,13 +191,13 @@ class ReminderStore(Protocol):
 class LifecycleStore(Protocol):
     def due_signals(self, today: date) -> list[Signal]: ...
 
-    def get(self, signal_id: str) -> Signal | None: ...
+    def get(self, signal_id: str) -> SignalWithMatches | None: ...
 
-    def reload(self, signal: Signal) -> Signal | None: ...
+    def reload(self, signal: Signal) -> SignalWithMatches | None: ...
 
-    def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None: ...
+    def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None: ...
 
-    def delete(self, signal: Signal, log: LogEntry) -> None: ...
+    def delete(self, read: SignalWithMatches, log: LogEntry) -> None: ...
 
 
 class ReportSignals(Protocol):

@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, InvalidInput, NotFound
 from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
-from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
+from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
 from chalicelib.ports import (
@@ -30,6 +30,12 @@ from chalicelib.ports import (
     SignalPage,
     TokenGrant,
 )
+
+
+def signal_in(store: Any, signal_id: str) -> Signal | None:
+    """The signal as ``store`` (any signal store, fake or real) holds it, read through its port."""
+    read = store.get(signal_id)
+    return read.signal if read is not None else None
 
 
 def sort_key(signal: Signal) -> str:
@@ -105,10 +111,11 @@ class InMemorySignalStore:
                 self.idempotency[(idempotency.organisation_id, idempotency.key)] = idempotency
             self.logbook.append(log)
 
-    def get(self, signal_id: str) -> Signal | None:
-        return self.signals.get(signal_id)
+    def get(self, signal_id: str) -> SignalWithMatches | None:
+        signal = self.signals.get(signal_id)
+        return SignalWithMatches(signal=signal) if signal else None
 
-    def reload(self, signal: Signal) -> Signal | None:
+    def reload(self, signal: Signal) -> SignalWithMatches | None:
         return self.get(signal.id)
 
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None:
@@ -131,21 +138,21 @@ class InMemorySignalStore:
             and (after is None or sort_key(signal) < after)
         ]
         found.sort(key=sort_key, reverse=True)
-        if len(found) > limit:
-            page = found[:limit]
-            return SignalPage(page, sort_key(page[-1]))
-        return SignalPage(found, None)
+        page = [read for read in (self.get(signal.id) for signal in found[:limit]) if read is not None]
+        return SignalPage(page, sort_key(found[limit - 1]) if len(found) > limit else None)
 
-    def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None:
+    def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None:
+        signal = read.signal
         with self._lock:
             self._check_version(signal)
             self.logbook.check_new(log)
             stored = self.signals[signal.id] = _next_version(signal, archived)
             self._release_guard(signal)
             self.logbook.append(log)
-        self.refresh_counterparts(stored)
+        self.refresh_counterparts(read.changed(stored))
 
-    def delete(self, signal: Signal, log: LogEntry) -> None:
+    def delete(self, read: SignalWithMatches, log: LogEntry) -> None:
+        signal = read.signal
         with self._lock:
             self._check_exists(signal)
             self.logbook.check_new(log)
@@ -153,28 +160,29 @@ class InMemorySignalStore:
             self._release_guard(signal)
             self.logbook.append(log)
 
-    def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
+    def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
+        signal = read.signal
         with self._lock:
             self._check_version(signal)
             self.logbook.check_new(log)
             stored = self.signals[signal.id] = _next_version(signal, replace(signal, professional=professional))
             self.logbook.append(log)
-        self.refresh_counterparts(stored)
+        self.refresh_counterparts(read.changed(stored))
 
-    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> list[Signal]:
+    def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
         with self._lock:
-            for signal in updated:
-                self._check_version(signal)
+            for read in updated:
+                self._check_version(read.signal)
             self.logbook.check_new(log)
-            stored = [_next_version(signal, signal) for signal in updated]
-            for signal in stored:
-                self.signals[signal.id] = signal
+            stored = [read.changed(_next_version(read.signal, read.signal)) for read in updated]
+            for read in stored:
+                self.signals[read.signal.id] = read.signal
             self.logbook.append(log)
-        for signal in stored:
-            self.refresh_counterparts(signal)
+        for read in stored:
+            self.refresh_counterparts(read)
         return stored
 
-    def refresh_counterparts(self, signal: Signal) -> None:
+    def refresh_counterparts(self, read: SignalWithMatches) -> None:
         """Nothing to refresh: this store keeps no match records (``InMemoryMatchStore`` does)."""
 
     def _check_exists(self, signal: Signal) -> None:
@@ -338,7 +346,7 @@ class LedgerRecord:
 
 def ledger_key(notification: Notification) -> tuple[str, str, str]:
     """Where ``DynamoDBNotificationLedger`` keeps it: beside the signal it is filed under."""
-    return notification.new_child_pseudonym, notification.new_signal_id, notification.key
+    return notification.filed_under_child_pseudonym, notification.filed_under_signal_id, notification.key
 
 
 class InMemoryNotificationLedger:
@@ -363,7 +371,7 @@ class InMemoryNotificationLedger:
     def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome:
         key = ledger_key(notification)
         with self._lock:
-            if self._signals is not None and notification.new_signal_id not in self._signals:
+            if self._signals is not None and notification.filed_under_signal_id not in self._signals:
                 return ClaimOutcome.GONE
             record = self.records.get(key)
             if record is not None and record.status == SENT:
@@ -461,31 +469,30 @@ class InMemoryMatchStore(InMemorySignalStore):
             (m for m in self.matches.values() if m.signal_id == signal_id), key=lambda m: (m.other.created_at, m.id)
         )
 
-    def get(self, signal_id: str) -> Signal | None:
+    def get(self, signal_id: str) -> SignalWithMatches | None:
         signal = self.signals.get(signal_id)
-        return replace(signal, matches=tuple(self.matches_of(signal_id))) if signal else None
-
-    def reload(self, signal: Signal) -> Signal | None:
-        return self.get(signal.id)
+        return SignalWithMatches.of(signal, self.matches_of(signal_id)) if signal else None
 
     def due_signals(self, today: date) -> list[Signal]:
         due = [s for s in self.signals.values() if next_due(s) <= today]
         return sorted(due, key=lambda s: (next_due(s), s.id))
 
-    def delete(self, signal: Signal, log: LogEntry) -> None:
-        super().delete(signal, log)
+    def delete(self, read: SignalWithMatches, log: LogEntry) -> None:
+        super().delete(read, log)
+        signal = read.signal
         for key in [k for k, m in self.matches.items() if signal.id in (m.signal_id, m.other.signal_id)]:
             del self.matches[key]
-        for match in signal.matches:
+        for match in read.matches:
             self.municipal_matches.pop(match.id, None)
         if self.ledger is not None:
             self.ledger.forget_signal(signal)
 
-    def refresh_counterparts(self, signal: Signal) -> None:
-        """As ``DynamoDBSignalStore.refresh_counterparts``: the snapshots of ``signal`` that its
-        ``matches`` lead to, each replaced only by a newer version."""
+    def refresh_counterparts(self, read: SignalWithMatches) -> None:
+        """As ``DynamoDBSignalStore.refresh_counterparts``: the snapshots of the signal that its
+        matches lead to, each replaced only by a newer version."""
+        signal = read.signal
         with self._lock:
-            for match in signal.matches:
+            for match in read.matches:
                 key = (match.other.signal_id, match.id)
                 theirs = self.matches.get(key)
                 if theirs is not None and theirs.other.version < signal.version:

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters import items
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, NotFound
 from chalicelib.domain.logbook import LogEntry
-from chalicelib.domain.matching import Match, MunicipalMatch
+from chalicelib.domain.matching import Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.reports import SignalFacts
@@ -172,7 +172,7 @@ class DynamoDBSignalStore:
                 raise Conflict("a concurrent request changed this child's signals; retry") from exc
             raise
 
-    def get(self, signal_id: str) -> Signal | None:
+    def get(self, signal_id: str) -> SignalWithMatches | None:
         response = self._client.query(
             TableName=self._table,
             IndexName=BY_ID_INDEX,
@@ -189,10 +189,9 @@ class DynamoDBSignalStore:
                 matches.append(items.item_to_match(item))
         if signal is None:
             return None
-        matches.sort(key=lambda m: (m.other.created_at, m.id))
-        return replace(signal, matches=tuple(matches))
+        return SignalWithMatches.of(signal, matches)
 
-    def reload(self, signal: Signal) -> Signal | None:
+    def reload(self, signal: Signal) -> SignalWithMatches | None:
         """One strongly consistent Query of the child's partition, where the by-id index may lag."""
         found = self._query_all(
             {
@@ -211,11 +210,9 @@ class DynamoDBSignalStore:
         stored = [items.item_to_signal(item) for item in found if item["item_type"] == "signal"]
         if not stored:
             return None
-        matches = sorted(
-            (items.item_to_match(item) for item in found if item["item_type"] == "match"),
-            key=lambda m: (m.other.created_at, m.id),
+        return SignalWithMatches.of(
+            stored[0], (items.item_to_match(item) for item in found if item["item_type"] == "match")
         )
-        return replace(stored[0], matches=tuple(matches))
 
     # Matching ------------------------------------------------------------------------------------
 
@@ -335,24 +332,23 @@ class DynamoDBSignalStore:
             if "LastEvaluatedKey" not in response:
                 break
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        page = [
-            replace(s, matches=tuple(sorted(matches.get(s.id, []), key=lambda m: (m.other.created_at, m.id))))
-            for s in found[:limit]
-        ]
-        return SignalPage(page, items.created_sort(page[-1]) if len(found) > limit else None)
+        page = [SignalWithMatches.of(s, matches.get(s.id, [])) for s in found[:limit]]
+        return SignalPage(page, items.created_sort(page[-1].signal) if len(found) > limit else None)
 
-    def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None:
+    def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None:
+        signal = read.signal
         stored = replace(archived, version=signal.version + 1)
         self._write([self._versioned_put(signal, stored), *self._release_guard(signal), self._logbook.put_request(log)])
-        self.refresh_counterparts(stored)
+        self.refresh_counterparts(read.changed(stored))
 
-    def delete(self, signal: Signal, log: LogEntry) -> None:
+    def delete(self, read: SignalWithMatches, log: LogEntry) -> None:
         """Delete the signal, its guard and log line at once, then everything derived from it.
 
         The derived items (match records on both sides, e-mail ledger entries) go second: a
         failure there leaves records that name a signal which no longer exists, never a signal
         without its log line; they carry a TTL as the backstop and a retry removes them.
         """
+        signal = read.signal
         self._write(
             [
                 {
@@ -366,12 +362,13 @@ class DynamoDBSignalStore:
                 self._logbook.put_request(log),
             ]
         )
-        self.delete_derived(signal)
+        self.delete_derived(read)
 
-    def delete_derived(self, signal: Signal) -> None:
+    def delete_derived(self, read: SignalWithMatches) -> None:
+        signal = read.signal
         owner_pk = items.CHILD_PREFIX + signal.child_pseudonym.value
         keys: list[dict[str, str]] = []
-        for match in signal.matches:
+        for match in read.matches:
             other_pk = items.CHILD_PREFIX + match.other.child_pseudonym
             keys.append({"pk": owner_pk, "sk": items.match_sort_key(signal.id, match.id)})
             keys.append({"pk": other_pk, "sk": items.match_sort_key(match.other.signal_id, match.id)})
@@ -448,20 +445,21 @@ class DynamoDBSignalStore:
             )
         return found
 
-    def replace_signals(self, updated: Sequence[Signal], log: LogEntry) -> list[Signal]:
+    def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
         """Rewrite a child's signals (a correction of the child's data) and log it, all at once.
 
         Each is written as the next version of the one read (``Conflict`` if any changed meanwhile);
         returns them as stored.
         """
-        stored = [replace(signal, version=signal.version + 1) for signal in updated]
-        actions = [self._versioned_put(old, new) for old, new in zip(updated, stored, strict=True)]
+        stored = [read.changed(replace(read.signal, version=read.signal.version + 1)) for read in updated]
+        actions = [self._versioned_put(old.signal, new.signal) for old, new in zip(updated, stored, strict=True)]
         self._write([*actions, self._logbook.put_request(log)])
-        for signal in stored:
-            self.refresh_counterparts(signal)
+        for read in stored:
+            self.refresh_counterparts(read)
         return stored
 
-    def replace_professional(self, signal: Signal, professional: Professional, log: LogEntry) -> None:
+    def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
+        signal = read.signal
         condition, values = _version_condition(signal)
         self._write(
             [
@@ -481,7 +479,7 @@ class DynamoDBSignalStore:
                 self._logbook.put_request(log),
             ]
         )
-        self.refresh_counterparts(replace(signal, professional=professional, version=signal.version + 1))
+        self.refresh_counterparts(read.changed(replace(signal, professional=professional, version=signal.version + 1)))
 
     def _versioned_put(self, signal: Signal, stored: Signal) -> TransactWriteItemTypeDef:
         """Put ``stored`` in place of ``signal``, if ``signal`` is still the version stored."""
@@ -496,7 +494,7 @@ class DynamoDBSignalStore:
             put["ExpressionAttributeValues"] = items.serialise(values)
         return {"Put": put}
 
-    def refresh_counterparts(self, signal: Signal) -> None:
+    def refresh_counterparts(self, read: SignalWithMatches) -> None:
         """Bring the other side's snapshot of ``signal`` up to date: its professional and dates.
 
         Best effort after the change itself. Each snapshot carries the version it was taken from
@@ -504,7 +502,8 @@ class DynamoDBSignalStore:
         same time the later change wins, whichever refresh lands last. A counterpart deleted
         meanwhile is simply skipped.
         """
-        for match in signal.matches:
+        signal = read.signal
+        for match in read.matches:
             values: dict[str, Any] = {
                 ":professional": items.professional_to_map(signal.professional),
                 ":active_until": signal.active_until.isoformat(),
@@ -656,7 +655,7 @@ class DynamoDBNotificationLedger:
     def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome:
         item = items.notification_key(notification) | {
             "item_type": "notification",
-            "new_signal_id": notification.new_signal_id,
+            "new_signal_id": notification.filed_under_signal_id,
             "recipient_key": notification.key,
             "status": "sending",
             "lease_until": int(lease_until.timestamp()),
@@ -664,7 +663,7 @@ class DynamoDBNotificationLedger:
             # Backstop only: the entry goes with its signal; no signal outlives 7 years.
             "ttl": int((now + LEDGER_BACKSTOP).timestamp()),
         }
-        signal = items.signal_key(notification.new_child_pseudonym, notification.new_signal_id)
+        signal = items.signal_key(notification.filed_under_child_pseudonym, notification.filed_under_signal_id)
         try:
             self._client.transact_write_items(
                 TransactItems=[

@@ -351,8 +351,8 @@ def notification_sort_key(new_signal_id: str, recipient_key: str) -> str:
 
 def notification_key(notification: Notification) -> Item:
     return {
-        "pk": CHILD_PREFIX + notification.new_child_pseudonym,
-        "sk": notification_sort_key(notification.new_signal_id, notification.key),
+        "pk": CHILD_PREFIX + notification.filed_under_child_pseudonym,
+        "sk": notification_sort_key(notification.filed_under_signal_id, notification.key),
     }
 
 

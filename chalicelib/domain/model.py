@@ -8,10 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from chalicelib.domain.matching import Match
 
 
 class Gender(StrEnum):
@@ -41,7 +37,7 @@ class InformParty(StrEnum):
     CHILD = "child"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Address:
     street: str
     house_number: int
@@ -52,7 +48,7 @@ class Address:
     house_number_suffix: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Child:
     given_names: str
     family_name: str
@@ -98,8 +94,11 @@ class Pseudonym:
     key_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Signal:
+    """A professional's "I am involved with this child"; what it matched is read beside it
+    (``chalicelib.domain.matching.SignalWithMatches``)."""
+
     id: str
     child_pseudonym: Pseudonym
     address_pseudonym: Pseudonym
@@ -120,5 +119,3 @@ class Signal:
     # condition that the version it was computed from is still the stored one, so a change made
     # meanwhile is never overwritten with older data.
     version: int = field(default=0, compare=False, repr=False)
-    # Filled when read back with its matches; empty for a signal that was just built.
-    matches: tuple[Match, ...] = field(default=(), compare=False, repr=False)

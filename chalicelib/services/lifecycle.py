@@ -19,7 +19,7 @@ from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lifecycle import Transition, due_transition
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import MunicipalMatch
+from chalicelib.domain.matching import MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Pseudonym, Signal
 from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
@@ -105,7 +105,7 @@ class LifecycleService:
     def _delete(self, signal: Signal, now: datetime) -> bool:
         """Delete ``signal``; ``False`` when an overlapping run (or request) deleted it first."""
         # Read it back with its matches, so the derived records go too.
-        stored = self._store.get(signal.id) or signal
+        stored = self._store.get(signal.id) or SignalWithMatches(signal=signal)
         try:
             self._store.delete(stored, self._log(signal, now, Action.SIGNAL_DELETED, "retention period ended"))
         except NotFound:
@@ -125,19 +125,21 @@ class LifecycleService:
             return 0, False
         today = dutch_date(now)
 
-        def archive(current: Signal | None) -> bool:
-            if current is None or due_transition(current, today) is not Transition.ARCHIVE:
+        def archive(current: SignalWithMatches | None) -> bool:
+            if current is None or due_transition(current.signal, today) is not Transition.ARCHIVE:
                 return False
-            archived = replace(current, archived_on=current.active_until + timedelta(days=1))
-            entry = self._log(current, now, Action.SIGNAL_ARCHIVED, "active period ended")
+            archived = replace(current.signal, archived_on=current.signal.active_until + timedelta(days=1))
+            entry = self._log(current.signal, now, Action.SIGNAL_ARCHIVED, "active period ended")
             try:
                 self._store.archive(current, archived, entry)
             except NotFound:
                 return False
             return True
 
-        first: Signal | None = signal
-        done = on_fresh_reads(first, lambda stale: self._store.reload(stale) if stale else None, archive)
+        # As the due index holds it, without its matches: the copies on the other sides show the
+        # archive from the dates they have. A re-read after a conflict brings the matches along.
+        first: SignalWithMatches | None = SignalWithMatches(signal=signal)
+        done = on_fresh_reads(first, lambda stale: self._store.reload(stale.signal) if stale else None, archive)
         return int(delivery is Delivery.SENT), done
 
     def _remind(self, reminders: ReminderStore, match: MunicipalMatch, today: date, now: datetime) -> int:

@@ -15,7 +15,7 @@ from chalicelib.domain import notifications
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import both_sides, find_matches, municipal_records
-from chalicelib.domain.model import Pseudonym, Signal
+from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import Notification
 from chalicelib.ports import Mailer, MatchRegistry, MatchStore, NotificationLedger
 from chalicelib.services.audit import Audit
@@ -83,7 +83,9 @@ class MatchService:
                 continue
             delivery = send_once(self._ledger, self._mailer, notification, now, self._log(notification, now))
             if delivery is Delivery.IN_FLIGHT:
-                raise NotificationInFlight(f"notification {notification.key} of {notification.new_signal_id} in flight")
+                raise NotificationInFlight(
+                    f"notification {notification.key} of {notification.filed_under_signal_id} in flight"
+                )
             if delivery is Delivery.SENT:
                 sent += 1
             else:
@@ -97,8 +99,8 @@ class MatchService:
             Action.NOTIFICATION_SENT,
             client_id="match-function",
             municipality_code=notification.municipality_code,
-            signal_id=notification.own_signal_id or notification.new_signal_id,
-            child=Pseudonym(notification.own_child_pseudonym, notification.own_key_version),
-            detail=f"{notification.audience.value}; new signal {notification.new_signal_id}; "
+            signal_id=notification.own_signal_id or notification.filed_under_signal_id,
+            child=notification.child,
+            detail=f"{notification.audience.value}; new signal {notification.filed_under_signal_id}; "
             f"matches {','.join(notification.match_ids)}",
         )

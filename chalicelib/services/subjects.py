@@ -16,7 +16,7 @@ from chalicelib.domain import lifecycle
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch
+from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Address, Child, Gender, Principal, PrincipalKind, Pseudonym, Signal, SignalStatus
 from chalicelib.domain.notifications import moved_in, removed_notice
 from chalicelib.observability import logger
@@ -49,17 +49,21 @@ class SubjectRecord:
     """Everything stored about one child, as the municipality may show it to the family."""
 
     child_pseudonym: str
-    signals: list[Signal]
+    signals: list[SignalWithMatches]
     log: list[LogEntry]
     today: date
 
     @property
     def child(self) -> Child:
-        # The most recent signal holds the most recently given (or corrected) data.
-        return max(self.signals, key=lambda s: (s.created_at, s.id)).child
+        return _latest(self.signals).child
 
-    def status(self, signal: Signal) -> SignalStatus:
-        return lifecycle.status_on(signal, self.today) or SignalStatus.ARCHIVED
+    def status(self, read: SignalWithMatches) -> SignalStatus:
+        return lifecycle.status_on(read.signal, self.today) or SignalStatus.ARCHIVED
+
+
+def _latest(signals: list[SignalWithMatches]) -> Signal:
+    """The most recent signal: it holds the most recently given (or corrected) data of the child."""
+    return max((read.signal for read in signals), key=lambda s: (s.created_at, s.id))
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ class SubjectService:
         self._pseudonymiser = pseudonymiser
         self._audit = audit
 
-    def _in_scope(self, principal: Principal, bsn: str) -> tuple[Pseudonym, list[Signal]]:
+    def _in_scope(self, principal: Principal, bsn: str) -> tuple[Pseudonym, list[SignalWithMatches]]:
         """The child's pseudonym and living signals (with their matches), or ``NothingStored``."""
         code = require_municipality(principal)
         pseudonym = self._pseudonymiser().child(bsn)
@@ -123,7 +127,8 @@ class SubjectService:
         for match in partition.matches:
             by_signal.setdefault(match.signal_id, []).append(match)
         with_matches = [
-            replace(s, matches=tuple(sorted(by_signal.get(s.id, []), key=lambda m: (m.since, m.id)))) for s in living
+            SignalWithMatches(signal=s, matches=tuple(sorted(by_signal.get(s.id, []), key=lambda m: (m.since, m.id))))
+            for s in living
         ]
         return pseudonym, with_matches
 
@@ -133,7 +138,7 @@ class SubjectService:
         self._logbook.append(self._audit.by(principal, now, Action.SUBJECT_ACCESSED, child=pseudonym))
         entries = sorted(self._logbook.entries_for_child(pseudonym.value), key=lambda e: (e.at, e.id))
         return SubjectRecord(
-            pseudonym.value, sorted(signals, key=lambda s: (s.created_at, s.id)), entries, dutch_date(now)
+            pseudonym.value, sorted(signals, key=lambda r: (r.signal.created_at, r.signal.id)), entries, dutch_date(now)
         )
 
     def rectify(self, principal: Principal, bsn: str, correction: ChildCorrection) -> Rectified:
@@ -149,12 +154,12 @@ class SubjectService:
         )
 
     def _rectify(
-        self, principal: Principal, in_scope: tuple[Pseudonym, list[Signal]], correction: ChildCorrection
+        self, principal: Principal, in_scope: tuple[Pseudonym, list[SignalWithMatches]], correction: ChildCorrection
     ) -> Rectified:
         pseudonym, signals = in_scope
         now = self._audit.now()
         today = dutch_date(now)
-        current = max(signals, key=lambda s: (s.created_at, s.id)).child
+        current = _latest(signals).child
         corrected = Child(
             given_names=correction.given_names or current.given_names,
             family_name_prefix=None
@@ -176,23 +181,25 @@ class SubjectService:
         address_pseudonym = pseudonymiser.address(corrected.address)
         last_day = lifecycle.last_day_before_23(corrected.birth_date)
         updated = [
-            replace(
-                s,
-                child=corrected,
-                address_pseudonym=address_pseudonym,
-                active_until=min(s.active_until, last_day),
-                delete_after=min(s.delete_after, last_day),
+            read.changed(
+                replace(
+                    read.signal,
+                    child=corrected,
+                    address_pseudonym=address_pseudonym,
+                    active_until=min(read.signal.active_until, last_day),
+                    delete_after=min(read.signal.delete_after, last_day),
+                )
             )
-            for s in signals
+            for read in signals
         ]
         stored = self._store.replace_signals(
             updated, self._audit.by(principal, now, Action.SUBJECT_RECTIFIED, child=pseudonym, detail="child data")
         )
         notified = False
-        old_codes = {s.child.address.municipality_code for s in signals}
+        old_codes = {read.signal.child.address.municipality_code for read in signals}
         new_code = corrected.address.municipality_code
         if new_code not in old_codes:
-            notified = self._tell_new_municipality(principal, stored, new_code, now)
+            notified = self._tell_new_municipality(principal, [read.signal for read in stored], new_code, now)
         return Rectified(corrected, len(updated), notified)
 
     def _tell_new_municipality(self, principal: Principal, signals: list[Signal], code: str, now: datetime) -> bool:
@@ -225,14 +232,15 @@ class SubjectService:
         pseudonym, signals = self._in_scope(principal, bsn)
         now = self._audit.now()
         notified = 0
-        for signal in signals:
+        for read in signals:
+            signal = read.signal
             notified += self._tell_removed(principal, signal, pseudonym, now)
             log = self._audit.by(
                 principal, now, Action.SIGNAL_DELETED, signal_id=signal.id, child=pseudonym, detail=f"erasure: {reason}"
             )
             # Deleted meanwhile by a parallel erasure, which told the professional.
             with contextlib.suppress(NotFound):
-                self._store.delete(signal, log)
+                self._store.delete(read, log)
         # The fact of the erasure stays, under the pseudonym only.
         self._logbook.append(
             self._audit.by(principal, now, Action.SUBJECT_ERASED, child=pseudonym, detail=f"{len(signals)} signal(s)")

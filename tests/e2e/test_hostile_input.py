@@ -15,6 +15,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Professional
 from tests import builders
+from tests.fakes import signal_in
 
 PROBLEMS = "https://verwijsindex.example.nl/problems/"
 BSN_IN_URL = "291417772"
@@ -217,7 +218,7 @@ def test_a_phone_number_is_stored_in_e164_and_answered_as_dialled(api, org_token
 
     assert signal["professional"]["phone"] == shown
     assert api.get_signal(org_token, signal["id"]).ok()["professional"]["phone"] == shown
-    stored = container.signal_store.get(signal["id"])
+    stored = signal_in(container.signal_store, signal["id"])
     assert stored is not None
     assert stored.professional.phone.startswith("+") and " " not in stored.professional.phone
 

@@ -34,6 +34,7 @@ from chalicelib.domain.errors import Conflict, DuplicateActiveSignal
 from chalicelib.services.signals import Registered, SignalService
 from local import moto_isolation
 from tests import builders
+from tests.fakes import signal_in
 
 ROUNDS = 5
 GGD = builders.organisation_principal()
@@ -91,7 +92,7 @@ def check_one_signal_created(container: bootstrap.Container, seed: int, outcomes
     if isinstance(loser, DuplicateActiveSignal):
         assert loser.signal_id == winner.id
     assert stored_signals(container, seed) == [winner.id]
-    assert container.signal_store.get(winner.id) == winner
+    assert signal_in(container.signal_store, winner.id) == winner
     log = container.logbook.entries_for_child(winner.child_pseudonym.value)
     assert [entry.signal_id for entry in log] == [winner.id]
 

@@ -29,7 +29,7 @@ from chalicelib.services.signals import SignalService
 from chalicelib.services.subjects import ChildCorrection, Erased, NothingStored, Rectified, SubjectService
 from local.clock import FixedClock
 from tests import builders
-from tests.fakes import RecordingMailer
+from tests.fakes import RecordingMailer, signal_in
 from tests.integration.test_concurrency import one_dynamodb_request_at_a_time  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("one_dynamodb_request_at_a_time")
@@ -148,7 +148,7 @@ def test_a_hand_over_and_a_close_at_once_are_both_stored_everywhere(services: Se
             lambda first=first: services.signals.close(GGD, first.id, CloseReason.RISK_RESOLVED),
         )
         assert not any(isinstance(o, Exception) for o in outcomes), outcomes
-        stored = services.container.signal_store.get(first.id)
+        stored = signal_in(services.container.signal_store, first.id)
         assert stored is not None
         assert (stored.professional, stored.close_reason) == (SMIT, CloseReason.RISK_RESOLVED), seed
         assert copy_and_side(services, first, held_by=second) == (SMIT, SMIT), seed
@@ -165,10 +165,10 @@ def test_a_rectification_and_a_hand_over_at_once_are_both_stored(services: Servi
             lambda first=first: services.signals.hand_over(GGD, first.id, SMIT),
         )
         assert isinstance(outcomes[0], Rectified) and not isinstance(outcomes[1], Exception), outcomes
-        stored = services.container.signal_store.get(first.id)
+        stored = signal_in(services.container.signal_store, first.id)
         assert stored is not None
         assert (stored.professional, stored.child.family_name) == (SMIT, "de Wit"), seed
-        assert services.container.signal_store.get(second.id).child.family_name == "de Wit"  # type: ignore[union-attr]
+        assert signal_in(services.container.signal_store, second.id).child.family_name == "de Wit"  # type: ignore[union-attr]
         assert copy_and_side(services, first, held_by=second) == (SMIT, SMIT), seed
 
 
@@ -196,7 +196,11 @@ def test_two_nightly_runs_at_once_archive_once_and_send_each_notice_and_reminder
 
 
 def test_three_rectifications_of_one_move_at_once_tell_the_new_municipality_once(services: Services) -> None:
-    move = ChildCorrection(address=Address("Kerkstraat", 5, "1017GA", "Amsterdam", "0363"))
+    move = ChildCorrection(
+        address=Address(
+            street="Kerkstraat", house_number=5, postcode="1017GA", city="Amsterdam", municipality_code="0363"
+        )
+    )
     for seed in range(1, ROUNDS + 1):
         services.matched(seed)
         bsn = builders.bsn(seed)

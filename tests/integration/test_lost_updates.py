@@ -21,7 +21,7 @@ from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import FollowUp, MatchedParty, MatchKind, MatchSide, MunicipalMatch
+from chalicelib.domain.matching import FollowUp, MatchedParty, MatchKind, MatchSide, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import CloseReason, Professional, Signal
 from chalicelib.domain.notifications import archived_notice
 from chalicelib.services.audit import Audit
@@ -39,6 +39,7 @@ from tests.fakes import (
     InMemoryRegistry,
     RecordingMailer,
     RivalFirst,
+    signal_in,
 )
 
 START = builders.START
@@ -160,8 +161,8 @@ def test_a_hand_over_landing_during_a_close_is_kept_everywhere(world: World, mat
 
     closed = world.signals(rival).close(GGD, first.id, CloseReason.RISK_RESOLVED)
 
-    assert closed is not None and closed.professional == SMIT
-    stored = world.store.get(first.id)
+    assert closed is not None and closed.signal.professional == SMIT
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.archived_on, stored.close_reason) == (SMIT, TODAY, CloseReason.RISK_RESOLVED)
     copy = world.copy_of(first, held_by=second)
     assert (copy.professional, copy.archived_on, copy.delete_after) == (SMIT, TODAY, stored.delete_after)
@@ -173,10 +174,10 @@ def test_a_close_landing_during_a_hand_over_is_kept_everywhere(world: World, mat
     first, second = matched
     rival = RivalFirst(world.store, "replace_professional", lambda: close(world, first))
 
-    handed_over = world.signals(rival).hand_over(GGD, first.id, SMIT)
+    handed_over = world.signals(rival).hand_over(GGD, first.id, SMIT).signal
 
     assert (handed_over.professional, handed_over.archived_on) == (SMIT, TODAY)
-    stored = world.store.get(first.id)
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.archived_on) == (SMIT, TODAY)
     copy = world.copy_of(first, held_by=second)
     assert (copy.professional, copy.archived_on) == (SMIT, TODAY)
@@ -191,8 +192,8 @@ def test_a_hand_over_landing_during_a_rectification_is_kept(world: World, matche
 
     assert result.signals_updated == 2
     for signal in (first, second):
-        assert world.store.get(signal.id).child.family_name == "de Wit"
-    assert world.store.get(first.id).professional == SMIT
+        assert signal_in(world.store, signal.id).child.family_name == "de Wit"
+    assert signal_in(world.store, first.id).professional == SMIT
     assert world.copy_of(first, held_by=second).professional == SMIT
     assert world.regievoerder_side(first).professional == SMIT
 
@@ -204,9 +205,9 @@ def test_a_rectification_landing_during_a_hand_over_is_kept(world: World, matche
 
     world.signals(rival).hand_over(GGD, first.id, SMIT)
 
-    stored = world.store.get(first.id)
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.child.family_name) == (SMIT, "de Wit")
-    assert world.store.get(second.id).child.family_name == "de Wit"
+    assert signal_in(world.store, second.id).child.family_name == "de Wit"
     assert world.copy_of(first, held_by=second).professional == SMIT
 
 
@@ -240,7 +241,7 @@ def test_a_close_overtaken_on_every_attempt_gives_up_with_a_conflict_and_stores_
     with pytest.raises(Conflict):
         world.signals(store).close(GGD, first.id, CloseReason.RISK_RESOLVED)
 
-    stored = world.store.get(first.id)
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.archived_on) == (JANSEN, None)
     assert world.actions(first).count(Action.SIGNAL_HANDED_OVER) == 3
     assert Action.SIGNAL_ARCHIVED not in world.actions(first)
@@ -264,7 +265,7 @@ def test_the_second_of_two_hand_overs_is_the_professional_everywhere(
 
     world.signals(rival).hand_over(GGD, first.id, DE_BOER)
 
-    assert world.store.get(first.id).professional == DE_BOER
+    assert signal_in(world.store, first.id).professional == DE_BOER
     assert world.copy_of(first, held_by=second).professional == DE_BOER
     assert world.regievoerder_side(first).professional == DE_BOER
     assert world.actions(first).count(Action.SIGNAL_HANDED_OVER) == 2
@@ -277,6 +278,7 @@ def test_a_late_refresh_of_an_older_change_leaves_the_newer_copy_in_place(
     signals = world.signals()
     signals.hand_over(GGD, first.id, SMIT)
     older = world.store.get(first.id)
+    assert older is not None
     signals.hand_over(GGD, first.id, DE_BOER)
 
     # The first hand-over's refresh of the copies, held up until after the second one's.
@@ -317,7 +319,7 @@ def test_a_hand_over_landing_during_the_nightly_archive_is_kept(world: World, ex
     report = world.lifecycle(rival).run()
 
     assert report.archived == [expiring.id]
-    stored = world.store.get(expiring.id)
+    stored = signal_in(world.store, expiring.id)
     assert (stored.professional, stored.archived_on) == (SMIT, TODAY + timedelta(days=2))
     assert len(world.mailer.sent) == 1
 
@@ -396,8 +398,17 @@ def transaction_conflict(stubber: Stubber, actions: int) -> None:
 
 
 def test_a_follow_up_that_loses_a_transaction_race_is_a_conflict_not_a_404(container: bootstrap.Container) -> None:
-    side = MatchSide("s1", "p", "1", GGD_ORG, JANSEN, None, START, date(2031, 11, 28))
-    match = MunicipalMatch("mt_1", "0344", MatchKind.CHILD, START, (side, side))
+    side = MatchSide(
+        signal_id="s1",
+        child_pseudonym="p",
+        key_version="1",
+        organisation=GGD_ORG,
+        professional=JANSEN,
+        case_reference=None,
+        signal_created_at=START,
+        delete_after=date(2031, 11, 28),
+    )
+    match = MunicipalMatch(id="mt_1", municipality_code="0344", kind=MatchKind.CHILD, since=START, sides=(side, side))
     matches = DynamoDBMunicipalMatches(container.dynamodb, container.settings.signals_table, container.logbook)
     log = LogEntry(id=container.new_id(START), at=START, action=Action.MATCH_FOLLOWED_UP, client_id="gm0344")
     with Stubber(container.dynamodb) as stubber:
@@ -412,7 +423,7 @@ def test_a_change_of_a_signal_that_loses_a_transaction_race_is_a_conflict(contai
     with Stubber(container.dynamodb) as stubber:
         transaction_conflict(stubber, actions=2)
         with pytest.raises(Conflict):
-            container.signal_store.replace_professional(signal, SMIT, log)
+            container.signal_store.replace_professional(SignalWithMatches(signal=signal), SMIT, log)
 
 
 def test_a_sent_mark_refused_while_a_transaction_held_the_item_is_made_again(container: bootstrap.Container) -> None:

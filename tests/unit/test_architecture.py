@@ -35,3 +35,37 @@ def test_adapters_import_only_ports_and_the_domain(module: str) -> None:
     ours = {name for name in _imports(MODULES[module]) if name.startswith("chalicelib.")}
     allowed = ("chalicelib.ports", "chalicelib.domain", "chalicelib.adapters")
     assert {name for name in ours if not name.startswith(allowed)} == set()
+
+
+DOMAIN = {name: path for name, path in MODULES.items() if name.startswith("chalicelib.domain")}
+NOT_IN_THE_DOMAIN = ("boto3", "botocore", "chalice", "pydantic", "aws_lambda_powertools", "moto", "jinja2")
+
+
+@pytest.mark.parametrize("module", sorted(DOMAIN))
+def test_the_domain_is_pure(module: str) -> None:
+    path = DOMAIN[module]
+    imported = _imports(path)
+    assert {
+        name for name in imported if name.startswith("chalicelib.") and not name.startswith("chalicelib.domain")
+    } == set()
+    assert {name for name in imported if name.split(".")[0] in NOT_IN_THE_DOMAIN} == set()
+    source = path.read_text()
+    assert "os.environ" not in source
+    assert ".now(" not in source  # the clock is handed in
+
+
+def test_the_domain_has_no_import_cycle() -> None:
+    """Not even one for type checking only: an entity that needs its read model to be typed is tangled."""
+    edges = {module: {name for name in _imports(path) if name in DOMAIN} - {module} for module, path in DOMAIN.items()}
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join((*path, module))
+        if module in done:
+            return
+        for imported in sorted(edges[module]):
+            visit(imported, (*path, module))
+        done.add(module)
+
+    for module in sorted(DOMAIN):
+        visit(module, ())

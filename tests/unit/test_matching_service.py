@@ -296,7 +296,7 @@ def _log_for(world: World, notification: Notification) -> LogEntry:
         action=Action.NOTIFICATION_SENT,
         client_id="match-function",
         signal_id=notification.own_signal_id,
-        child_pseudonym=notification.own_child_pseudonym,
+        child_pseudonym=notification.child.value,
     )
 
 
