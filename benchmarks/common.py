@@ -24,7 +24,8 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 import moto
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb.items import signal_to_item
+from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.services.signals import NewSignal
 from chalicelib.settings import Settings
@@ -133,7 +134,7 @@ def load_unrelated(container, count: int) -> None:
             child_pseudonym=pseudonymiser.child(builders.bsn(20_000_000 + n)),
             address_pseudonym=pseudonymiser.child(f"address-{n}"),
         )
-        requests.append({"PutRequest": {"Item": items.serialise(items.signal_to_item(signal))}})
+        requests.append({"PutRequest": {"Item": serialise(signal_to_item(signal))}})
         if len(requests) == 25:
             container.dynamodb.batch_write_item(RequestItems={container.settings.signals_table: requests})
             requests = []

@@ -20,8 +20,14 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_ssm import SSMClient
 
-    from chalicelib.adapters.dynamodb import DynamoDBLogbook, DynamoDBNotificationLedger, DynamoDBSignalStore
-    from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
+    from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
+    from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
+    from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
+    from chalicelib.adapters.dynamodb.matches import DynamoDBMatchStore
+    from chalicelib.adapters.dynamodb.municipal import DynamoDBMunicipalMatches
+    from chalicelib.adapters.dynamodb.reports import DynamoDBReportSignals
+    from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
+    from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.ports import Clock, Mailer
@@ -95,19 +101,45 @@ class Container:
 
         return SsmPseudonymKey(self.ssm, self.settings.pseudonym_key_parameter)
 
+    def _table(self, name: str) -> Table:
+        from chalicelib.adapters.dynamodb.table import Table
+
+        return Table(self.dynamodb, name)
+
+    @cached_property
+    def signals_table(self) -> Table:
+        """The one table that signals, their guards, match records and mails share (see adapters/dynamodb/keys.py)."""
+        return self._table(self.settings.signals_table)
+
     @cached_property
     def logbook(self) -> DynamoDBLogbook:
-        from chalicelib.adapters.dynamodb import DynamoDBLogbook
+        from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
 
-        return DynamoDBLogbook(self.dynamodb, self.settings.logbook_table)
+        return DynamoDBLogbook(self._table(self.settings.logbook_table))
+
+    @cached_property
+    def idempotency(self) -> DynamoDBIdempotency:
+        from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
+
+        return DynamoDBIdempotency(self._table(self.settings.idempotency_table))
 
     @cached_property
     def signal_store(self) -> DynamoDBSignalStore:
-        from chalicelib.adapters.dynamodb import DynamoDBSignalStore
+        from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
 
-        return DynamoDBSignalStore(
-            self.dynamodb, self.settings.signals_table, self.settings.idempotency_table, self.logbook
-        )
+        return DynamoDBSignalStore(self.signals_table, self.logbook, self.idempotency, self.match_store)
+
+    @cached_property
+    def match_store(self) -> DynamoDBMatchStore:
+        from chalicelib.adapters.dynamodb.matches import DynamoDBMatchStore
+
+        return DynamoDBMatchStore(self.signals_table)
+
+    @cached_property
+    def report_signals(self) -> DynamoDBReportSignals:
+        from chalicelib.adapters.dynamodb.reports import DynamoDBReportSignals
+
+        return DynamoDBReportSignals(self.signals_table)
 
     @cached_property
     def registry(self) -> DynamoDBRegistry:
@@ -122,9 +154,9 @@ class Container:
 
     @cached_property
     def notification_ledger(self) -> DynamoDBNotificationLedger:
-        from chalicelib.adapters.dynamodb import DynamoDBNotificationLedger
+        from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
 
-        return DynamoDBNotificationLedger(self.dynamodb, self.settings.signals_table, self.logbook)
+        return DynamoDBNotificationLedger(self.signals_table, self.logbook)
 
     @cached_property
     def mailer(self) -> Mailer:
@@ -137,7 +169,7 @@ class Container:
         from chalicelib.services.matching import MatchService
 
         return MatchService(
-            store=self.signal_store,
+            store=self.match_store,
             registry=self.registry,
             ledger=self.notification_ledger,
             mailer=self.mailer,
@@ -158,16 +190,17 @@ class Container:
 
     @cached_property
     def municipal_matches(self) -> DynamoDBMunicipalMatches:
-        from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
+        from chalicelib.adapters.dynamodb.municipal import DynamoDBMunicipalMatches
 
-        return DynamoDBMunicipalMatches(self.dynamodb, self.settings.signals_table, self.logbook)
+        return DynamoDBMunicipalMatches(self.signals_table, self.logbook)
 
     @cached_property
     def subjects(self) -> SubjectService:
         from chalicelib.services.subjects import SubjectService
 
         return SubjectService(
-            store=self.signal_store,
+            signals=self.signal_store,
+            partitions=self.match_store,
             logbook=self.logbook,
             matches=self.municipal_matches,
             regievoerders=self.registry,
@@ -182,7 +215,7 @@ class Container:
         from chalicelib.services.reports import ReportService
 
         return ReportService(
-            signals=self.signal_store,
+            signals=self.report_signals,
             matches=self.municipal_matches,
             municipalities=self.registry,
             logbook=self.logbook,

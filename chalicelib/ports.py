@@ -115,6 +115,11 @@ class SignalStore(Protocol):
         """Hand the signal over to ``professional``; a versioned change like ``archive``."""
         ...
 
+    def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
+        """Store each signal as the next version of the one read (a correction of the child's data),
+        all or nothing (``Conflict`` if any changed meanwhile); returns them as stored."""
+        ...
+
 
 class Logbook(Protocol):
     def append(self, entry: LogEntry) -> None: ...
@@ -135,9 +140,11 @@ class ChildPartition:
     """Notification state by (new signal id, recipient key): ``sending``, ``sent`` or ``failed``."""
 
 
-class MatchStore(Protocol):
+class ChildPartitions(Protocol):
     def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
 
+
+class MatchStore(ChildPartitions, Protocol):
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
 
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
@@ -154,17 +161,6 @@ class MatchRegistry(Regievoerders, Protocol):
 
 
 # The family's rights, the regievoerder, the lifecycle job and reports --------------------------
-
-
-class SubjectStore(Protocol):
-    def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
-
-    def delete(self, read: SignalWithMatches, log: LogEntry) -> None: ...
-
-    def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
-        """Store each signal as the next version of the one read, all or nothing (``Conflict`` if any
-        changed meanwhile); returns them as stored."""
-        ...
 
 
 class MunicipalMatches(Protocol):
@@ -253,10 +249,12 @@ class AdminRegistry(Protocol):
 
     def get_municipality(self, code: str) -> dict[str, object] | None: ...
 
-    def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None:
-        """Store a token. An organisation's token only while the organisation is active and holds
-        fewer than its maximum of active tokens, checked atomically with the write (``InvalidInput``
-        on field ``organisation`` otherwise): a check made before would leave a window in which a
+    def put_token(self, grant: TokenGrant, created_at: datetime) -> None:
+        """Store a token, held by whom ``grant.principal`` names.
+
+        An organisation's token only while the organisation is active and holds fewer than
+        ``MAX_ACTIVE_TOKENS`` active tokens, checked atomically with the write (``InvalidInput`` on
+        field ``organisation`` otherwise): a check made before would leave a window in which a
         suspension misses the new token.
         """
         ...

@@ -22,6 +22,7 @@ from chalicelib.domain.model import Organisation, Professional, Signal, SignalSt
 from chalicelib.domain.notifications import Notification
 from chalicelib.ports import (
     MAX_ACTIVE_TOKENS,
+    AlreadyRegistered,
     ChildPartition,
     ClaimOutcome,
     EmailMessage,
@@ -223,47 +224,50 @@ SUSPENDED = "suspended"
 @dataclass
 class _StoredToken:
     grant: TokenGrant
-    owner: str
     status: str
+
+    def held_by(self, organisation_id: str) -> bool:
+        organisation = self.grant.principal.organisation
+        return organisation is not None and organisation.id == organisation_id
 
 
 class InMemoryRegistry:
     """Organisations, municipalities, tokens (by hash only) and excluded addresses.
 
-    The same methods and the same refusals as ``DynamoDBRegistry``.
+    The same methods and the same refusals as ``DynamoDBRegistry`` (the registry contract).
     """
 
     def __init__(self) -> None:
-        self.organisations: dict[str, tuple[Organisation, str]] = {}
-        self.municipalities: dict[str, dict[str, object]] = {}
-        self.tokens: dict[str, _StoredToken] = {}
-        self.excluded_addresses: dict[str, str] = {}
+        self._organisations: dict[str, tuple[Organisation, str]] = {}
+        self._municipalities: dict[str, dict[str, object]] = {}
+        self._tokens: dict[str, _StoredToken] = {}
+        self._excluded_addresses: dict[str, str] = {}
 
     # Tokens
 
     def token_by_hash(self, token_hash: str) -> TokenGrant | None:
-        stored = self.tokens.get(token_hash)
+        stored = self._tokens.get(token_hash)
         if stored is None:
             return None
         return replace(stored.grant, active=stored.status == ACTIVE)
 
-    def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None:
-        if grant.token_hash in self.tokens or any(t.grant.token_id == grant.token_id for t in self.tokens.values()):
-            raise ValueError(f"token {grant.token_id} exists already")
-        if owner_pk.startswith("ORG#"):
-            organisation_id = owner_pk.removeprefix("ORG#")
-            if organisation_id not in self.organisations:
-                raise NotFound(f"no organisation {organisation_id}")
-            if self.organisation_suspended(organisation_id):
+    def put_token(self, grant: TokenGrant, created_at: datetime) -> None:
+        if grant.token_hash in self._tokens or any(t.grant.token_id == grant.token_id for t in self._tokens.values()):
+            raise AlreadyRegistered("token already registered")
+        organisation = grant.principal.organisation
+        if organisation is not None:
+            if organisation.id not in self._organisations:
+                raise NotFound(f"no organisation {organisation.id}")
+            if self.organisation_suspended(organisation.id):
                 raise InvalidInput.single("organisation", "the organisation is suspended")
-            if len(self._active_tokens_of(owner_pk)) >= MAX_ACTIVE_TOKENS:
+            if len(self._active_tokens_of(organisation.id)) >= MAX_ACTIVE_TOKENS:
                 raise InvalidInput.single(
                     "organisation", f"the organisation holds {MAX_ACTIVE_TOKENS} active tokens; revoke one first"
                 )
-        self.tokens[grant.token_hash] = _StoredToken(grant, owner_pk, ACTIVE if grant.active else SUSPENDED)
+        self._tokens[grant.token_hash] = _StoredToken(grant, ACTIVE if grant.active else SUSPENDED)
 
     def revoke_token(self, token_id: str) -> None:
-        for stored in self.tokens.values():
+        for stored in self._tokens.values():
             if stored.grant.token_id == token_id:
                 stored.status = REVOKED
                 return
@@ -272,59 +276,62 @@ class InMemoryRegistry:
     # Organisations and municipalities
 
     def put_organisation(self, organisation: Organisation, created_at: datetime) -> None:
-        if organisation.id in self.organisations:
-            raise ValueError(f"organisation {organisation.id} exists already")
-        self.organisations[organisation.id] = (organisation, ACTIVE)
+        if organisation.id in self._organisations:
+            raise AlreadyRegistered("org already registered")
+        self._organisations[organisation.id] = (organisation, ACTIVE)
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
-        found = self.organisations.get(organisation_id)
+        found = self._organisations.get(organisation_id)
         return found[0] if found else None
 
     def organisation_suspended(self, organisation_id: str) -> bool:
-        found = self.organisations.get(organisation_id)
+        found = self._organisations.get(organisation_id)
         return found is not None and found[1] == SUSPENDED
 
     def suspend_organisation(self, organisation_id: str) -> int:
-        found = self.organisations.get(organisation_id)
+        found = self._organisations.get(organisation_id)
         if found is None:
             raise NotFound(f"no organisation {organisation_id}")
-        self.organisations[organisation_id] = (found[0], SUSPENDED)
-        active = self._active_tokens_of(f"ORG#{organisation_id}")
+        self._organisations[organisation_id] = (found[0], SUSPENDED)
+        active = self._active_tokens_of(organisation_id)
         for stored in active:
             stored.status = SUSPENDED
         return len(active)
 
-    def _active_tokens_of(self, owner_pk: str) -> list[_StoredToken]:
-        return [t for t in self.tokens.values() if t.owner == owner_pk and t.status == ACTIVE]
+    def _active_tokens_of(self, organisation_id: str) -> list[_StoredToken]:
+        return [t for t in self._tokens.values() if t.held_by(organisation_id) and t.status == ACTIVE]
 
     def put_municipality(
         self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
     ) -> None:
-        if code in self.municipalities:
-            raise ValueError(f"municipality {code} exists already")
+        if code in self._municipalities:
+            raise AlreadyRegistered("muni already registered")
         item: dict[str, Any] = {"name": name, "region": region, "status": ACTIVE}
         if regievoerder_email:
             item["regievoerder_email"] = regievoerder_email
-        self.municipalities[code] = item
+        self._municipalities[code] = item
 
     def get_municipality(self, code: str) -> dict[str, object] | None:
-        return self.municipalities.get(code)
+        return self._municipalities.get(code)
 
     def regievoerder_email(self, municipality_code: str) -> str | None:
-        item = self.municipalities.get(municipality_code)
+        item = self._municipalities.get(municipality_code)
         email = item.get("regievoerder_email") if item else None
         return str(email) if email else None
+
+    def municipality_codes(self, region: str | None) -> list[str]:
+        return sorted(code for code, item in self._municipalities.items() if region is None or item["region"] == region)
 
     # Excluded addresses
 
     def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool:
-        if address_pseudonym in self.excluded_addresses:
+        if address_pseudonym in self._excluded_addresses:
             return False
-        self.excluded_addresses[address_pseudonym] = key_version
+        self._excluded_addresses[address_pseudonym] = key_version
         return True
 
     def is_excluded_address(self, address_pseudonym: str) -> bool:
-        return address_pseudonym in self.excluded_addresses
+        return address_pseudonym in self._excluded_addresses
 
 
 # The match function and the lifecycle job

@@ -35,10 +35,10 @@ def _region(value: str) -> str:
     return value
 
 
-def _issue(registry: AdminRegistry, principal_for: Principal, owner_pk: str, now: datetime) -> IssuedToken:
+def _issue(registry: AdminRegistry, principal_for: Principal, now: datetime) -> IssuedToken:
     token_id, token = new_token()
     grant = TokenGrant(token_id=token_id, token_hash=hash_token(token), principal=principal_for, active=True)
-    registry.put_token(grant, owner_pk, now)
+    registry.put_token(grant, now)
     return IssuedToken(token_id, token)
 
 
@@ -59,7 +59,7 @@ def issue_organisation_token(registry: AdminRegistry, organisation_id: str, now:
     if organisation is None:
         raise NotFound(f"no organisation {organisation_id}")
     principal = Principal(client_id=f"{organisation.id}", kind=PrincipalKind.ORGANISATION, organisation=organisation)
-    return _issue(registry, principal, f"ORG#{organisation.id}", now)
+    return _issue(registry, principal, now)
 
 
 def create_municipality(
@@ -88,13 +88,13 @@ def issue_municipality_token(registry: AdminRegistry, code: str, now: datetime) 
         municipality_code=code,
         region=str(municipality["region"]),
     )
-    return _issue(registry, principal, f"MUNI#{code}", now)
+    return _issue(registry, principal, now)
 
 
 def issue_admin_token(registry: AdminRegistry, name: str, now: datetime) -> IssuedToken:
     client = _region(name)
     principal = Principal(client_id=f"admin_{client}", kind=PrincipalKind.ADMIN)
-    return _issue(registry, principal, f"ADMIN#{client}", now)
+    return _issue(registry, principal, now)
 
 
 def add_excluded_address(

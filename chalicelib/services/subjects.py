@@ -21,13 +21,14 @@ from chalicelib.domain.model import Address, Child, Gender, Principal, Principal
 from chalicelib.domain.notifications import moved_in, removed_notice
 from chalicelib.observability import logger
 from chalicelib.ports import (
+    ChildPartitions,
     Logbook,
     Mailer,
     MunicipalMatches,
     NotificationLedger,
     PseudonymiserProvider,
     Regievoerders,
-    SubjectStore,
+    SignalStore,
 )
 from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import Delivery, send_once
@@ -93,7 +94,8 @@ class Erased:
 class SubjectService:
     def __init__(
         self,
-        store: SubjectStore,
+        signals: SignalStore,
+        partitions: ChildPartitions,
         logbook: Logbook,
         matches: MunicipalMatches,
         regievoerders: Regievoerders,
@@ -102,7 +104,8 @@ class SubjectService:
         pseudonymiser: PseudonymiserProvider,
         audit: Audit,
     ) -> None:
-        self._store = store
+        self._signals = signals
+        self._partitions = partitions
         self._logbook = logbook
         self._matches = matches
         self._regievoerders = regievoerders
@@ -115,7 +118,7 @@ class SubjectService:
         """The child's pseudonym and living signals (with their matches), or ``NothingStored``."""
         code = require_municipality(principal)
         pseudonym = self._pseudonymiser().child(bsn)
-        partition = self._store.child_partition(pseudonym.value)
+        partition = self._partitions.child_partition(pseudonym.value)
         today = self._audit.today()
         living = [s for s in partition.signals if lifecycle.status_on(s, today) is not None]
         in_scope = any(
@@ -192,7 +195,7 @@ class SubjectService:
             )
             for read in signals
         ]
-        stored = self._store.replace_signals(
+        stored = self._signals.replace_signals(
             updated, self._audit.by(principal, now, Action.SUBJECT_RECTIFIED, child=pseudonym, detail="child data")
         )
         notified = False
@@ -240,7 +243,7 @@ class SubjectService:
             )
             # Deleted meanwhile by a parallel erasure, which told the professional.
             with contextlib.suppress(NotFound):
-                self._store.delete(read, log)
+                self._signals.delete(read, log)
         # The fact of the erasure stays, under the pseudonym only.
         self._logbook.append(
             self._audit.by(principal, now, Action.SUBJECT_ERASED, child=pseudonym, detail=f"{len(signals)} signal(s)")

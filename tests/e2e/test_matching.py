@@ -254,9 +254,9 @@ def test_ses_failure_reports_exactly_that_record_and_its_retry_sends_the_missing
 
     failing = FailingFor(SesMailer(container.sesv2, container.settings.mail_sender, None), JANSEN, failures=1)
     container.matching = MatchService(
-        store=container.signal_store,
+        store=container.match_store,
         registry=container.registry,
-        ledger=container.matching._ledger,
+        ledger=container.notification_ledger,
         mailer=failing,
         audit=container.audit,
     )

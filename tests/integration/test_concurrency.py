@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal
 from chalicelib.services.signals import Registered, SignalService
 from local import moto_isolation
@@ -52,7 +52,7 @@ def stored_signals(container: bootstrap.Container, seed: int) -> list[str]:
     response = container.dynamodb.query(
         TableName=container.settings.signals_table,
         KeyConditionExpression="pk = :pk AND begins_with(sk, :signal)",
-        ExpressionAttributeValues={":pk": {"S": items.CHILD_PREFIX + pseudonym}, ":signal": {"S": items.SIGNAL_PREFIX}},
+        ExpressionAttributeValues={":pk": {"S": keys.child_pk(pseudonym)}, ":signal": {"S": keys.SIGNAL_PREFIX}},
         ConsistentRead=True,
     )
     return [item["signal_id"]["S"] for item in response["Items"]]

@@ -65,10 +65,11 @@ class Services:
         self.audit = Audit(clock, new_id)
         self.signals = SignalService(container.signal_store, container.logbook, builders.pseudonymiser, self.audit)
         self.matching = MatchService(
-            container.signal_store, container.registry, container.notification_ledger, self.mailer, self.audit
+            container.match_store, container.registry, container.notification_ledger, self.mailer, self.audit
         )
         self.subjects = SubjectService(
             container.signal_store,
+            container.match_store,
             container.logbook,
             container.municipal_matches,
             container.registry,
@@ -221,6 +222,6 @@ def test_two_erasures_at_once_tell_each_professional_once_and_leave_nothing(serv
         assert any(isinstance(o, Erased) for o in outcomes), outcomes
         assert all(isinstance(o, Erased | Conflict | NothingStored) for o in outcomes), outcomes
         assert services.mails("verwijderd") == sorted([JANSEN.email, BAKKER.email] * seed)
-        partition = services.container.signal_store.child_partition(first.child_pseudonym.value)
+        partition = services.container.match_store.child_partition(first.child_pseudonym.value)
         assert (partition.signals, partition.matches, partition.sent) == ([], [], {})
         assert services.container.signal_store.get(second.id) is None

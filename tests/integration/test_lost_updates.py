@@ -17,7 +17,8 @@ import pytest
 from botocore.stub import Stubber
 
 from chalicelib import bootstrap
-from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
+from chalicelib.adapters.dynamodb.municipal import DynamoDBMunicipalMatches
+from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
@@ -59,6 +60,9 @@ DE_BOER = Professional("Q. de Boer", "Wijkverpleegkundige", "q.deboer@ggd.exampl
 @dataclass
 class World:
     store: Any
+    """The signal store (on DynamoDB: ``DynamoDBSignalStore``)."""
+    matches: Any
+    """The match store, which keeps the copies a match holds of a signal (``DynamoDBMatchStore``)."""
     municipal: Any
     logbook: Any
     ledger: Any
@@ -76,6 +80,7 @@ class World:
     def subjects(self, store: Any = None, matches: Any = None) -> SubjectService:
         return SubjectService(
             store or self.store,
+            self.matches,
             self.logbook,
             matches or self.municipal,
             self.registry,
@@ -89,7 +94,7 @@ class World:
         return LifecycleService(store or self.store, self.ledger, self.mailer, self.audit, self.municipal)
 
     def matching(self) -> MatchService:
-        return MatchService(self.store, self.registry, self.ledger, self.mailer, self.audit)
+        return MatchService(self.matches, self.registry, self.ledger, self.mailer, self.audit)
 
     def copy_of(self, signal: Signal, held_by: Signal) -> MatchedParty:
         """``signal`` as the other side of the match keeps it."""
@@ -115,11 +120,13 @@ def world(request: pytest.FixtureRequest, clock: FixedClock) -> World:
         ledger = InMemoryNotificationLedger(logbook)
         store = InMemoryMatchStore(logbook, ledger)
         registry = InMemoryRegistry()
-        built = World(store, InMemoryMunicipalMatches(store), logbook, ledger, registry, RecordingMailer(), clock)
+        municipal = InMemoryMunicipalMatches(store)
+        built = World(store, store, municipal, logbook, ledger, registry, RecordingMailer(), clock)
     else:
         container: bootstrap.Container = request.getfixturevalue("container")
         built = World(
             container.signal_store,
+            container.match_store,
             container.municipal_matches,
             container.logbook,
             container.notification_ledger,
@@ -282,7 +289,7 @@ def test_a_late_refresh_of_an_older_change_leaves_the_newer_copy_in_place(
     signals.hand_over(GGD, first.id, DE_BOER)
 
     # The first hand-over's refresh of the copies, held up until after the second one's.
-    world.store.refresh_counterparts(older)
+    world.matches.refresh_counterparts(older)
 
     assert world.copy_of(first, held_by=second).professional == DE_BOER
     assert world.regievoerder_side(first).professional == DE_BOER
@@ -409,7 +416,7 @@ def test_a_follow_up_that_loses_a_transaction_race_is_a_conflict_not_a_404(conta
         delete_after=date(2031, 11, 28),
     )
     match = MunicipalMatch(id="mt_1", municipality_code="0344", kind=MatchKind.CHILD, since=START, sides=(side, side))
-    matches = DynamoDBMunicipalMatches(container.dynamodb, container.settings.signals_table, container.logbook)
+    matches = DynamoDBMunicipalMatches(Table(container.dynamodb, container.settings.signals_table), container.logbook)
     log = LogEntry(id=container.new_id(START), at=START, action=Action.MATCH_FOLLOWED_UP, client_id="gm0344")
     with Stubber(container.dynamodb) as stubber:
         transaction_conflict(stubber, actions=2)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb import keys
 from chalicelib.bootstrap import new_id
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Signal
@@ -145,8 +145,8 @@ class TestDynamoDBNotificationLedger(NotificationLedgerContract):
             TableName=self.container.settings.signals_table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :notify)",
             ExpressionAttributeValues={
-                ":pk": {"S": items.CHILD_PREFIX + signal.child_pseudonym.value},
-                ":notify": {"S": items.NOTIFY_PREFIX},
+                ":pk": {"S": keys.child_pk(signal.child_pseudonym.value)},
+                ":notify": {"S": keys.NOTIFY_PREFIX},
             },
             ConsistentRead=True,
         )

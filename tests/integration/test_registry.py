@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.adapters.registry import DynamoDBRegistry
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.model import PrincipalKind
@@ -70,7 +70,7 @@ class RegistryContract:
         token_id, token = auth.new_token()
         grant = TokenGrant(token_id, auth.hash_token(token), builders.organisation_principal(organisation), True)
         with pytest.raises(InvalidInput) as raised:
-            registry.put_token(grant, f"ORG#{organisation.id}", NOW)
+            registry.put_token(grant, NOW)
         assert [error.field for error in raised.value.errors] == ["organisation"]
         assert registry.token_by_hash(grant.token_hash) is None
 
@@ -172,7 +172,7 @@ class TestDynamoDBRegistry(RegistryContract):
         organisation = builders.organisation()
         item = {"pk": f"ORG#{organisation.id}", "sk": "ORG", "item_type": "organisation", "status": "active"}
         item |= {"name": organisation.name, "sector": organisation.sector, "region": organisation.region}
-        container.dynamodb.put_item(TableName=container.settings.registry_table, Item=items.serialise(item))
+        container.dynamodb.put_item(TableName=container.settings.registry_table, Item=serialise(item))
         issued = admin.issue_organisation_token(registry, organisation.id, NOW)
         assert auth.authenticate(registry, f"Bearer {issued.token}").organisation == organisation
         assert registry.suspend_organisation(organisation.id) == 1

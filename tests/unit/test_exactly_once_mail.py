@@ -86,6 +86,7 @@ class World:
     def subjects(self, mailer: Any = None, store: Any = None, ledger: Any = None) -> SubjectService:
         return SubjectService(
             store or self.store,
+            self.store,
             self.logbook,
             self.municipal,
             self.registry,
