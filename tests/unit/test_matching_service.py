@@ -13,7 +13,7 @@ import pytest
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import find_matches, match_id
+from chalicelib.domain.matching import Match, find_matches, match_id
 from chalicelib.domain.model import Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification, plan
 from chalicelib.ports import ClaimOutcome
@@ -83,6 +83,13 @@ def world() -> World:
     return World(logbook, ledger, store, registry, mailer, clock, service)
 
 
+def matches_of(world: World, signal: Signal) -> tuple[Match, ...]:
+    """The matches shown with ``signal``, read through the store's port."""
+    read = world.store.get(signal.id)
+    assert read is not None
+    return read.matches
+
+
 @pytest.fixture
 def earlier(world: World) -> Signal:
     """The GGD's signal for the child, an hour before the new one."""
@@ -143,7 +150,7 @@ def test_signal_without_a_match_sends_nothing_and_stores_nothing(world: World) -
 
     assert (outcome.matches, outcome.sent) == (0, 0)
     assert world.mailer.sent == []
-    assert world.store.match_writes == []
+    assert world.store.child_partition(alone.child_pseudonym.value).matches == []
     assert world.logbook.entries == []
 
 
@@ -307,7 +314,7 @@ def test_signal_deleted_before_processing_is_skipped(world: World, earlier: Sign
 
     assert outcome.skipped
     assert world.mailer.sent == []
-    assert world.store.match_writes == []
+    assert world.store.child_partition(earlier.child_pseudonym.value).matches == []
     assert world.logbook.entries == []
 
 
@@ -317,12 +324,11 @@ def test_signal_deleted_before_processing_is_skipped(world: World, earlier: Sign
 def test_match_is_stored_on_both_sides(world: World, earlier: Signal, new: Signal) -> None:
     world.service.process(new)
 
-    [mine] = world.store.matches_of(new.id)
-    [theirs] = world.store.matches_of(earlier.id)
+    [mine] = matches_of(world, new)
+    [theirs] = matches_of(world, earlier)
     assert mine.id == theirs.id == match_id(new.id, earlier.id)
     assert (mine.other.signal_id, theirs.other.signal_id) == (earlier.id, new.id)
     assert mine.since == theirs.since == new.created_at
-    assert world.store.get(earlier.id).matches == (theirs,)  # type: ignore[union-attr]
 
 
 def test_match_records_are_saved_once_and_not_rewritten_when_all_exist(
@@ -342,12 +348,12 @@ def test_a_batch_cut_short_before_the_new_signals_side_is_written_again(
     world: World, earlier: Signal, new: Signal
 ) -> None:
     world.service.process(new)
-    del world.store.matches[(new.id, match_id(new.id, earlier.id))]
+    world.store.lose_match_record(new.id, match_id(new.id, earlier.id))
 
     world.service.process(new)
 
     assert len(world.store.match_writes) == 2
-    assert len(world.store.matches_of(new.id)) == 1
+    assert len(matches_of(world, new)) == 1
 
 
 def test_a_counterpart_removed_later_is_not_brought_back_by_a_redelivery(
@@ -355,12 +361,12 @@ def test_a_counterpart_removed_later_is_not_brought_back_by_a_redelivery(
 ) -> None:
     world.service.process(new)
     # What deleting the earlier signal does to its side of the match.
-    del world.store.matches[(earlier.id, match_id(new.id, earlier.id))]
+    world.store.lose_match_record(earlier.id, match_id(new.id, earlier.id))
 
     world.service.process(new)
 
     assert len(world.store.match_writes) == 1
-    assert world.store.matches_of(earlier.id) == []
+    assert matches_of(world, earlier) == ()
 
 
 def test_match_records_are_saved_even_when_a_mail_fails(world: World, earlier: Signal, new: Signal) -> None:
@@ -369,7 +375,7 @@ def test_match_records_are_saved_even_when_a_mail_fails(world: World, earlier: S
     with pytest.raises(MailRefused):
         world.service.process(new)
 
-    assert len(world.store.matches) == 2
+    assert [len(matches_of(world, s)) for s in (new, earlier)] == [1, 1]
 
 
 # Logbook
