@@ -65,33 +65,10 @@ class SignalPage:
     next_after: str | None
 
 
-class SignalStore(Protocol):
-    def add(self, signal: Signal, today: date, idempotency: IdempotencyRecord | None, log: LogEntry) -> None:
-        """Store a new signal, its active-signal guard, the idempotency record and the log entry
-        atomically.
-
-        Raises ``DuplicateActiveSignal`` when the organisation already has an active signal for
-        the child, ``IdempotencyReplay`` when the key was used before.
-        """
-        ...
+class SignalChanges(Protocol):
+    """Reading a signal back and the changes the lifecycle job makes too."""
 
     def get(self, signal_id: str) -> SignalWithMatches | None: ...
-
-    def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None: ...
-
-    def list_for_organisation(
-        self,
-        organisation_id: str,
-        status: SignalStatus | None,
-        today: date,
-        limit: int,
-        after: str | None,
-    ) -> SignalPage:
-        """The organisation's signals still in existence on ``today``, newest first.
-
-        ``after`` is the sort key of the last signal of the previous page.
-        """
-        ...
 
     def reload(self, signal: Signal) -> SignalWithMatches | None:
         """``signal`` as stored now, with its matches, read strongly consistently (after a ``Conflict``)."""
@@ -111,6 +88,32 @@ class SignalStore(Protocol):
         (its match records on both sides, the mails filed under it): ``NotFound`` when it is gone."""
         ...
 
+
+class SignalStore(SignalChanges, Protocol):
+    def add(self, signal: Signal, today: date, idempotency: IdempotencyRecord | None, log: LogEntry) -> None:
+        """Store a new signal, its active-signal guard, the idempotency record and the log entry
+        atomically.
+
+        Raises ``DuplicateActiveSignal`` when the organisation already has an active signal for
+        the child, ``IdempotencyReplay`` when the key was used before.
+        """
+        ...
+
+    def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    def list_for_organisation(
+        self,
+        organisation_id: str,
+        status: SignalStatus | None,
+        today: date,
+        limit: int,
+        after: str | None,
+    ) -> SignalPage:
+        """The organisation's signals still in existence on ``today``, newest first, with their
+        matches. ``after`` is the sort key of the last signal of the previous page.
+        """
+        ...
+
     def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
         """Hand the signal over to ``professional``; a versioned change like ``archive``."""
         ...
@@ -118,6 +121,12 @@ class SignalStore(Protocol):
     def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
         """Store each signal as the next version of the one read (a correction of the child's data),
         all or nothing (``Conflict`` if any changed meanwhile); returns them as stored."""
+        ...
+
+
+class LifecycleStore(SignalChanges, Protocol):
+    def due_signals(self, today: date) -> list[Signal]:
+        """Signals the lifecycle job must act on by ``today``, missed days included."""
         ...
 
 
@@ -163,9 +172,13 @@ class MatchRegistry(Regievoerders, Protocol):
 # The family's rights, the regievoerder, the lifecycle job and reports --------------------------
 
 
-class MunicipalMatches(Protocol):
-    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]: ...
+class ReportMatches(Protocol):
+    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]:
+        """The municipality's matches, newest first; with ``since``, those that arose on or after it."""
+        ...
 
+
+class MunicipalMatches(ReportMatches, Protocol):
     def get(self, municipality_code: str, match_id: str) -> MunicipalMatch | None: ...
 
     def record_follow_up(
@@ -184,24 +197,8 @@ class ReminderStore(Protocol):
         ...
 
 
-class LifecycleStore(Protocol):
-    def due_signals(self, today: date) -> list[Signal]: ...
-
-    def get(self, signal_id: str) -> SignalWithMatches | None: ...
-
-    def reload(self, signal: Signal) -> SignalWithMatches | None: ...
-
-    def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None: ...
-
-    def delete(self, read: SignalWithMatches, log: LogEntry) -> None: ...
-
-
 class ReportSignals(Protocol):
     def signal_facts(self, municipality_code: str, start: datetime, end: datetime) -> list[SignalFacts]: ...
-
-
-class ReportMatches(Protocol):
-    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]: ...
 
 
 class Municipalities(Protocol):

@@ -10,6 +10,7 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.bootstrap import new_id
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import archived_notice, removed_notice
@@ -80,6 +81,18 @@ class NotificationLedgerContract:
         ledger.claim(notice, NOW, NOW + CLAIM_LEASE)
         ledger.release(notice)
         assert ledger.claim(notice, NOW, NOW + CLAIM_LEASE) is ClaimOutcome.CLAIMED
+
+    @pytest.mark.parametrize("state", ["never claimed", "sent", "released"])
+    def test_only_a_live_claim_may_be_released(self, ledger: Any, signal: Signal, state: str) -> None:
+        notice = archived_notice(signal)
+        if state != "never claimed":
+            ledger.claim(notice, NOW, NOW + CLAIM_LEASE)
+        if state == "sent":
+            ledger.mark_sent(notice, "message-1", sent_log(signal))
+        if state == "released":
+            ledger.release(notice)
+        with pytest.raises(Conflict):
+            ledger.release(notice)
 
     def test_each_key_is_claimed_on_its_own(self, ledger: Any, signal: Signal) -> None:
         ledger.claim(archived_notice(signal), NOW, NOW + CLAIM_LEASE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.adapters.registry import DynamoDBRegistry
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.model import PrincipalKind
-from chalicelib.ports import MAX_ACTIVE_TOKENS, TokenGrant
+from chalicelib.ports import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
 from chalicelib.services import admin, auth
 from tests import builders
 from tests.fakes import InMemoryRegistry
@@ -113,6 +114,26 @@ class RegistryContract:
         assert registry.regievoerder_email("0344") == "regie@utrecht.example.nl"
         assert registry.regievoerder_email("0363") is None
         assert registry.regievoerder_email("9999") is None
+
+    def test_an_organisation_or_municipality_is_registered_once(self, registry: Any) -> None:
+        organisation = builders.organisation()
+        registry.put_organisation(organisation, NOW)
+        registry.put_municipality("0344", "Utrecht", "utrecht", None, NOW)
+        with pytest.raises(AlreadyRegistered):
+            registry.put_organisation(replace(organisation, name="Another name"), NOW)
+        with pytest.raises(AlreadyRegistered):
+            registry.put_municipality("0344", "Utrecht again", "utrecht", None, NOW)
+        assert registry.get_organisation(organisation.id) == organisation
+        assert registry.get_municipality("0344")["name"] == "Utrecht"
+
+    def test_municipality_codes_of_a_region_or_all(self, registry: Any) -> None:
+        registry.put_municipality("0344", "Utrecht", "utrecht", None, NOW)
+        registry.put_municipality("0355", "Zeist", "utrecht", None, NOW)
+        registry.put_municipality("0363", "Amsterdam", "amsterdam", None, NOW)
+        admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        assert registry.municipality_codes("utrecht") == ["0344", "0355"]
+        assert registry.municipality_codes(None) == ["0344", "0355", "0363"]
+        assert registry.municipality_codes("groningen") == []
 
     def test_excluded_address_is_registered_once(self, registry: Any) -> None:
         keys = builders.pseudonymiser()

@@ -435,7 +435,31 @@ class SignalStoreContract:
         assert [store.get(r.signal.id) for r in stored] == stored
         assert signal_in(store, theirs.id).professional == NEW_PROFESSIONAL
 
+    # The lifecycle job's work
+
+    def test_a_signal_is_due_the_day_after_its_active_period_and_stays_due(self, store: SignalStore) -> None:
+        signal = self.add(store, builders.domain_signal(seed=1, active_until=date(2026, 12, 10)))
+        self.add(store, builders.domain_signal(seed=2))
+        assert store.due_signals(date(2026, 12, 10)) == []
+        assert store.due_signals(date(2026, 12, 11)) == [signal]
+        assert store.due_signals(date(2027, 3, 1)) == [signal]
+
+    def test_an_archived_signal_is_due_again_the_day_after_its_delete_day(self, store: SignalStore) -> None:
+        signal = self.add(store, builders.domain_signal(seed=1))
+        closed = archived(signal, TODAY)
+        store.archive(as_read(signal), closed, log_for(signal, Action.SIGNAL_ARCHIVED))
+        assert store.due_signals(closed.delete_after) == []
+        assert [s.id for s in store.due_signals(closed.delete_after + timedelta(days=1))] == [signal.id]
+
     # The logbook
+
+    def test_a_log_entry_is_never_overwritten(self, store: SignalStore, logbook: Logbook) -> None:
+        signal = builders.domain_signal()
+        entry = log_for(signal, Action.SIGNAL_READ)
+        logbook.append(entry)
+        with pytest.raises(Conflict):
+            logbook.append(replace(entry, action=Action.SIGNAL_DELETED))
+        assert logbook.entries_for_child(signal.child_pseudonym.value) == [entry]
 
     def test_log_entries_of_a_child_come_back_in_time_order(self, store: SignalStore, logbook: Logbook) -> None:
         signal = self.add(store, builders.domain_signal())
