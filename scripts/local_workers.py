@@ -123,14 +123,9 @@ class ScheduleWorker:
 
 def sent_mails() -> list[dict[str, Any]]:
     """Every e-mail the in-process emulator's SES accepted, newest first."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from local.outbox import sent_in_process
 
-    from local.outbox import parse_sent_message
-
-    backend = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"]
-    mails = [parse_sent_message(message) for message in backend.sent_messages]
-    return list(reversed(mails))
+    return list(reversed(sent_in_process()))
 
 
 def outbox_page(mails: list[dict[str, Any]]) -> str:
