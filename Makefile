@@ -11,7 +11,7 @@ PORT ?= 8000
 OUTBOX_PORT ?= 8025
 STAGE ?= dev
 
-.PHONY: run test lint typecheck package scan unit integration e2e bench clean
+.PHONY: run test check lint typecheck package scan unit integration e2e bench clean
 
 # Built anew when the requirements change, so a package dropped from them is gone from the venv too.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -37,6 +37,10 @@ test: $(STAMP) lint typecheck
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done
 	$(MAKE) --no-print-directory scan
 	$(BIN)/python -m pytest
+
+# Lint, types and the fast unit tests, in seconds: what to run before each commit. make test runs everything.
+check: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -m "not integration and not e2e and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
