@@ -258,7 +258,7 @@ def list_matches() -> Response:
 
     principal = _municipality()
     query = schemas.MatchesQuery.model_validate(web.query_params(_request().query_params, {"since"}))
-    found = container().subjects.matches(principal, query.since)
+    found = container().follow_ups.matches(principal, query.since)
     return web.json_response(schemas.MatchesOut(items=[presenters.municipal_match_out(m) for m in found]))
 
 
@@ -271,7 +271,7 @@ def match_follow_up(match_id: str) -> Response:
 
     principal = _municipality()
     body, _ = web.parse_body(_request(), schemas.FollowUpIn)
-    match = container().subjects.follow_up(principal, match_id, FollowUp(body.status), body.note_code)
+    match = container().follow_ups.follow_up(principal, match_id, FollowUp(body.status), body.note_code)
     return web.json_response(presenters.municipal_match_out(match))
 
 

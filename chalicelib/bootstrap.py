@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.ports import Clock, Mailer
     from chalicelib.services.audit import Audit
+    from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
     from chalicelib.services.reports import ReportService
@@ -202,13 +203,18 @@ class Container:
             signals=self.signal_store,
             partitions=self.match_store,
             logbook=self.logbook,
-            matches=self.municipal_matches,
             regievoerders=self.registry,
             ledger=self.notification_ledger,
             mailer=self.mailer,
             pseudonymiser=self.pseudonymiser,
             audit=self.audit,
         )
+
+    @cached_property
+    def follow_ups(self) -> FollowUpService:
+        from chalicelib.services.follow_up import FollowUpService
+
+        return FollowUpService(self.municipal_matches, self.logbook, self.audit)
 
     @cached_property
     def reports(self) -> ReportService:

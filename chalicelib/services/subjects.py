@@ -1,5 +1,4 @@
-"""The municipality's use cases: the family's rights (access, correction, erasure) and the
-regievoerder's follow-up of matches.
+"""The family's rights, exercised through the municipality: access, correction, erasure.
 
 A municipality acts only on children with a signal whose address lies in it, or that an
 organisation of its region made. Anything else answers exactly like "nothing stored", so a
@@ -16,7 +15,7 @@ from chalicelib.domain import lifecycle
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
+from chalicelib.domain.matching import Match, SignalWithMatches
 from chalicelib.domain.model import Address, Child, Gender, Principal, PrincipalKind, Pseudonym, Signal, SignalStatus
 from chalicelib.domain.notifications import moved_in, removed_notice
 from chalicelib.observability import logger
@@ -24,7 +23,6 @@ from chalicelib.ports import (
     ChildPartitions,
     Logbook,
     Mailer,
-    MunicipalMatches,
     NotificationLedger,
     PseudonymiserProvider,
     Regievoerders,
@@ -97,7 +95,6 @@ class SubjectService:
         signals: SignalStore,
         partitions: ChildPartitions,
         logbook: Logbook,
-        matches: MunicipalMatches,
         regievoerders: Regievoerders,
         ledger: NotificationLedger,
         mailer: Mailer,
@@ -107,7 +104,6 @@ class SubjectService:
         self._signals = signals
         self._partitions = partitions
         self._logbook = logbook
-        self._matches = matches
         self._regievoerders = regievoerders
         self._ledger = ledger
         self._mailer = mailer
@@ -262,41 +258,3 @@ class SubjectService:
         if delivery is Delivery.IN_FLIGHT:
             raise Conflict("this child's signals are being erased by another request; retry")
         return int(delivery in (Delivery.SENT, Delivery.ALREADY_SENT))
-
-    # The regievoerder ----------------------------------------------------------------------------
-
-    def matches(self, principal: Principal, since: date | None) -> list[MunicipalMatch]:
-        code = require_municipality(principal)
-        found = self._matches.for_municipality(code, since)
-        self._logbook.append(self._audit.by(principal, self._audit.now(), Action.MATCHES_LISTED))
-        return found
-
-    def follow_up(self, principal: Principal, match_id: str, status: FollowUp, note_code: str | None) -> MunicipalMatch:
-        code = require_municipality(principal)
-        return on_fresh_reads(
-            self._match(code, match_id),
-            lambda _: self._match(code, match_id),
-            lambda match: self._follow_up(principal, match, status, note_code),
-        )
-
-    def _match(self, code: str, match_id: str) -> MunicipalMatch:
-        match = self._matches.get(code, match_id)
-        if match is None:
-            raise NotFound("no such match")
-        return match
-
-    def _follow_up(
-        self, principal: Principal, match: MunicipalMatch, status: FollowUp, note_code: str | None
-    ) -> MunicipalMatch:
-        now = self._audit.now()
-        side = match.sides[0]
-        log = self._audit.by(
-            principal,
-            now,
-            Action.MATCH_FOLLOWED_UP,
-            signal_id=side.signal_id,
-            child=Pseudonym(side.child_pseudonym, side.key_version),
-            detail=f"{match.id}: {status.value}",
-        )
-        self._matches.record_follow_up(match, status, note_code, now, log)
-        return replace(match, follow_up=status, follow_up_at=now, note_code=note_code)

@@ -71,7 +71,6 @@ class Services:
             container.signal_store,
             container.match_store,
             container.logbook,
-            container.municipal_matches,
             container.registry,
             container.notification_ledger,
             self.mailer,

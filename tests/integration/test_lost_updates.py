@@ -26,6 +26,7 @@ from chalicelib.domain.matching import FollowUp, MatchedParty, MatchKind, MatchS
 from chalicelib.domain.model import CloseReason, Professional, Signal
 from chalicelib.domain.notifications import archived_notice
 from chalicelib.services.audit import Audit
+from chalicelib.services.follow_up import FollowUpService
 from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.matching import MatchService
 from chalicelib.services.signals import SignalService
@@ -77,18 +78,20 @@ class World:
     def signals(self, store: Any = None) -> SignalService:
         return SignalService(store or self.store, self.logbook, builders.pseudonymiser, self.audit)
 
-    def subjects(self, store: Any = None, matches: Any = None) -> SubjectService:
+    def subjects(self, store: Any = None) -> SubjectService:
         return SubjectService(
             store or self.store,
             self.matches,
             self.logbook,
-            matches or self.municipal,
             self.registry,
             self.ledger,
             self.mailer,
             builders.pseudonymiser,
             self.audit,
         )
+
+    def follow_ups(self, matches: Any = None) -> FollowUpService:
+        return FollowUpService(matches or self.municipal, self.logbook, self.audit)
 
     def lifecycle(self, store: Any = None) -> LifecycleService:
         return LifecycleService(store or self.store, self.ledger, self.mailer, self.audit, self.municipal)
@@ -349,12 +352,12 @@ def test_a_signal_deleted_during_the_nightly_archive_is_left_deleted_and_fails_n
 
 def test_a_match_set_back_to_open_is_due_for_its_reminder_again(world: World, matched: tuple[Signal, Signal]) -> None:
     [match] = world.municipal.for_municipality("0344", None)
-    subjects = world.subjects()
-    subjects.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "TEL")
+    follow_ups = world.follow_ups()
+    follow_ups.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "TEL")
     due_day = match.reminder_due()
     assert world.municipal.due_reminders(due_day) == []
 
-    reopened = subjects.follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
+    reopened = follow_ups.follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
 
     assert reopened.follow_up is FollowUp.OPEN
     assert [m.id for m in world.municipal.due_reminders(due_day)] == [match.id]
@@ -364,14 +367,14 @@ def test_reopening_a_match_whose_reminders_went_meanwhile_leaves_it_out_of_the_j
     world: World, matched: tuple[Signal, Signal]
 ) -> None:
     [match] = world.municipal.for_municipality("0344", None)
-    world.subjects().follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, None)
+    world.follow_ups().follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, None)
 
     def remind_both() -> None:
         world.municipal.mark_reminded(match, 0)
         world.municipal.mark_reminded(match, 1)
 
     rival = RivalFirst(world.municipal, "record_follow_up", remind_both)
-    reopened = world.subjects(matches=rival).follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
+    reopened = world.follow_ups(rival).follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
 
     assert reopened.reminded == (True, True)
     assert world.municipal.get("0344", match.id).reminded == (True, True)

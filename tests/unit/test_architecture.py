@@ -69,3 +69,14 @@ def test_the_domain_has_no_import_cycle() -> None:
 
     for module in sorted(DOMAIN):
         visit(module, ())
+
+
+MAX_LINES = 300
+# Modules other work owns and will split: the contract's models (issue 11) and the registry, which
+# gains the organisations' OIN there. Listed so the limit holds for everything else.
+NOT_YET = {"chalicelib.schemas", "chalicelib.adapters.registry"}
+
+
+@pytest.mark.parametrize("module", sorted(set(MODULES) - NOT_YET))
+def test_every_module_is_small_enough_to_read_at_once(module: str) -> None:
+    assert len(MODULES[module].read_text().splitlines()) <= MAX_LINES

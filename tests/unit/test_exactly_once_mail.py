@@ -88,7 +88,6 @@ class World:
             store or self.store,
             self.store,
             self.logbook,
-            self.municipal,
             self.registry,
             ledger or self.ledger,
             mailer or self.mailer,

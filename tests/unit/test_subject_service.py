@@ -1,4 +1,4 @@
-"""The family's rights and the regievoerder's follow-up (SubjectService) on in-memory fakes."""
+"""The family's rights (SubjectService) and the regievoerder's follow-up (FollowUpService) on in-memory fakes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import Address, Principal, PrincipalKind, Professional, Signal, SignalStatus
 from chalicelib.services.audit import Audit
+from chalicelib.services.follow_up import FollowUpService
 from chalicelib.services.matching import MatchService
 from chalicelib.services.signals import SignalService
 from chalicelib.services.subjects import ChildCorrection, NothingStored, SubjectService
@@ -63,13 +64,13 @@ class World:
             self.store,
             self.store,
             self.logbook,
-            self.municipal,
             self.registry,
             self.ledger,
             self.mailer,
             builders.pseudonymiser,
             self.audit,
         )
+        self.follow_ups = FollowUpService(self.municipal, self.logbook, self.audit)
 
     def register(self, principal: Any, professional: Professional, seed: int = 1, **child: Any) -> Signal:
         self.clock.set(self.clock.now() + timedelta(minutes=1))
@@ -102,7 +103,7 @@ def test_only_a_municipality_may_exercise_the_familys_rights(world: World, princ
     with pytest.raises(Forbidden):
         world.service.access(principal, BSN)
     with pytest.raises(Forbidden):
-        world.service.matches(principal, None)
+        world.follow_ups.matches(principal, None)
 
 
 def test_a_municipality_where_the_child_lives_or_of_the_signalling_region_may_see_it(
@@ -222,10 +223,10 @@ def test_erasure_deletes_every_signal_tells_each_professional_and_keeps_only_the
 def test_the_regievoerder_lists_the_municipalitys_matches_and_the_listing_is_logged(
     world: World, matched: tuple[Signal, Signal]
 ) -> None:
-    [match] = world.service.matches(UTRECHT, None)
+    [match] = world.follow_ups.matches(UTRECHT, None)
 
     assert {side.signal_id for side in match.sides} == {s.id for s in matched}
-    assert world.service.matches(AMSTERDAM, None) == []
+    assert world.follow_ups.matches(AMSTERDAM, None) == []
     listed = [e for e in world.logbook.entries if e.action is Action.MATCHES_LISTED]
     assert [(e.client_id, e.municipality_code, e.child_pseudonym) for e in listed] == [
         ("gm0344", "0344", None),
@@ -234,9 +235,9 @@ def test_the_regievoerder_lists_the_municipalitys_matches_and_the_listing_is_log
 
 
 def test_a_follow_up_is_recorded_and_logged_under_the_child(world: World, matched: tuple[Signal, Signal]) -> None:
-    [match] = world.service.matches(UTRECHT, None)
+    [match] = world.follow_ups.matches(UTRECHT, None)
 
-    followed = world.service.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "overleg")
+    followed = world.follow_ups.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "overleg")
 
     assert (followed.follow_up, followed.note_code) == (FollowUp.CONTACT_MADE, "overleg")
     assert world.municipal.get("0344", match.id) == followed
@@ -245,6 +246,6 @@ def test_a_follow_up_is_recorded_and_logged_under_the_child(world: World, matche
 
 
 def test_a_follow_up_of_another_municipalitys_match_is_not_found(world: World, matched: tuple[Signal, Signal]) -> None:
-    [match] = world.service.matches(UTRECHT, None)
+    [match] = world.follow_ups.matches(UTRECHT, None)
     with pytest.raises(NotFound):
-        world.service.follow_up(AMSTERDAM, match.id, FollowUp.CONTACT_MADE, None)
+        world.follow_ups.follow_up(AMSTERDAM, match.id, FollowUp.CONTACT_MADE, None)
