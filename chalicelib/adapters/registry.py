@@ -316,19 +316,14 @@ class DynamoDBRegistry:
         The registry holds a few hundred municipalities and organisations, so a filtered Scan is
         cheaper than keeping an index for this rare, administrator-only question.
         """
-        values: dict[str, Any] = {":type": {"S": "municipality"}}
+        values: Item = {":type": "municipality"}
         expression = "item_type = :type"
+        kwargs: dict[str, Any] = {"ProjectionExpression": "pk"}
         if region is not None:
             expression += " AND #region = :region"
-            values[":region"] = {"S": region}
-        kwargs: dict[str, Any] = {
-            "FilterExpression": expression,
-            "ExpressionAttributeValues": values,
-            "ProjectionExpression": "pk",
-        }
-        if region is not None:
+            values[":region"] = region
             kwargs["ExpressionAttributeNames"] = {"#region": "region"}
-        return sorted(keys.municipality_of(item["pk"]) for item in self._registry.scan(**kwargs))
+        return sorted(keys.municipality_of(item["pk"]) for item in self._registry.scan(expression, values, **kwargs))
 
 
 def _issued_unchanged(issued: int) -> str:

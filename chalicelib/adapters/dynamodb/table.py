@@ -111,7 +111,9 @@ class Table:
         request |= {"KeyConditionExpression": condition, "ExpressionAttributeValues": serialise(values)}
         return self._paginate(self.client.query, request)
 
-    def scan(self, **request: Any) -> Iterator[Item]:
+    def scan(self, condition: str, values: Item, **request: Any) -> Iterator[Item]:
+        """Every item that passes ``condition``, read from the whole table: for small tables only."""
+        request |= {"FilterExpression": condition, "ExpressionAttributeValues": serialise(values)}
         return self._paginate(self.client.scan, request)
 
     def _paginate(self, call: Callable[..., Any], request: dict[str, Any]) -> Iterator[Item]:
