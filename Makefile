@@ -14,7 +14,7 @@ PORT ?= 8000
 OUTBOX_PORT ?= 8025
 STAGE ?= dev
 
-.PHONY: run test lint typecheck package scan contract adr schemathesis unit integration e2e browser browser-deps console-assets bench clean
+.PHONY: run test check lint typecheck package scan contract adr schemathesis unit integration e2e browser browser-deps console-assets bench clean
 
 # Built anew when the requirements change, so a package dropped from them is gone from the venv too.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -46,6 +46,10 @@ test: $(STAMP) lint typecheck browser-deps
 	$(MAKE) --no-print-directory scan
 	$(MAKE) --no-print-directory contract
 	$(BIN)/python -m pytest
+
+# Lint, types and the fast unit tests, in seconds: what to run before each commit. make test runs everything.
+check: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -m "not integration and not e2e and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

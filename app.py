@@ -87,12 +87,12 @@ def create_signal(call: Call[schemas.SignalIn, None]) -> Response:
     result = service.register(call.caller, schemas.new_signal(call.body), call.request.headers.get("idempotency-key"))
     if not result.replayed:
         count("SignalsCreated")
-    signal = result.signal
-    status = service.status(signal) or SignalStatus.ACTIVE
-    headers = {"Location": f"{operations.BASE_PATH}/signals/{signal.id}"}
+    read = result.read
+    status = service.status(read.signal) or SignalStatus.ACTIVE
+    headers = {"Location": f"{operations.BASE_PATH}/signals/{read.signal.id}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return web.json_response(signal_out(signal, status, service.today()), 201, headers)
+    return web.json_response(signal_out(read, status, service.today()), 201, headers)
 
 
 @routes(operations.LIST_SIGNALS)
@@ -105,7 +105,9 @@ def list_signals(call: Call[None, schemas.ListQuery]) -> Response:
     page = service.list(call.caller, query.status, query.limit, web.decode_cursor(query.cursor))
     return web.json_response(
         schemas.SignalPage(
-            items=[signal_out(s, service.status(s) or SignalStatus.ARCHIVED, service.today()) for s in page.signals],
+            items=[
+                signal_out(s, service.status(s.signal) or SignalStatus.ARCHIVED, service.today()) for s in page.signals
+            ],
             next_cursor=web.encode_cursor(page.next_after),
         )
     )
@@ -116,8 +118,8 @@ def get_signal(call: Call[None, None], signal_id: str) -> Response:
     from chalicelib.presenters import signal_out
 
     service = container().signals
-    signal = service.get(call.caller, signal_id)
-    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
+    read = service.get(call.caller, signal_id)
+    return web.json_response(signal_out(read, service.status(read.signal) or SignalStatus.ARCHIVED, service.today()))
 
 
 @routes(operations.CLOSE_SIGNAL)
@@ -137,8 +139,8 @@ def hand_over_signal(call: Call[schemas.ProfessionalIn, None], signal_id: str) -
     from chalicelib.presenters import signal_out
 
     service = container().signals
-    signal = service.hand_over(call.caller, signal_id, call.body.to_domain())
-    return web.json_response(signal_out(signal, service.status(signal) or SignalStatus.ARCHIVED, service.today()))
+    read = service.hand_over(call.caller, signal_id, call.body.to_domain())
+    return web.json_response(signal_out(read, service.status(read.signal) or SignalStatus.ARCHIVED, service.today()))
 
 
 @app.on_dynamodb_record(stream_arn=signals_stream_arn(), batch_size=10, starting_position="TRIM_HORIZON")
@@ -205,7 +207,7 @@ def subject_erase(call: Call[schemas.EraseIn, None]) -> Response:
 def list_matches(call: Call[None, schemas.MatchesQuery]) -> Response:
     from chalicelib import presenters, schemas
 
-    found = container().subjects.matches(call.caller, call.query.since)
+    found = container().follow_ups.matches(call.caller, call.query.since)
     return web.json_response(schemas.MatchesOut(items=[presenters.municipal_match_out(m) for m in found]))
 
 
@@ -214,7 +216,7 @@ def match_follow_up(call: Call[schemas.FollowUpIn, None], match_id: str) -> Resp
     from chalicelib import presenters
 
     body = call.body
-    match = container().subjects.follow_up(call.caller, match_id, FollowUp(body.status), body.note_code)
+    match = container().follow_ups.follow_up(call.caller, match_id, FollowUp(body.status), body.note_code)
     return web.json_response(presenters.municipal_match_out(match))
 
 

@@ -24,12 +24,13 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 import moto
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
-from chalicelib.domain.clock import FixedClock
+from chalicelib.adapters.dynamodb.items import signal_to_item
+from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.services.signals import NewSignal
 from chalicelib.settings import Settings
 from infra.tables import TableNames, create_tables
+from local.clock import FixedClock
 from tests import builders
 
 KEY_PARAMETER = "/verwijsindex/bench/pseudonym-key"
@@ -124,7 +125,7 @@ def load_unrelated(container, count: int) -> None:
     template = service.register(
         principal(Organisation("org_bulk", "Bulk", "huisarts", "noord")), new_signal(10_000_000, elsewhere), None
     ).signal
-    pseudonymiser = container.pseudonym_key()
+    pseudonymiser = container.pseudonymiser()
     requests = []
     for n in range(count):
         signal = replace(
@@ -133,7 +134,7 @@ def load_unrelated(container, count: int) -> None:
             child_pseudonym=pseudonymiser.child(builders.bsn(20_000_000 + n)),
             address_pseudonym=pseudonymiser.child(f"address-{n}"),
         )
-        requests.append({"PutRequest": {"Item": items.serialise(items.signal_to_item(signal))}})
+        requests.append({"PutRequest": {"Item": serialise(signal_to_item(signal))}})
         if len(requests) == 25:
             container.dynamodb.batch_write_item(RequestItems={container.settings.signals_table: requests})
             requests = []

@@ -20,17 +20,24 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_ssm import SSMClient
 
-    from chalicelib.adapters.dynamodb import DynamoDBLogbook, DynamoDBNotificationLedger, DynamoDBSignalStore
-    from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
+    from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
+    from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
+    from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
+    from chalicelib.adapters.dynamodb.matches import DynamoDBMatchStore
+    from chalicelib.adapters.dynamodb.municipal import DynamoDBMunicipalMatches
+    from chalicelib.adapters.dynamodb.reports import DynamoDBReportSignals
+    from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
+    from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
-    from chalicelib.services.delivery import Mailer
+    from chalicelib.ports import Clock, Mailer
+    from chalicelib.services.audit import Audit
+    from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
-    from chalicelib.services.municipality import SubjectService
-    from chalicelib.services.ports import Clock
     from chalicelib.services.reports import ReportService
     from chalicelib.services.signals import SignalService
+    from chalicelib.services.subjects import SubjectService
 
 
 _ULIDS = MonotonicUlids()
@@ -61,6 +68,12 @@ class Container:
         return SystemClock()
 
     @cached_property
+    def audit(self) -> Audit:
+        from chalicelib.services.audit import Audit
+
+        return Audit(self.clock, self.new_id)
+
+    @cached_property
     def session(self) -> Any:
         """One boto3 session for every client (its event hooks see every AWS call)."""
         import boto3
@@ -84,24 +97,50 @@ class Container:
         return client
 
     @cached_property
-    def pseudonym_key(self) -> SsmPseudonymKey:
+    def pseudonymiser(self) -> SsmPseudonymKey:
         from chalicelib.adapters.ssm import SsmPseudonymKey
 
         return SsmPseudonymKey(self.ssm, self.settings.pseudonym_key_parameter)
 
+    def _table(self, name: str) -> Table:
+        from chalicelib.adapters.dynamodb.table import Table
+
+        return Table(self.dynamodb, name)
+
+    @cached_property
+    def signals_table(self) -> Table:
+        """The one table that signals, their guards, match records and mails share (see adapters/dynamodb/keys.py)."""
+        return self._table(self.settings.signals_table)
+
     @cached_property
     def logbook(self) -> DynamoDBLogbook:
-        from chalicelib.adapters.dynamodb import DynamoDBLogbook
+        from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
 
-        return DynamoDBLogbook(self.dynamodb, self.settings.logbook_table)
+        return DynamoDBLogbook(self._table(self.settings.logbook_table))
+
+    @cached_property
+    def idempotency(self) -> DynamoDBIdempotency:
+        from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
+
+        return DynamoDBIdempotency(self._table(self.settings.idempotency_table))
 
     @cached_property
     def signal_store(self) -> DynamoDBSignalStore:
-        from chalicelib.adapters.dynamodb import DynamoDBSignalStore
+        from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
 
-        return DynamoDBSignalStore(
-            self.dynamodb, self.settings.signals_table, self.settings.idempotency_table, self.logbook
-        )
+        return DynamoDBSignalStore(self.signals_table, self.logbook, self.idempotency, self.match_store)
+
+    @cached_property
+    def match_store(self) -> DynamoDBMatchStore:
+        from chalicelib.adapters.dynamodb.matches import DynamoDBMatchStore
+
+        return DynamoDBMatchStore(self.signals_table)
+
+    @cached_property
+    def report_signals(self) -> DynamoDBReportSignals:
+        from chalicelib.adapters.dynamodb.reports import DynamoDBReportSignals
+
+        return DynamoDBReportSignals(self.signals_table)
 
     @cached_property
     def registry(self) -> DynamoDBRegistry:
@@ -116,9 +155,9 @@ class Container:
 
     @cached_property
     def notification_ledger(self) -> DynamoDBNotificationLedger:
-        from chalicelib.adapters.dynamodb import DynamoDBNotificationLedger
+        from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
 
-        return DynamoDBNotificationLedger(self.dynamodb, self.settings.signals_table, self.logbook)
+        return DynamoDBNotificationLedger(self.signals_table, self.logbook)
 
     @cached_property
     def mailer(self) -> Mailer:
@@ -131,12 +170,11 @@ class Container:
         from chalicelib.services.matching import MatchService
 
         return MatchService(
-            store=self.signal_store,
+            store=self.match_store,
             registry=self.registry,
             ledger=self.notification_ledger,
             mailer=self.mailer,
-            clock=self.clock,
-            new_id=self.new_id,
+            audit=self.audit,
         )
 
     @cached_property
@@ -147,51 +185,54 @@ class Container:
             store=self.signal_store,
             ledger=self.notification_ledger,
             mailer=self.mailer,
-            clock=self.clock,
-            new_id=self.new_id,
+            audit=self.audit,
             reminders=self.municipal_matches,
         )
 
     @cached_property
     def municipal_matches(self) -> DynamoDBMunicipalMatches:
-        from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
+        from chalicelib.adapters.dynamodb.municipal import DynamoDBMunicipalMatches
 
-        return DynamoDBMunicipalMatches(self.dynamodb, self.settings.signals_table, self.logbook)
+        return DynamoDBMunicipalMatches(self.signals_table, self.logbook)
 
     @cached_property
     def subjects(self) -> SubjectService:
-        from chalicelib.services.municipality import SubjectService
+        from chalicelib.services.subjects import SubjectService
 
         return SubjectService(
-            store=self.signal_store,
+            signals=self.signal_store,
+            partitions=self.match_store,
             logbook=self.logbook,
-            matches=self.municipal_matches,
             regievoerders=self.registry,
             ledger=self.notification_ledger,
             mailer=self.mailer,
-            pseudonymiser=self.pseudonym_key,
-            clock=self.clock,
-            new_id=self.new_id,
+            pseudonymiser=self.pseudonymiser,
+            audit=self.audit,
         )
+
+    @cached_property
+    def follow_ups(self) -> FollowUpService:
+        from chalicelib.services.follow_up import FollowUpService
+
+        return FollowUpService(self.municipal_matches, self.logbook, self.audit)
 
     @cached_property
     def reports(self) -> ReportService:
         from chalicelib.services.reports import ReportService
 
         return ReportService(
-            signals=self.signal_store,
+            signals=self.report_signals,
             matches=self.municipal_matches,
             municipalities=self.registry,
             logbook=self.logbook,
-            clock=self.clock,
-            new_id=self.new_id,
+            audit=self.audit,
         )
 
     @cached_property
     def signals(self) -> SignalService:
         from chalicelib.services.signals import SignalService
 
-        return SignalService(self.signal_store, self.logbook, self.pseudonym_key, self.clock, self.new_id)
+        return SignalService(self.signal_store, self.logbook, self.pseudonymiser, self.audit)
 
 
 _container: Container | None = None

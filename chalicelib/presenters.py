@@ -6,12 +6,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chalicelib.services.municipality import SubjectRecord
+    from chalicelib.services.subjects import SubjectRecord
 
 from chalicelib.domain import phones
+from chalicelib.domain.lifecycle import status_on
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import MunicipalMatch
-from chalicelib.domain.model import Child, Professional, Signal, SignalStatus
+from chalicelib.domain.matching import MunicipalMatch, SignalWithMatches
+from chalicelib.domain.model import Child, Professional, SignalStatus
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.schemas import (
     AddressOut,
@@ -29,11 +30,11 @@ from chalicelib.schemas import (
 )
 
 
-def matches_out(signal: Signal, today: date) -> list[MatchOut]:
+def matches_out(read: SignalWithMatches, today: date) -> list[MatchOut]:
     """The signal's matches; a matched signal that no longer exists on ``today`` is left out."""
     shown = []
-    for match in signal.matches:
-        other_status = match.other.status_on(today)
+    for match in read.matches:
+        other_status = status_on(match.other, today)
         if other_status is None:
             continue
         other = match.other
@@ -52,7 +53,8 @@ def matches_out(signal: Signal, today: date) -> list[MatchOut]:
     return shown
 
 
-def signal_out(signal: Signal, status: SignalStatus, today: date) -> SignalOut:
+def signal_out(read: SignalWithMatches, status: SignalStatus, today: date) -> SignalOut:
+    signal = read.signal
     return SignalOut(
         id=signal.id,
         status=status.value,
@@ -70,7 +72,7 @@ def signal_out(signal: Signal, status: SignalStatus, today: date) -> SignalOut:
         ),
         professional=professional_out(signal.professional),
         child=child_out(signal.child),
-        matches=matches_out(signal, today),
+        matches=matches_out(read, today),
     )
 
 
@@ -92,7 +94,9 @@ def subject_access_out(record: SubjectRecord) -> SubjectAccessOut:
     for signal in record.signals:
         base = signal_out(signal, record.status(signal), record.today)
         notified = [
-            entry for entry in log if entry.signal_id == signal.id and entry.action == Action.NOTIFICATION_SENT.value
+            entry
+            for entry in log
+            if entry.signal_id == signal.signal.id and entry.action == Action.NOTIFICATION_SENT.value
         ]
         signals.append(SubjectSignalOut(**base.model_dump(), notifications=notified))
     return SubjectAccessOut(child=child_out(record.child), signals=signals, logbook=log)

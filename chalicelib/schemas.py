@@ -23,8 +23,8 @@ from pydantic_core import CoreSchema, core_schema
 
 from chalicelib.domain import municipalities, phones, text, validation
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
-from chalicelib.services.municipality import ChildCorrection
 from chalicelib.services.signals import NewSignal
+from chalicelib.services.subjects import ChildCorrection
 from chalicelib.web import CURSOR_PATTERN
 
 # Characters no free text may hold (domain.text): controls, bidirectional controls, line and

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb.items import item_to_signal
+from chalicelib.adapters.dynamodb.keys import SIGNAL
+from chalicelib.adapters.dynamodb.table import from_stream_image
 from chalicelib.observability import count, logger
 
 if TYPE_CHECKING:
@@ -24,14 +26,14 @@ def is_new_signal(record: DynamoDBRecord) -> bool:
     if record.event_name is not DynamoDBRecordEventName.INSERT or record.dynamodb is None:
         return False
     image = record.dynamodb.new_image
-    return bool(image) and image.get("item_type") == "signal"
+    return bool(image) and image.get("item_type") == SIGNAL
 
 
 def handle_record(record: DynamoDBRecord, service: MatchService) -> None:
     if not is_new_signal(record):
         return
     assert record.dynamodb is not None
-    signal = items.item_to_signal(items.from_stream_image(record.dynamodb.new_image))
+    signal = item_to_signal(from_stream_image(record.dynamodb.new_image))
     outcome = service.process(signal)
     logger.info(
         "signal matched",

@@ -20,7 +20,6 @@ from chalice.app import Request, Response
 from chalicelib import operations
 from chalicelib.domain.errors import (
     Conflict,
-    DomainError,
     DuplicateActiveSignal,
     FieldError,
     Forbidden,
@@ -64,15 +63,19 @@ SECURITY_HEADERS = {
 HTML_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
-class BadRequest(DomainError):
+class RequestError(Exception):
+    """A request refused for its HTTP form before any use case sees it: not a domain rule."""
+
+
+class BadRequest(RequestError):
     """The body is no JSON at all (HTTP 400)."""
 
 
-class PayloadTooLarge(DomainError):
+class PayloadTooLarge(RequestError):
     """The body exceeds 64 KiB (HTTP 413)."""
 
 
-class UnsupportedMediaType(DomainError):
+class UnsupportedMediaType(RequestError):
     """A body that is not declared ``application/json`` in UTF-8 (HTTP 415)."""
 
 

@@ -251,7 +251,7 @@ def emulated_stage(stage: str = "dev") -> Iterator[tuple[dict[str, str], dict[st
 
     from moto.server import ThreadedMotoServer
 
-    from infra.package import stage_environment
+    from infra.stages import stage_environment
 
     # werkzeug logs every request the emulator serves.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -316,7 +316,7 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
     from chalicelib.domain.model import Principal, PrincipalKind
     from chalicelib.services import admin
     from chalicelib.settings import Settings
-    from infra.streams import StreamPoller
+    from local.streams import StreamPoller
     from tests import builders
 
     container = Container(settings=Settings.from_environ(variables))

@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from infra import coldstart
+from infra.stages import CONFIG, stage_environment
 from infra.tables import TABLE_SETTINGS
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = PROJECT_DIR / "infra" / "template.json"
-CONFIG = PROJECT_DIR / ".chalice" / "config.json"
 OUT_DIR = PROJECT_DIR / "out"
 TEMPLATE_NAME = "sam.json"
 # chalice needs a region to build the template; the template itself is region-neutral.
@@ -110,14 +110,6 @@ MUTUAL_TLS_EXAMPLE = {
 
 class PackagingError(Exception):
     """The stage cannot be packaged, or config.json and the template disagree."""
-
-
-def stage_environment(stage: str) -> dict[str, str]:
-    config = json.loads(CONFIG.read_text())
-    stages = config.get("stages", {})
-    if stage not in stages:
-        raise PackagingError(f"unknown stage {stage}; .chalice/config.json has {', '.join(stages)}")
-    return {**config.get("environment_variables", {}), **stages[stage].get("environment_variables", {})}
 
 
 def stage_log_retention(stage: str) -> int:

@@ -211,7 +211,7 @@ def configure_aws_environment(environ: MutableMapping[str, str], endpoint_url: s
 
 def stage_environment() -> dict[str, str]:
     """The variables stage ``local`` gives its functions; :data:`LOCAL_FALLBACKS` fill what it lacks."""
-    from chalicelib.admin import stage_environment as of_stage
+    from infra.stages import stage_environment as of_stage
 
     return {**LOCAL_FALLBACKS, **of_stage(STAGE)}
 
@@ -232,7 +232,7 @@ def port_available(port: int) -> bool:
 class MotoEmulator:
     """moto's server, every AWS service on one loopback port.
 
-    It handles one DynamoDB request at a time (``infra.moto_isolation``): moto does not isolate
+    It handles one DynamoDB request at a time (``local.moto_isolation``): moto does not isolate
     concurrent DynamoDB requests, DynamoDB does, and the API serves requests in parallel.
     """
 
@@ -265,8 +265,8 @@ class MotoEmulator:
 
         from moto.server import ThreadedMotoServer
 
-        from infra.moto_cognito import revoke_token_supported
-        from infra.moto_isolation import one_dynamodb_request_at_a_time
+        from local.moto_cognito import revoke_token_supported
+        from local.moto_isolation import one_dynamodb_request_at_a_time
 
         self._isolation.enter_context(one_dynamodb_request_at_a_time())
         self._isolation.enter_context(revoke_token_supported())
@@ -436,7 +436,7 @@ def seed(environment: dict[str, str], state: StackState) -> None:
     address = DEMO_EXCLUDED_ADDRESS
     admin.add_excluded_address(
         registry,
-        container.pseudonym_key(),
+        container.pseudonymiser(),
         address["postcode"],
         address["house_number"],
         address["house_letter"],
@@ -628,12 +628,12 @@ def banner(state: StackState, state_file: Path) -> str:
         "",
         "The lifecycle job runs every minute here; to run it as of a date (it archives and deletes!):",
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
-        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m chalicelib.admin --stage {state.stage}"
+        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m admin --stage {state.stage}"
         " run-lifecycle --as-of 2031-01-01",
         "",
         "Admin CLI against this stack:",
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
-        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m chalicelib.admin --stage {state.stage} --help",
+        f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m admin --stage {state.stage} --help",
         "",
         "Press Ctrl-C to stop.",
     ]

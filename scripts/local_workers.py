@@ -1,7 +1,7 @@
 """What Lambda and SES would do around the API, for the local stack.
 
 - :class:`StreamWorker` polls the emulator's DynamoDB stream and invokes the match function with
-  Lambda-shaped batches, honouring ``batchItemFailures`` (see ``infra.streams``).
+  Lambda-shaped batches, honouring ``batchItemFailures`` (see ``local.streams``).
 - :class:`ScheduleWorker` fires the lifecycle function on an interval, as EventBridge would.
 - :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
 """
@@ -41,7 +41,7 @@ class StreamWorker:
     def start(self) -> None:
         import boto3
 
-        from infra.streams import StreamPoller
+        from local.streams import StreamPoller
 
         poller = StreamPoller(
             boto3.session.Session().client("dynamodbstreams"),
@@ -123,14 +123,9 @@ class ScheduleWorker:
 
 def sent_mails() -> list[dict[str, Any]]:
     """Every e-mail the in-process emulator's SES accepted, newest first."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from local.outbox import sent_in_process
 
-    from infra.outbox import parse_sent_message
-
-    backend = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"]
-    mails = [parse_sent_message(message) for message in backend.sent_messages]
-    return list(reversed(mails))
+    return list(reversed(sent_in_process()))
 
 
 def outbox_page(mails: list[dict[str, Any]]) -> str:

@@ -18,9 +18,20 @@ import moto
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.domain.clock import FixedClock
 from chalicelib.settings import Settings
 from infra.tables import TableNames, create_tables
+from local.clock import FixedClock
+
+TIERS = ("integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier (its folder), so ``make check`` can leave out the slow ones."""
+    for item in items:
+        for tier in TIERS:
+            if tier in item.path.parts:
+                item.add_marker(getattr(pytest.mark, tier))
+
 
 KEY_PARAMETER = "/verwijsindex/test/pseudonym-key"
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()

@@ -5,28 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters import items
-from chalicelib.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.keys import iso_instant
+from chalicelib.adapters.dynamodb.table import Item, Table, Write, deserialise, serialise
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
-from chalicelib.services.ports import TokenGrant
+from chalicelib.ports import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
-class AlreadyRegistered(DomainError):
-    """An organisation, municipality or token with this key exists already."""
-
-
 ACTIVE = "active"
 REVOKED = "revoked"
 SUSPENDED = "suspended"
 
-# A suspension stops the organisation and all its active tokens in one transaction, so their number
-# is bounded by the transaction limit: 100 actions on DynamoDB, 25 on moto 5.2.5. 24 active tokens
-# (one per case system, with room to rotate) fit both.
-MAX_ACTIVE_TOKENS = 24
 # Issuing and suspending re-read and retry when the other changed the organisation's tokens meanwhile.
 TOKEN_WRITE_ATTEMPTS = 5
 
@@ -35,38 +29,29 @@ class DynamoDBRegistry:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._registry = Table(client, table_name)
 
-    def _get(self, pk: str, sk: str) -> items.Item | None:
-        response = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+    def _get(self, key: keys.Key) -> Item | None:
+        return self._registry.get(key)
+
+    def _put(self, item: Item) -> None:
+        what = item["pk"].split("#")[0].lower()
+        put = self._registry.put(
+            item, "attribute_not_exists(pk)", refused=lambda _: AlreadyRegistered(f"{what} already registered")
         )
-        raw = response.get("Item")
-        return items.deserialise(raw) if raw else None
+        self._registry.write(put)
 
-    def _put(self, item: items.Item, new: bool = True) -> None:
-        kwargs: dict[str, Any] = {"TableName": self._table, "Item": items.serialise(item)}
-        if new:
-            kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
-        try:
-            self._client.put_item(**kwargs)
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            raise AlreadyRegistered(f"{item['pk'].split('#')[0].lower()} already registered") from exc
-
-    def _set_status(self, pk: str, sk: str, status: str) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key={"pk": {"S": pk}, "sk": {"S": sk}},
-            UpdateExpression="SET #status = :status",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":status": {"S": status}},
+    def _set_status(self, key: keys.Key, status: str) -> None:
+        update = self._registry.update(
+            key, "SET #status = :status", "attribute_exists(pk)", {":status": status}, {"#status": "status"}
         )
+        self._registry.write(update)
 
     # Tokens -----------------------------------------------------------------------------------
 
     def token_by_hash(self, token_hash: str) -> TokenGrant | None:
         """The one read the authorizer makes per request: the token item carries the principal."""
-        item = self._get(f"TOKEN#{token_hash}", "TOKEN")
+        item = self._get(keys.token_key(token_hash))
         if item is None:
             return None
         organisation = None
@@ -92,7 +77,7 @@ class DynamoDBRegistry:
             active=item["status"] == ACTIVE,
         )
 
-    def put_token(self, grant: TokenGrant, owner_pk: str, created_at: datetime) -> None:
+    def put_token(self, grant: TokenGrant, created_at: datetime) -> None:
         """Store a token (its item, its id pointer and its owner's pointer) in one transaction.
 
         An organisation's token is stored only while the organisation is active and holds fewer
@@ -100,16 +85,16 @@ class DynamoDBRegistry:
         """
         principal = grant.principal
         organisation = principal.organisation
-        token_item: items.Item = {
-            "pk": f"TOKEN#{grant.token_hash}",
-            "sk": "TOKEN",
+        owner = keys.token_owner(principal)
+        token_item: Item = {
+            **keys.token_key(grant.token_hash),
             "item_type": "token",
             "token_id": grant.token_id,
             "client_id": principal.client_id,
             "kind": principal.kind.value,
             "status": ACTIVE if grant.active else SUSPENDED,
-            "owner": owner_pk,
-            "created_at": items.iso_instant(created_at),
+            "owner": owner,
+            "created_at": iso_instant(created_at),
         }
         if organisation is not None:
             token_item |= {
@@ -126,14 +111,14 @@ class DynamoDBRegistry:
             token_item["region"] = principal.region
         puts = [
             self._new_item(token_item),
-            self._new_item({"pk": f"TOKENID#{grant.token_id}", "sk": "TOKENID", "token_hash": grant.token_hash}),
-            self._new_item({"pk": owner_pk, "sk": f"TOKEN#{grant.token_id}", "token_hash": grant.token_hash}),
+            self._new_item(keys.token_id_key(grant.token_id) | {"token_hash": grant.token_hash}),
+            self._new_item(keys.owned_token_key(owner, grant.token_id) | {"token_hash": grant.token_hash}),
         ]
-        if not owner_pk.startswith("ORG#"):
+        if organisation is None:
             self._transact(puts, "token")
             return
         for _ in range(TOKEN_WRITE_ATTEMPTS):
-            item, active = self._organisation_tokens(owner_pk)
+            item, active = self._organisation_tokens(organisation.id)
             if item["status"] != ACTIVE:
                 raise InvalidInput.single("organisation", "the organisation is suspended")
             if len(active) >= MAX_ACTIVE_TOKENS:
@@ -144,7 +129,7 @@ class DynamoDBRegistry:
             update: TransactWriteItemTypeDef = {
                 "Update": {
                     "TableName": self._table,
-                    "Key": {"pk": {"S": owner_pk}, "sk": {"S": "ORG"}},
+                    "Key": serialise(keys.organisation_key(organisation.id)),
                     "UpdateExpression": "SET tokens_issued = :next",
                     "ConditionExpression": f"#status = :active AND {_issued_unchanged(issued)}",
                     "ExpressionAttributeNames": {"#status": "status"},
@@ -155,74 +140,57 @@ class DynamoDBRegistry:
                     },
                 }
             }
-            if self._transact_if_unchanged([update, *puts]):
+            if self._transact_if_unchanged([Write(update), *puts]):
                 return
         raise Conflict("the organisation's tokens changed meanwhile; try again")
 
-    def _new_item(self, item: items.Item) -> TransactWriteItemTypeDef:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": items.serialise(item),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
+    def _new_item(self, item: Item) -> Write:
+        return self._registry.put(item, "attribute_not_exists(pk)")
 
-    def _transact(self, actions: list[TransactWriteItemTypeDef], what: str) -> None:
+    def _transact(self, writes: list[Write], what: str) -> None:
         try:
-            self._client.transact_write_items(TransactItems=actions)
-        except self._client.exceptions.TransactionCanceledException as exc:
+            self._registry.transact(writes)
+        except Conflict as exc:
             raise AlreadyRegistered(f"{what} already registered") from exc
 
-    def _transact_if_unchanged(self, actions: list[TransactWriteItemTypeDef]) -> bool:
+    def _transact_if_unchanged(self, writes: list[Write]) -> bool:
         """Run a transaction whose conditions hold what was read before it.
 
         ``False`` when a condition failed or another transaction got in the way: read again.
         """
         try:
-            self._client.transact_write_items(TransactItems=actions)
-        except self._client.exceptions.TransactionCanceledException as exc:
-            codes = {reason.get("Code") for reason in exc.response.get("CancellationReasons", [])}
-            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
-                return False
-            raise
+            self._registry.transact(writes)
+        except Conflict:
+            return False
         return True
 
     def revoke_token(self, token_id: str) -> None:
-        pointer = self._get(f"TOKENID#{token_id}", "TOKENID")
+        pointer = self._get(keys.token_id_key(token_id))
         if pointer is None:
             raise NotFound(f"no token {token_id}")
-        self._set_status(f"TOKEN#{pointer['token_hash']}", "TOKEN", REVOKED)
+        self._set_status(keys.token_key(pointer["token_hash"]), REVOKED)
 
-    def _owner_token_hashes(self, owner_pk: str) -> list[str]:
-        hashes: list[str] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": owner_pk}, ":prefix": {"S": "TOKEN#"}},
-            "ConsistentRead": True,
-        }
-        while True:
-            response = self._client.query(**kwargs)
-            hashes.extend(items.deserialise(i)["token_hash"] for i in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return hashes
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    def _owner_token_hashes(self, owner: str) -> list[str]:
+        pointers = self._registry.query(
+            "pk = :pk AND begins_with(sk, :prefix)", {":pk": owner, ":prefix": keys.TOKEN_PREFIX}, ConsistentRead=True
+        )
+        return [pointer["token_hash"] for pointer in pointers]
 
-    def _organisation_tokens(self, owner_pk: str) -> tuple[items.Item, list[str]]:
+    def _organisation_tokens(self, organisation_id: str) -> tuple[Item, list[str]]:
         """The organisation item and the hashes of its active tokens, read consistently."""
-        item = self._get(owner_pk, "ORG")
+        key = keys.organisation_key(organisation_id)
+        item = self._get(key)
         if item is None:
-            raise NotFound(f"no organisation {owner_pk.removeprefix('ORG#')}")
-        hashes = self._owner_token_hashes(owner_pk)
+            raise NotFound(f"no organisation {organisation_id}")
+        hashes = self._owner_token_hashes(key["pk"])
         active: list[str] = []
         for start in range(0, len(hashes), 100):  # BatchGetItem reads up to 100 keys per call
-            keys: Any = [{"pk": {"S": f"TOKEN#{h}"}, "sk": {"S": "TOKEN"}} for h in hashes[start : start + 100]]
-            while keys:
+            wanted: Any = [serialise(keys.token_key(h)) for h in hashes[start : start + 100]]
+            while wanted:
                 response = self._client.batch_get_item(
                     RequestItems={
                         self._table: {
-                            "Keys": keys,
+                            "Keys": wanted,
                             "ConsistentRead": True,
                             "ProjectionExpression": "pk, #status",
                             "ExpressionAttributeNames": {"#status": "status"},
@@ -230,11 +198,11 @@ class DynamoDBRegistry:
                     }
                 )
                 unprocessed = response.get("UnprocessedKeys", {})
-                keys = unprocessed[self._table]["Keys"] if self._table in unprocessed else []
+                wanted = unprocessed[self._table]["Keys"] if self._table in unprocessed else []
                 for raw in response["Responses"].get(self._table, []):
-                    token = items.deserialise(raw)
+                    token = deserialise(raw)
                     if token["status"] == ACTIVE:
-                        active.append(token["pk"].removeprefix("TOKEN#"))
+                        active.append(keys.token_hash_of(token["pk"]))
         return item, sorted(active)
 
     # Organisations and municipalities -----------------------------------------------------------
@@ -242,21 +210,20 @@ class DynamoDBRegistry:
     def put_organisation(self, organisation: Organisation, created_at: datetime) -> None:
         self._put(
             {
-                "pk": f"ORG#{organisation.id}",
-                "sk": "ORG",
+                **keys.organisation_key(organisation.id),
                 "item_type": "organisation",
                 "name": organisation.name,
                 "sector": organisation.sector,
                 "region": organisation.region,
                 "status": ACTIVE,
                 "tokens_issued": 0,
-                "created_at": items.iso_instant(created_at),
+                "created_at": iso_instant(created_at),
             }
             | ({"oin": organisation.oin} if organisation.oin is not None else {})
         )
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
-        item = self._get(f"ORG#{organisation_id}", "ORG")
+        item = self._get(keys.organisation_key(organisation_id))
         if item is None:
             return None
         return Organisation(
@@ -264,7 +231,7 @@ class DynamoDBRegistry:
         )
 
     def organisation_suspended(self, organisation_id: str) -> bool:
-        item = self._get(f"ORG#{organisation_id}", "ORG")
+        item = self._get(keys.organisation_key(organisation_id))
         return item is not None and item["status"] == SUSPENDED
 
     def suspend_organisation(self, organisation_id: str) -> int:
@@ -275,15 +242,14 @@ class DynamoDBRegistry:
         tokens it read, on condition that no token was issued since (``tokens_issued``) and that
         each is still active; issuing checks the organisation in its own transaction.
         """
-        owner = f"ORG#{organisation_id}"
         for _ in range(TOKEN_WRITE_ATTEMPTS):
-            item, active = self._organisation_tokens(owner)
+            item, active = self._organisation_tokens(organisation_id)
             issued = _tokens_issued(item)
             actions: list[TransactWriteItemTypeDef] = [
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": {"pk": {"S": owner}, "sk": {"S": "ORG"}},
+                        "Key": serialise(keys.organisation_key(organisation_id)),
                         "UpdateExpression": "SET #status = :suspended",
                         "ConditionExpression": _issued_unchanged(issued),
                         "ExpressionAttributeNames": {"#status": "status"},
@@ -295,7 +261,7 @@ class DynamoDBRegistry:
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": {"pk": {"S": f"TOKEN#{token_hash}"}, "sk": {"S": "TOKEN"}},
+                        "Key": serialise(keys.token_key(token_hash)),
                         "UpdateExpression": "SET #status = :suspended",
                         "ConditionExpression": "#status = :active",
                         "ExpressionAttributeNames": {"#status": "status"},
@@ -304,28 +270,27 @@ class DynamoDBRegistry:
                 }
                 for token_hash in active
             ]
-            if self._transact_if_unchanged(actions):
+            if self._transact_if_unchanged([Write(action) for action in actions]):
                 return len(active)
         raise Conflict("the organisation's tokens changed meanwhile; try again")
 
     def put_municipality(
         self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
     ) -> None:
-        item: items.Item = {
-            "pk": f"MUNI#{code}",
-            "sk": "MUNI",
+        item: Item = {
+            **keys.municipality_key(code),
             "item_type": "municipality",
             "name": name,
             "region": region,
             "status": ACTIVE,
-            "created_at": items.iso_instant(created_at),
+            "created_at": iso_instant(created_at),
         }
         if regievoerder_email:
             item["regievoerder_email"] = regievoerder_email
         self._put(item)
 
-    def get_municipality(self, code: str) -> items.Item | None:
-        return self._get(f"MUNI#{code}", "MUNI")
+    def get_municipality(self, code: str) -> Item | None:
+        return self._get(keys.municipality_key(code))
 
     # Excluded addresses ---------------------------------------------------------------------------
 
@@ -334,12 +299,11 @@ class DynamoDBRegistry:
 
         Returns ``False`` when it was registered already.
         """
-        item: items.Item = {
-            "pk": f"EXCLUDED#{address_pseudonym}",
-            "sk": "EXCLUDED",
+        item: Item = {
+            **keys.excluded_address_key(address_pseudonym),
             "item_type": "excluded_address",
             "key_version": key_version,
-            "created_at": items.iso_instant(created_at),
+            "created_at": iso_instant(created_at),
         }
         try:
             self._put(item)
@@ -348,7 +312,7 @@ class DynamoDBRegistry:
         return True
 
     def is_excluded_address(self, address_pseudonym: str) -> bool:
-        return self._get(f"EXCLUDED#{address_pseudonym}", "EXCLUDED") is not None
+        return self._get(keys.excluded_address_key(address_pseudonym)) is not None
 
     def regievoerder_email(self, municipality_code: str) -> str | None:
         item = self.get_municipality(municipality_code)
@@ -361,26 +325,14 @@ class DynamoDBRegistry:
         The registry holds a few hundred municipalities and organisations, so a filtered Scan is
         cheaper than keeping an index for this rare, administrator-only question.
         """
-        values: dict[str, Any] = {":type": {"S": "municipality"}}
+        values: Item = {":type": "municipality"}
         expression = "item_type = :type"
+        kwargs: dict[str, Any] = {"ProjectionExpression": "pk"}
         if region is not None:
             expression += " AND #region = :region"
-            values[":region"] = {"S": region}
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "FilterExpression": expression,
-            "ExpressionAttributeValues": values,
-            "ProjectionExpression": "pk",
-        }
-        if region is not None:
+            values[":region"] = region
             kwargs["ExpressionAttributeNames"] = {"#region": "region"}
-        codes: list[str] = []
-        while True:
-            response = self._client.scan(**kwargs)
-            codes.extend(items.deserialise(i)["pk"].removeprefix("MUNI#") for i in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return sorted(codes)
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return sorted(keys.municipality_of(item["pk"]) for item in self._registry.scan(expression, values, **kwargs))
 
 
 def _issued_unchanged(issued: int) -> str:
@@ -391,5 +343,5 @@ def _issued_unchanged(issued: int) -> str:
     return "attribute_exists(pk) AND (attribute_not_exists(tokens_issued) OR tokens_issued = :issued)"
 
 
-def _tokens_issued(organisation: items.Item) -> int:
+def _tokens_issued(organisation: Item) -> int:
     return int(organisation.get("tokens_issued", 0))

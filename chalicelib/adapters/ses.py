@@ -6,7 +6,7 @@ from email.message import EmailMessage as MimeMessage
 from email.utils import make_msgid
 from typing import TYPE_CHECKING
 
-from chalicelib.services.mail import EmailMessage
+from chalicelib.ports import EmailMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client

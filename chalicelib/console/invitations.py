@@ -13,8 +13,8 @@ from html import escape
 from chalicelib.console.ports import IdentityProvider, Invitation
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.people import ROLE_LABELS, affiliation_problem
-from chalicelib.services.delivery import Mailer
-from chalicelib.services.mail import EmailMessage, one_line
+from chalicelib.ports import EmailMessage, Mailer
+from chalicelib.services.mail import one_line
 
 SUBJECT = "Uitnodiging voor de Verwijsindex"
 

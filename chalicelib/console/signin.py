@@ -24,7 +24,7 @@ from chalicelib.console.ports import (
     IdentityProvider,
     SessionStore,
 )
-from chalicelib.domain.clock import Clock
+from chalicelib.ports import Clock
 
 IDLE_TIMEOUT = timedelta(minutes=15)
 ABSOLUTE_TIMEOUT = timedelta(hours=10)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from chalicelib.domain.errors import FieldError, InvalidInput
 from chalicelib.domain.model import InformParty, Signal, SignalStatus
@@ -85,7 +86,20 @@ def delete_after(active_end: date, birth_date: date) -> date:
     return min(add_years(active_end, ARCHIVE_YEARS), last_day_before_23(birth_date))
 
 
-def status_on(signal: Signal, today: date) -> SignalStatus | None:
+class Lifespan(Protocol):
+    """The dates that decide a signal's status: a signal's own, or the copy a match keeps of them."""
+
+    @property
+    def active_until(self) -> date: ...
+
+    @property
+    def delete_after(self) -> date: ...
+
+    @property
+    def archived_on(self) -> date | None: ...
+
+
+def status_on(signal: Lifespan, today: date) -> SignalStatus | None:
     """The status a signal has on ``today``; ``None`` when it must no longer exist."""
     if today > signal.delete_after:
         return None

@@ -10,7 +10,8 @@ notice. Owners of archived signals get nothing.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -24,9 +25,10 @@ class MatchKind(StrEnum):
     ADDRESS = "address"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MatchedParty:
-    """A snapshot of the other side of a match, as it stood when the match arose."""
+    """A snapshot of the other side of a match, as it stood when the match arose (its status on a
+    day follows from its dates by the one rule, ``lifecycle.status_on``)."""
 
     signal_id: str
     child_pseudonym: str
@@ -53,15 +55,8 @@ class MatchedParty:
             version=signal.version,
         )
 
-    def status_on(self, today: date) -> SignalStatus | None:
-        if today > self.delete_after:
-            return None
-        if (self.archived_on is not None and self.archived_on <= today) or today > self.active_until:
-            return SignalStatus.ARCHIVED
-        return SignalStatus.ACTIVE
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Match:
     """One side of a match: ``signal_id`` is the signal it is shown with."""
 
@@ -78,6 +73,25 @@ class Match:
     # signals can carry their matches.
     owner_organisation_id: str | None = None
     owner_created_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignalWithMatches:
+    """A signal as read back, with the matches shown with it: a read model, so that the entity
+    itself knows nothing of matches. A change of the signal is written from it, so the copies the
+    other sides keep follow the change, and a deleted signal takes its match records along."""
+
+    signal: Signal
+    matches: tuple[Match, ...] = ()
+
+    @classmethod
+    def of(cls, signal: Signal, matches: Iterable[Match] = ()) -> SignalWithMatches:
+        """With its matches in the order the API shows them: oldest matched signal first."""
+        return cls(signal=signal, matches=tuple(sorted(matches, key=lambda m: (m.other.created_at, m.id))))
+
+    def changed(self, signal: Signal) -> SignalWithMatches:
+        """The same signal changed, with the same matches."""
+        return replace(self, signal=signal)
 
 
 def match_id(first_signal_id: str, second_signal_id: str) -> str:
@@ -133,37 +147,22 @@ def both_sides(new: Signal, found: list[Found]) -> list[Match]:
     records: list[Match] = []
     for item in found:
         identifier = match_id(new.id, item.signal.id)
-        mine = new.child_pseudonym.value
-        theirs = item.signal.child_pseudonym.value
         municipality = new.child.address.municipality_code
-        records.append(
-            Match(
-                identifier,
-                item.kind,
-                new.created_at,
-                new.id,
-                mine,
-                new.delete_after,
-                MatchedParty.of(item.signal),
-                municipality,
-                new.organisation.id,
-                new.created_at,
+        for owner, other in ((new, item.signal), (item.signal, new)):
+            records.append(
+                Match(
+                    id=identifier,
+                    kind=item.kind,
+                    since=new.created_at,
+                    signal_id=owner.id,
+                    owner_child_pseudonym=owner.child_pseudonym.value,
+                    owner_delete_after=owner.delete_after,
+                    other=MatchedParty.of(other),
+                    municipality_code=municipality,
+                    owner_organisation_id=owner.organisation.id,
+                    owner_created_at=owner.created_at,
+                )
             )
-        )
-        records.append(
-            Match(
-                identifier,
-                item.kind,
-                new.created_at,
-                item.signal.id,
-                theirs,
-                item.signal.delete_after,
-                MatchedParty.of(new),
-                municipality,
-                item.signal.organisation.id,
-                item.signal.created_at,
-            )
-        )
     return records
 
 
@@ -176,7 +175,7 @@ class FollowUp(StrEnum):
 REMINDER_AFTER = timedelta(days=14)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MatchSide:
     """One of the two signals of a match, as the regievoerder sees it: no child data."""
 
@@ -192,7 +191,7 @@ class MatchSide:
     version: int = field(default=0, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MunicipalMatch:
     """A match as the municipality of the new signal's child follows it up."""
 

@@ -11,7 +11,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chalicelib.domain.matching import Match
     from chalicelib.domain.people import Person
 
 
@@ -42,7 +41,7 @@ class InformParty(StrEnum):
     CHILD = "child"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Address:
     street: str
     house_number: int
@@ -53,7 +52,7 @@ class Address:
     house_number_suffix: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Child:
     given_names: str
     family_name: str
@@ -104,8 +103,11 @@ class Pseudonym:
     key_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Signal:
+    """A professional's "I am involved with this child"; what it matched is read beside it
+    (``chalicelib.domain.matching.SignalWithMatches``)."""
+
     id: str
     child_pseudonym: Pseudonym
     address_pseudonym: Pseudonym
@@ -126,5 +128,3 @@ class Signal:
     # condition that the version it was computed from is still the stored one, so a change made
     # meanwhile is never overwritten with older data.
     version: int = field(default=0, compare=False, repr=False)
-    # Filled when read back with its matches; empty for a signal that was just built.
-    matches: tuple[Match, ...] = field(default=(), compare=False, repr=False)

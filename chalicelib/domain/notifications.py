@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from chalicelib.domain.matching import Found, MatchKind, MatchSide, match_id
-from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
+from chalicelib.domain.model import Organisation, Professional, Pseudonym, Signal, SignalStatus
 
 
 class Audience(StrEnum):
@@ -20,7 +20,7 @@ class Audience(StrEnum):
     MOVED_IN = "moved_in"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PartyLine:
     """One matched party as shown in an e-mail."""
 
@@ -31,29 +31,29 @@ class PartyLine:
     kind: MatchKind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Notification:
     """One e-mail to one recipient.
 
-    It is filed under the signal ``new_signal_id`` (in the partition of ``new_child_pseudonym``),
-    and ``key`` names the event and the recipient within that signal, so whoever would send it
-    again finds it in the ledger: ``own``, ``signal:<id>`` and ``regie:<code>`` for the mails a new
-    signal causes; ``archived`` and ``removed`` for its owner's notices; ``reminder:<match id>``
-    filed under the reminded side's signal; ``moved:<code>:v<version>`` under the child's first
-    signal. The recipient's own signal (``own_signal_id``) is what the mail is about, and where its
-    logbook entry is written.
+    It is filed under the signal ``filed_under_signal_id`` (in the partition of
+    ``filed_under_child_pseudonym``), and ``key`` names the event and the recipient within that
+    signal, so whoever would send it again finds it in the ledger: ``own``, ``signal:<id>`` and
+    ``regie:<code>`` for the mails a new signal causes, filed under the new signal; ``archived`` and
+    ``removed`` for an owner's notices, filed under that signal; ``reminder:<match id>`` filed under
+    the reminded side's signal; ``moved:<code>:v<version>`` under the child's first signal. The
+    recipient's own signal (``own_signal_id``) is what the mail is about, and where its logbook
+    entry is written; ``child`` is whom that entry concerns (never shown in the mail).
     """
 
     key: str
     audience: Audience
     to: str
     recipient_name: str | None
-    new_signal_id: str
-    new_child_pseudonym: str
+    filed_under_signal_id: str
+    filed_under_child_pseudonym: str
     own_signal_id: str | None
     own_case_reference: str | None
-    own_child_pseudonym: str
-    own_key_version: str
+    child: Pseudonym
     parties: tuple[PartyLine, ...]
     match_ids: tuple[str, ...]
     municipality_code: str | None = None
@@ -61,7 +61,13 @@ class Notification:
 
 
 def _line(signal: Signal, status: SignalStatus, kind: MatchKind) -> PartyLine:
-    return PartyLine(signal.organisation, signal.professional, signal.created_at, status, kind)
+    return PartyLine(
+        organisation=signal.organisation,
+        professional=signal.professional,
+        signal_created_at=signal.created_at,
+        status=status,
+        kind=kind,
+    )
 
 
 def _to_owner(
@@ -79,12 +85,11 @@ def _to_owner(
         audience=audience,
         to=signal.professional.email,
         recipient_name=signal.professional.name,
-        new_signal_id=about.id,
-        new_child_pseudonym=about.child_pseudonym.value,
+        filed_under_signal_id=about.id,
+        filed_under_child_pseudonym=about.child_pseudonym.value,
         own_signal_id=signal.id,
         own_case_reference=signal.case_reference,
-        own_child_pseudonym=signal.child_pseudonym.value,
-        own_key_version=signal.child_pseudonym.key_version,
+        child=signal.child_pseudonym,
         parties=parties,
         match_ids=match_ids,
         archived_until=archived_until,
@@ -131,12 +136,11 @@ def plan(
                 audience=Audience.REGIEVOERDER,
                 to=regievoerder_email,
                 recipient_name=None,
-                new_signal_id=new.id,
-                new_child_pseudonym=new.child_pseudonym.value,
+                filed_under_signal_id=new.id,
+                filed_under_child_pseudonym=new.child_pseudonym.value,
                 own_signal_id=None,
                 own_case_reference=None,
-                own_child_pseudonym=new.child_pseudonym.value,
-                own_key_version=new.child_pseudonym.key_version,
+                child=new.child_pseudonym,
                 parties=(
                     _line(new, SignalStatus.ACTIVE, found[0].kind),
                     *(_line(item.signal, item.status, item.kind) for item in found),
@@ -173,15 +177,18 @@ def reminder(match_id: str, own: MatchSide, other: MatchSide) -> Notification:
         audience=Audience.FOLLOW_UP_REMINDER,
         to=own.professional.email,
         recipient_name=own.professional.name,
-        new_signal_id=own.signal_id,
-        new_child_pseudonym=own.child_pseudonym,
+        filed_under_signal_id=own.signal_id,
+        filed_under_child_pseudonym=own.child_pseudonym,
         own_signal_id=own.signal_id,
         own_case_reference=own.case_reference,
-        own_child_pseudonym=own.child_pseudonym,
-        own_key_version=own.key_version,
+        child=Pseudonym(own.child_pseudonym, own.key_version),
         parties=(
             PartyLine(
-                other.organisation, other.professional, other.signal_created_at, SignalStatus.ACTIVE, MatchKind.CHILD
+                organisation=other.organisation,
+                professional=other.professional,
+                signal_created_at=other.signal_created_at,
+                status=SignalStatus.ACTIVE,
+                kind=MatchKind.CHILD,
             ),
         ),
         match_ids=(match_id,),
@@ -200,16 +207,12 @@ def moved_in(signals: list[Signal], municipality_code: str, regievoerder_email: 
         audience=Audience.MOVED_IN,
         to=regievoerder_email,
         recipient_name=None,
-        new_signal_id=first.id,
-        new_child_pseudonym=first.child_pseudonym.value,
+        filed_under_signal_id=first.id,
+        filed_under_child_pseudonym=first.child_pseudonym.value,
         own_signal_id=None,
         own_case_reference=None,
-        own_child_pseudonym=first.child_pseudonym.value,
-        own_key_version=first.child_pseudonym.key_version,
-        parties=tuple(
-            PartyLine(s.organisation, s.professional, s.created_at, SignalStatus.ACTIVE, MatchKind.CHILD)
-            for s in signals
-        ),
+        child=first.child_pseudonym,
+        parties=tuple(_line(s, SignalStatus.ACTIVE, MatchKind.CHILD) for s in signals),
         match_ids=(),
         municipality_code=municipality_code,
     )

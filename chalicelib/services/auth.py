@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Protocol
 
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.model import Principal
-from chalicelib.services.ports import TokenGrant
+from chalicelib.ports import TokenLookup
 
 TOKEN_PREFIX = "vwi"  # noqa: S105 (a prefix, not a secret)
-
-
-class TokenLookup(Protocol):
-    def token_by_hash(self, token_hash: str) -> TokenGrant | None: ...
 
 
 def hash_token(token: str) -> str:

@@ -18,21 +18,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.notifications import Notification
-from chalicelib.services.mail import EmailMessage, render
+from chalicelib.ports import ClaimOutcome, Mailer, NotificationLedger
+from chalicelib.services.mail import render
 
 CLAIM_LEASE = timedelta(minutes=5)
-
-
-class ClaimOutcome(StrEnum):
-    CLAIMED = "claimed"
-    ALREADY_SENT = "already_sent"
-    IN_FLIGHT = "in_flight"
-    GONE = "gone"
-    """The signal the notification is filed under no longer exists: there is nobody to tell."""
 
 
 class Delivery(StrEnum):
@@ -41,22 +33,6 @@ class Delivery(StrEnum):
     IN_FLIGHT = "in_flight"
     """Someone else holds a live claim on it and is sending it now."""
     GONE = "gone"
-
-
-class NotificationLedger(Protocol):
-    def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome: ...
-
-    def release(self, notification: Notification) -> None: ...
-
-    def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None:
-        """Mark the claim sent and write ``log`` with it; only ``log`` when the entry went with its signal."""
-        ...
-
-
-class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> str:
-        """Send one e-mail; returns the provider's message id."""
-        ...
 
 
 def send_once(

@@ -12,44 +12,23 @@ versioned write, and what another run or request did meanwhile is skipped, not f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lifecycle import Transition, due_transition
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import MunicipalMatch
-from chalicelib.domain.model import Signal
+from chalicelib.domain.matching import MunicipalMatch, SignalWithMatches
+from chalicelib.domain.model import Pseudonym, Signal
 from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
-from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
+from chalicelib.ports import LifecycleStore, Mailer, NotificationLedger, ReminderStore
+from chalicelib.services.audit import Audit
+from chalicelib.services.delivery import Delivery, send_once
 from chalicelib.services.optimistic import on_fresh_reads
-from chalicelib.services.ports import Clock
 
 CLIENT_ID = "lifecycle-job"
-
-
-class ReminderStore(Protocol):
-    def due_reminders(self, today: date) -> list[MunicipalMatch]: ...
-
-    def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
-        """Record that side ``side`` (0 or 1) was reminded; idempotent."""
-        ...
-
-
-class LifecycleStore(Protocol):
-    def due_signals(self, today: date) -> list[Signal]: ...
-
-    def get(self, signal_id: str) -> Signal | None: ...
-
-    def reload(self, signal: Signal) -> Signal | None: ...
-
-    def archive(self, signal: Signal, archived: Signal, log: LogEntry) -> None: ...
-
-    def delete(self, signal: Signal, log: LogEntry) -> None: ...
 
 
 @dataclass
@@ -78,19 +57,17 @@ class LifecycleService:
         store: LifecycleStore,
         ledger: NotificationLedger,
         mailer: Mailer,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
         reminders: ReminderStore | None = None,
     ) -> None:
         self._store = store
         self._reminders = reminders
         self._ledger = ledger
         self._mailer = mailer
-        self._clock = clock
-        self._new_id = new_id
+        self._audit = audit
 
     def run(self) -> LifecycleReport:
-        now = self._clock.now()
+        now = self._audit.now()
         today = dutch_date(now)
         report = LifecycleReport(today)
         for signal in self._store.due_signals(today):
@@ -121,22 +98,14 @@ class LifecycleService:
         return report
 
     def _log(self, signal: Signal, now: datetime, action: Action, detail: str) -> LogEntry:
-        return LogEntry(
-            id=self._new_id(now),
-            at=now,
-            action=action,
-            client_id=CLIENT_ID,
-            organisation_id=signal.organisation.id,
-            signal_id=signal.id,
-            child_pseudonym=signal.child_pseudonym.value,
-            key_version=signal.child_pseudonym.key_version,
-            detail=detail,
+        return self._audit.entry(
+            now, action, client_id=CLIENT_ID, organisation_id=signal.organisation.id, signal=signal, detail=detail
         )
 
     def _delete(self, signal: Signal, now: datetime) -> bool:
         """Delete ``signal``; ``False`` when an overlapping run (or request) deleted it first."""
         # Read it back with its matches, so the derived records go too.
-        stored = self._store.get(signal.id) or signal
+        stored = self._store.get(signal.id) or SignalWithMatches(signal=signal)
         try:
             self._store.delete(stored, self._log(signal, now, Action.SIGNAL_DELETED, "retention period ended"))
         except NotFound:
@@ -156,19 +125,21 @@ class LifecycleService:
             return 0, False
         today = dutch_date(now)
 
-        def archive(current: Signal | None) -> bool:
-            if current is None or due_transition(current, today) is not Transition.ARCHIVE:
+        def archive(current: SignalWithMatches | None) -> bool:
+            if current is None or due_transition(current.signal, today) is not Transition.ARCHIVE:
                 return False
-            archived = replace(current, archived_on=current.active_until + timedelta(days=1))
-            entry = self._log(current, now, Action.SIGNAL_ARCHIVED, "active period ended")
+            archived = replace(current.signal, archived_on=current.signal.active_until + timedelta(days=1))
+            entry = self._log(current.signal, now, Action.SIGNAL_ARCHIVED, "active period ended")
             try:
                 self._store.archive(current, archived, entry)
             except NotFound:
                 return False
             return True
 
-        first: Signal | None = signal
-        done = on_fresh_reads(first, lambda stale: self._store.reload(stale) if stale else None, archive)
+        # As the due index holds it, without its matches: the copies on the other sides show the
+        # archive from the dates they have. A re-read after a conflict brings the matches along.
+        first: SignalWithMatches | None = SignalWithMatches(signal=signal)
+        done = on_fresh_reads(first, lambda stale: self._store.reload(stale.signal) if stale else None, archive)
         return int(delivery is Delivery.SENT), done
 
     def _remind(self, reminders: ReminderStore, match: MunicipalMatch, today: date, now: datetime) -> int:
@@ -184,16 +155,14 @@ class LifecycleService:
         for index, (own, other) in enumerate(((match.sides[0], match.sides[1]), (match.sides[1], match.sides[0]))):
             if match.reminded[index]:
                 continue
-            log = LogEntry(
-                id=self._new_id(now),
-                at=now,
-                action=Action.NOTIFICATION_SENT,
+            log = self._audit.entry(
+                now,
+                Action.NOTIFICATION_SENT,
                 client_id=CLIENT_ID,
                 organisation_id=own.organisation.id,
                 municipality_code=match.municipality_code,
                 signal_id=own.signal_id,
-                child_pseudonym=own.child_pseudonym,
-                key_version=own.key_version,
+                child=Pseudonym(own.child_pseudonym, own.key_version),
                 detail=f"follow_up_reminder; match {match.id}",
             )
             delivery = send_once(self._ledger, self._mailer, reminder(match.id, own, other), now, log)

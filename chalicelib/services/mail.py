@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from chalicelib.domain.model import SignalStatus
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.text import BIDI_CONTROLS
+from chalicelib.ports import EmailMessage
 
 if TYPE_CHECKING:
     import jinja2
@@ -38,14 +38,6 @@ TEMPLATE_NAMES = {
 }
 KIND_LABELS = {MatchKind.CHILD: "zelfde kind", MatchKind.ADDRESS: "zelfde adres"}
 STATUS_LABELS = {SignalStatus.ACTIVE: "actief", SignalStatus.ARCHIVED: "gearchiveerd (historie)"}
-
-
-@dataclass(frozen=True)
-class EmailMessage:
-    to: str
-    subject: str
-    text: str
-    html: str
 
 
 # Every character that ends a line for some reader (str.splitlines: CR, LF, VT, FF, FS, GS, RS,

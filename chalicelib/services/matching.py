@@ -8,49 +8,22 @@ to be retried after the first one has finished.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from chalicelib.domain import notifications
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import Match, MunicipalMatch, both_sides, find_matches, municipal_records
+from chalicelib.domain.matching import both_sides, find_matches, municipal_records
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import Notification
-from chalicelib.services.delivery import Delivery, Mailer, NotificationLedger, send_once
-from chalicelib.services.ports import Clock
+from chalicelib.ports import Mailer, MatchRegistry, MatchStore, NotificationLedger
+from chalicelib.services.audit import Audit
+from chalicelib.services.delivery import Delivery, send_once
 
 
 class NotificationInFlight(Exception):
     """Another invocation holds a live claim on this e-mail: retry the record later."""
-
-
-@dataclass(frozen=True)
-class ChildPartition:
-    """Everything stored under one child pseudonym, read with one Query."""
-
-    signals: list[Signal]
-    matches: list[Match]
-    sent: dict[tuple[str, str], str] = field(default_factory=dict)
-    """Notification state by (new signal id, recipient key): ``sending``, ``sent`` or ``failed``."""
-
-
-class MatchStore(Protocol):
-    def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
-
-    def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
-
-    def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
-        """Store match records and follow-up records; the records shown with the new signal last."""
-        ...
-
-
-class MatchRegistry(Protocol):
-    def is_excluded_address(self, address_pseudonym: str) -> bool: ...
-
-    def regievoerder_email(self, municipality_code: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -68,18 +41,16 @@ class MatchService:
         registry: MatchRegistry,
         ledger: NotificationLedger,
         mailer: Mailer,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
     ) -> None:
         self._store = store
         self._registry = registry
         self._ledger = ledger
         self._mailer = mailer
-        self._clock = clock
-        self._new_id = new_id
+        self._audit = audit
 
     def process(self, new: Signal) -> MatchOutcome:
-        now = self._clock.now()
+        now = self._audit.now()
         today = dutch_date(now)
         partition = self._store.child_partition(new.child_pseudonym.value)
         current = next((signal for signal in partition.signals if signal.id == new.id), None)
@@ -112,7 +83,9 @@ class MatchService:
                 continue
             delivery = send_once(self._ledger, self._mailer, notification, now, self._log(notification, now))
             if delivery is Delivery.IN_FLIGHT:
-                raise NotificationInFlight(f"notification {notification.key} of {notification.new_signal_id} in flight")
+                raise NotificationInFlight(
+                    f"notification {notification.key} of {notification.filed_under_signal_id} in flight"
+                )
             if delivery is Delivery.SENT:
                 sent += 1
             else:
@@ -121,15 +94,13 @@ class MatchService:
         return MatchOutcome(len(found), sent, already)
 
     def _log(self, notification: Notification, now: datetime) -> LogEntry:
-        return LogEntry(
-            id=self._new_id(now),
-            at=now,
-            action=Action.NOTIFICATION_SENT,
+        return self._audit.entry(
+            now,
+            Action.NOTIFICATION_SENT,
             client_id="match-function",
             municipality_code=notification.municipality_code,
-            signal_id=notification.own_signal_id or notification.new_signal_id,
-            child_pseudonym=notification.own_child_pseudonym,
-            key_version=notification.own_key_version,
-            detail=f"{notification.audience.value}; new signal {notification.new_signal_id}; "
+            signal_id=notification.own_signal_id or notification.filed_under_signal_id,
+            child=notification.child,
+            detail=f"{notification.audience.value}; new signal {notification.filed_under_signal_id}; "
             f"matches {','.join(notification.match_ids)}",
         )

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from chalicelib.domain.errors import Conflict
-
-WRITE_ATTEMPTS = 3
+from chalicelib.ports import WRITE_ATTEMPTS
 
 Read = TypeVar("Read")
 Result = TypeVar("Result")

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from chalicelib.domain import reports
 from chalicelib.domain.errors import Forbidden
-from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import FollowUp, MunicipalMatch
+from chalicelib.domain.logbook import Action
+from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import Principal, PrincipalKind
 from chalicelib.domain.reports import MatchFacts, Period, SignalFacts
-from chalicelib.services.ports import Clock, Logbook
-
-
-class ReportSignals(Protocol):
-    def signal_facts(self, municipality_code: str, start: datetime, end: datetime) -> list[SignalFacts]: ...
-
-
-class ReportMatches(Protocol):
-    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]: ...
-
-
-class Municipalities(Protocol):
-    def municipality_codes(self, region: str | None) -> list[str]: ...
+from chalicelib.ports import Logbook, Municipalities, ReportMatches, ReportSignals
+from chalicelib.services.audit import Audit
 
 
 class ReportService:
@@ -34,15 +21,13 @@ class ReportService:
         matches: ReportMatches,
         municipalities: Municipalities,
         logbook: Logbook,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
     ) -> None:
         self._signals = signals
         self._matches = matches
         self._municipalities = municipalities
         self._logbook = logbook
-        self._clock = clock
-        self._new_id = new_id
+        self._audit = audit
 
     def report(self, principal: Principal, period_text: str, region: str | None) -> dict[str, object]:
         period = Period.parse(period_text)
@@ -68,15 +53,7 @@ class ReportService:
                 for match in self._matches.for_municipality(code, period.first_day - timedelta(days=1))
                 if start <= match.since < end
             )
-        now = self._clock.now().replace(microsecond=0)
         self._logbook.append(
-            LogEntry(
-                id=self._new_id(now),
-                at=now,
-                action=Action.REPORT_READ,
-                client_id=principal.client_id,
-                municipality_code=principal.municipality_code,
-                detail=f"{period.label} {scope}",
-            )
+            self._audit.by(principal, self._audit.now(), Action.REPORT_READ, detail=f"{period.label} {scope}")
         )
         return reports.report(period, scope, signal_facts, match_facts)

@@ -12,6 +12,7 @@ from chalicelib.domain import lifecycle
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import Forbidden, IdempotencyKeyReused, InvalidInput, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import SignalWithMatches
 from chalicelib.domain.model import (
     Child,
     CloseReason,
@@ -22,9 +23,7 @@ from chalicelib.domain.model import (
     Signal,
     SignalStatus,
 )
-from chalicelib.services.optimistic import on_fresh_reads
-from chalicelib.services.ports import (
-    Clock,
+from chalicelib.ports import (
     IdempotencyRecord,
     IdempotencyReplay,
     Logbook,
@@ -32,6 +31,8 @@ from chalicelib.services.ports import (
     SignalPage,
     SignalStore,
 )
+from chalicelib.services.audit import Audit
+from chalicelib.services.optimistic import on_fresh_reads
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_PAGE_SIZE = 100
@@ -54,8 +55,13 @@ class NewSignal:
 
 @dataclass(frozen=True)
 class Registered:
-    signal: Signal
+    read: SignalWithMatches
+    """The new signal, or the first request's signal as stored now when the request is replayed."""
     replayed: bool
+
+    @property
+    def signal(self) -> Signal:
+        return self.read.signal
 
 
 def require_organisation(principal: Principal) -> Organisation:
@@ -70,46 +76,31 @@ class SignalService:
         store: SignalStore,
         logbook: Logbook,
         pseudonymiser: PseudonymiserProvider,
-        clock: Clock,
-        new_id: Callable[[datetime], str],
+        audit: Audit,
     ) -> None:
         self._store = store
         self._logbook = logbook
         self._pseudonymiser = pseudonymiser
-        self._clock = clock
-        self._new_id = new_id
-
-    def _now(self) -> datetime:
-        return self._clock.now().replace(microsecond=0)
+        self._audit = audit
 
     def today(self) -> date:
-        return dutch_date(self._clock.now())
+        return self._audit.today()
 
     def _log(self, principal: Principal, at: datetime, action: Action, signal: Signal | None) -> LogEntry:
-        return LogEntry(
-            id=self._new_id(at),
-            at=at,
-            action=action,
-            client_id=principal.client_id,
-            organisation_id=principal.organisation.id if principal.organisation else None,
-            municipality_code=principal.municipality_code,
-            signal_id=signal.id if signal else None,
-            child_pseudonym=signal.child_pseudonym.value if signal else None,
-            key_version=signal.child_pseudonym.key_version if signal else None,
-        )
+        return self._audit.by(principal, at, action, signal=signal)
 
     def register(self, principal: Principal, request: NewSignal, idempotency_key: str | None) -> Registered:
         organisation = require_organisation(principal)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
             raise InvalidInput.single("Idempotency-Key", "use 1 to 128 letters, digits or . _ : -")
-        now = self._now()
+        now = self._audit.now()
         today = dutch_date(now)
         birth_date = request.child.birth_date
         lifecycle.check_child_may_be_signalled(birth_date, today)
         active_until = lifecycle.active_until(today, birth_date, request.end_date)
         pseudonymiser = self._pseudonymiser()
         signal = Signal(
-            id=self._new_id(now),
+            id=self._audit.new_id(now),
             child_pseudonym=pseudonymiser.child(request.bsn),
             address_pseudonym=pseudonymiser.address(request.child.address),
             child=request.child,
@@ -137,9 +128,9 @@ class SignalService:
         except IdempotencyReplay as replay:
             assert record is not None
             return Registered(self._replay(organisation, replay.record, record.fingerprint), replayed=True)
-        return Registered(signal, replayed=False)
+        return Registered(SignalWithMatches(signal=signal), replayed=False)
 
-    def _replay(self, organisation: Organisation, first: IdempotencyRecord, fingerprint: str) -> Signal:
+    def _replay(self, organisation: Organisation, first: IdempotencyRecord, fingerprint: str) -> SignalWithMatches:
         if first.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
         return self._owned(organisation, first.signal_id)
@@ -147,27 +138,27 @@ class SignalService:
     def status(self, signal: Signal) -> SignalStatus | None:
         return lifecycle.status_on(signal, self.today())
 
-    def _owned(self, organisation: Organisation, signal_id: str) -> Signal:
+    def _owned(self, organisation: Organisation, signal_id: str) -> SignalWithMatches:
         return self._visible(organisation, self._store.get(signal_id))
 
-    def _visible(self, organisation: Organisation, signal: Signal | None) -> Signal:
-        if signal is None or signal.organisation.id != organisation.id or self.status(signal) is None:
+    def _visible(self, organisation: Organisation, read: SignalWithMatches | None) -> SignalWithMatches:
+        if read is None or read.signal.organisation.id != organisation.id or self.status(read.signal) is None:
             raise NotFound("no such signal")
-        return signal
+        return read
 
-    def _changed(self, organisation: Organisation, signal_id: str, change: Callable[[Signal], _T]) -> _T:
+    def _changed(self, organisation: Organisation, signal_id: str, change: Callable[[SignalWithMatches], _T]) -> _T:
         """``change`` of the signal as read, or as read again if it was changed meanwhile."""
         return on_fresh_reads(
             self._owned(organisation, signal_id),
-            lambda stale: self._visible(organisation, self._store.reload(stale)),
+            lambda stale: self._visible(organisation, self._store.reload(stale.signal)),
             change,
         )
 
-    def get(self, principal: Principal, signal_id: str) -> Signal:
+    def get(self, principal: Principal, signal_id: str) -> SignalWithMatches:
         organisation = require_organisation(principal)
-        signal = self._owned(organisation, signal_id)
-        self._logbook.append(self._log(principal, self._now(), Action.SIGNAL_READ, signal))
-        return signal
+        read = self._owned(organisation, signal_id)
+        self._logbook.append(self._log(principal, self._audit.now(), Action.SIGNAL_READ, read.signal))
+        return read
 
     def list(
         self,
@@ -179,43 +170,47 @@ class SignalService:
         organisation = require_organisation(principal)
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInput.single("limit", f"limit must lie between 1 and {MAX_PAGE_SIZE}")
-        now = self._now()
+        now = self._audit.now()
         page = self._store.list_for_organisation(organisation.id, status, dutch_date(now), limit, after)
         self._logbook.append(self._log(principal, now, Action.SIGNALS_LISTED, None))
         return page
 
-    def close(self, principal: Principal, signal_id: str, reason: CloseReason) -> Signal | None:
+    def close(self, principal: Principal, signal_id: str, reason: CloseReason) -> SignalWithMatches | None:
         """Close early: ``risk_resolved`` archives from today, ``unjustified`` deletes at once.
 
         Returns the archived signal, or ``None`` when it was deleted.
         """
         organisation = require_organisation(principal)
-        return self._changed(organisation, signal_id, lambda signal: self._close(principal, signal, reason))
+        return self._changed(organisation, signal_id, lambda read: self._close(principal, read, reason))
 
-    def _close(self, principal: Principal, signal: Signal, reason: CloseReason) -> Signal | None:
-        now = self._now()
+    def _close(self, principal: Principal, read: SignalWithMatches, reason: CloseReason) -> SignalWithMatches | None:
+        now = self._audit.now()
         today = dutch_date(now)
+        signal = read.signal
         if reason is CloseReason.UNJUSTIFIED:
-            self._store.delete(signal, self._log(principal, now, Action.SIGNAL_DELETED, signal))
+            self._store.delete(read, self._log(principal, now, Action.SIGNAL_DELETED, signal))
             return None
         if self.status(signal) is SignalStatus.ARCHIVED:
             # Nothing changes, but the signal goes back to the caller: log it as the read it is.
             self._logbook.append(self._log(principal, now, Action.SIGNAL_READ, signal))
-            return signal
+            return read
         archived = replace(
             signal,
             archived_on=today,
             close_reason=reason,
             delete_after=lifecycle.delete_after(today, signal.child.birth_date),
         )
-        self._store.archive(signal, archived, self._log(principal, now, Action.SIGNAL_ARCHIVED, signal))
-        return archived
+        self._store.archive(read, archived, self._log(principal, now, Action.SIGNAL_ARCHIVED, signal))
+        return read.changed(archived)
 
-    def hand_over(self, principal: Principal, signal_id: str, professional: Professional) -> Signal:
+    def hand_over(self, principal: Principal, signal_id: str, professional: Professional) -> SignalWithMatches:
         organisation = require_organisation(principal)
-        return self._changed(organisation, signal_id, lambda signal: self._hand_over(principal, signal, professional))
+        return self._changed(organisation, signal_id, lambda read: self._hand_over(principal, read, professional))
 
-    def _hand_over(self, principal: Principal, signal: Signal, professional: Professional) -> Signal:
-        log = self._log(principal, self._now(), Action.SIGNAL_HANDED_OVER, signal)
-        self._store.replace_professional(signal, professional, log)
-        return replace(signal, professional=professional, version=signal.version + 1)
+    def _hand_over(
+        self, principal: Principal, read: SignalWithMatches, professional: Professional
+    ) -> SignalWithMatches:
+        signal = read.signal
+        log = self._log(principal, self._audit.now(), Action.SIGNAL_HANDED_OVER, signal)
+        self._store.replace_professional(read, professional, log)
+        return read.changed(replace(signal, professional=professional, version=signal.version + 1))

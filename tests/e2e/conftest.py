@@ -20,6 +20,7 @@ from chalicelib.observability import logger
 from chalicelib.services import admin
 from infra import gateway
 from tests import builders
+from tests.e2e import internals
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 OPTIONAL_PROBLEM_KEYS = {"errors", "signal_id"}
@@ -140,30 +141,15 @@ def boto3_session() -> Any:
 
 @pytest.fixture
 def aws(aws: None, boto3_session: Any) -> Iterator[None]:
-    """moto, with one boto3 session for every test.
-
-    ``mock_aws`` resets boto3's default session, and every new session parses botocore's service
-    models again: a few hundred milliseconds per test. moto restores the default when it stops.
-    """
-    import boto3
-
-    boto3.DEFAULT_SESSION = boto3_session
+    """moto, with one boto3 session for every test (see ``internals``)."""
+    internals.use_as_default_session(boto3_session)
     yield
 
 
 @pytest.fixture
 def container(container: bootstrap.Container, boto3_session: Any) -> bootstrap.Container:
-    """The root container with a session of its own (fresh event hooks for each test) that shares
-    the parsed service models of ``boto3_session`` (see ``aws``)."""
-    import boto3
-    import botocore.session
-
-    loader = boto3_session._session.get_component("data_loader")
-    core = botocore.session.get_session()
-    core.register_component("data_loader", loader)
-    container.session = boto3.session.Session(botocore_session=core)
-    # Each boto3 session appends its own data directory to the loader's search path.
-    loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
+    """The root container with a session of its own that shares the parsed service models."""
+    container.session = internals.session_sharing_models(boto3_session)
     return container
 
 
@@ -248,7 +234,7 @@ def stream(api: Api, container: bootstrap.Container, table_names: Any) -> Any:
     """The signals table's real moto stream, delivered to the match function as Lambda would."""
     import boto3
 
-    from infra.streams import StreamPoller
+    from local.streams import StreamPoller
 
     arn = boto3.client("dynamodb").describe_table(TableName=table_names.signals)["Table"]["LatestStreamArn"]
 
@@ -261,13 +247,4 @@ def stream(api: Api, container: bootstrap.Container, table_names: Any) -> Any:
 @pytest.fixture
 def outbox(container: bootstrap.Container) -> Callable[[], list[dict[str, Any]]]:
     """The e-mails moto's SES accepted, parsed: to, subject, text, html and the raw MIME."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    from infra.outbox import parse_sent_message
-
-    def sent() -> list[dict[str, Any]]:
-        backend = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"]
-        return [parse_sent_message(message) for message in backend.sent_messages]
-
-    return sent
+    return internals.sent_mails

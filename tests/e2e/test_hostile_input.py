@@ -10,11 +10,12 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib import admin as admin_cli
+from admin import cli as admin_cli
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Professional
 from tests import builders
+from tests.fakes import signal_in
 
 PROBLEMS = "https://verwijsindex.example.nl/problems/"
 BSN_IN_URL = "291417772"
@@ -103,7 +104,7 @@ def test_a_forged_line_stored_without_the_api_stays_inside_its_line_of_the_text_
     """A name stored by another path (an older version, a migration) cannot forge a contact line."""
     forged = "Echte Naam\r\nE-mail: nep@attacker.example"
     now = container.clock.now()
-    keys = container.pseudonym_key()
+    keys = container.pseudonymiser()
     stored = builders.domain_signal(
         seed=1,
         org=other_org.organisation,
@@ -217,7 +218,7 @@ def test_a_phone_number_is_stored_in_e164_and_answered_as_dialled(api, org_token
 
     assert signal["professional"]["phone"] == shown
     assert api.get_signal(org_token, signal["id"]).ok()["professional"]["phone"] == shown
-    stored = container.signal_store.get(signal["id"])
+    stored = signal_in(container.signal_store, signal["id"])
     assert stored is not None
     assert stored.professional.phone.startswith("+") and " " not in stored.professional.phone
 

@@ -9,8 +9,8 @@ import boto3
 import pytest
 
 from chalicelib.adapters.ses import SesMailer
+from chalicelib.ports import EmailMessage
 from chalicelib.services import admin
-from chalicelib.services.mail import EmailMessage
 from chalicelib.services.matching import MatchService
 from tests import builders
 
@@ -133,7 +133,7 @@ def test_no_match_no_mail(api, org, other_org, stream, outbox, clock):
 
 def test_excluded_address_never_gives_an_address_match(api, org, other_org, stream, outbox, clock, container):
     admin.add_excluded_address(
-        container.registry, container.pseudonym_key(), "3511AB", 12, "A", "BIS", container.clock.now()
+        container.registry, container.pseudonymiser(), "3511AB", 12, "A", "BIS", container.clock.now()
     )
     api.create_signal(org.token)
     later(clock)
@@ -143,7 +143,7 @@ def test_excluded_address_never_gives_an_address_match(api, org, other_org, stre
 
 
 def test_excluded_address_still_gives_child_matches(api, org, other_org, stream, outbox, clock, container):
-    admin.add_excluded_address(container.registry, container.pseudonym_key(), "3511AB", 12, "a", "bis", clock.now())
+    admin.add_excluded_address(container.registry, container.pseudonymiser(), "3511AB", 12, "a", "bis", clock.now())
     api.create_signal(org.token)
     later(clock)
     api.create_signal(other_org.token, builders.signal_body(professional=bakker()))
@@ -207,7 +207,7 @@ def test_three_parties_each_get_the_right_mails(api, org, other_org, stream, out
 
 
 def test_redelivery_of_the_same_records_sends_nothing_new(api, org, other_org, stream, outbox, clock, table_names):
-    from infra.streams import StreamPoller
+    from local.streams import StreamPoller
 
     api.create_signal(org.token)
     later(clock)
@@ -243,7 +243,7 @@ class FailingFor:
 def test_ses_failure_reports_exactly_that_record_and_its_retry_sends_the_missing_mail_once(
     api, org, other_org, stream, outbox, clock, container, table_names
 ):
-    from infra.streams import lambda_record
+    from local.streams import lambda_record
 
     api.create_signal(org.token)
     later(clock)
@@ -254,12 +254,11 @@ def test_ses_failure_reports_exactly_that_record_and_its_retry_sends_the_missing
 
     failing = FailingFor(SesMailer(container.sesv2, container.settings.mail_sender, None), JANSEN, failures=1)
     container.matching = MatchService(
-        store=container.signal_store,
+        store=container.match_store,
         registry=container.registry,
-        ledger=container.matching._ledger,
+        ledger=container.notification_ledger,
         mailer=failing,
-        clock=container.clock,
-        new_id=container.new_id,
+        audit=container.audit,
     )
     streams = boto3.client("dynamodbstreams")
     arn = boto3.client("dynamodb").describe_table(TableName=table_names.signals)["Table"]["LatestStreamArn"]

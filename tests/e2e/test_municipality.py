@@ -153,7 +153,7 @@ def test_erasure_removes_every_item_about_the_child_and_tells_each_professional(
         for value in (BSN, "Sanne", "Vries", "2014-05-01", "3511"):
             assert value not in mail["raw"]
 
-    pseudonym = container.pseudonym_key().child(BSN).value
+    pseudonym = container.pseudonymiser().child(BSN).value
     client = boto3.client("dynamodb")
     for table in (table_names.signals, table_names.idempotency, table_names.registry):
         for item in client.scan(TableName=table)["Items"]:
@@ -276,6 +276,6 @@ def test_the_regievoerder_sees_the_professional_a_signal_was_handed_to(api, org,
 def test_an_unknown_format_is_refused_before_anything_is_read(api, utrecht, matched, container):
     errors = access(api, utrecht, query="?format=pdf").invalid()
     assert "format" in errors
-    pseudonym = container.pseudonym_key().child(BSN).value
+    pseudonym = container.pseudonymiser().child(BSN).value
     actions = [entry.action.value for entry in container.logbook.entries_for_child(pseudonym)]
     assert "subject.accessed" not in actions

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib import admin as cli
+from admin import cli
 from chalicelib import bootstrap
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.model import PrincipalKind
 from chalicelib.services import auth
 from chalicelib.settings import Settings
+from infra.stages import stage_environment
 from infra.tables import TableNames, create_tables
 from tests import builders
 
@@ -139,7 +140,7 @@ def test_excluded_address_is_added_once_whatever_its_spelling(container: bootstr
     assert cli.run(first, container) == {"status": "added"}
     assert cli.run(first, container) == {"status": "already-registered"}
     assert cli.run(second, container) == {"status": "already-registered"}
-    keys = container.pseudonym_key()
+    keys = container.pseudonymiser()
     assert container.registry.is_excluded_address(keys.address_parts("3511AB", 12, "A", None).value)
     assert not container.registry.is_excluded_address(keys.address_parts("3511AB", 12, None, None).value)
 
@@ -150,7 +151,7 @@ def test_excluded_address_is_stored_under_the_same_pseudonym_as_a_signals_addres
     arguments = ["add-excluded-address", "--postcode", "3511 AB", "--house-number", "12"]
     cli.run([*arguments, "--house-letter", "a", "--suffix", "bis"], container)
     signal_address = builders.new_signal().child.address
-    assert container.registry.is_excluded_address(container.pseudonym_key().address(signal_address).value)
+    assert container.registry.is_excluded_address(container.pseudonymiser().address(signal_address).value)
 
 
 def test_invalid_excluded_address_fails_with_a_json_error(
@@ -183,7 +184,7 @@ def test_stage_supplies_the_table_names(capsys: pytest.CaptureFixture[str], monk
 
     from tests.conftest import TEST_KEY
 
-    stage = cli.stage_environment("local")
+    stage = stage_environment("local")
     for name in [*stage, "MAIL_SENDER", "SES_CONFIGURATION_SET"]:
         monkeypatch.delenv(name, raising=False)
     # Settings the stage may not name yet come from the environment, which wins over the stage.

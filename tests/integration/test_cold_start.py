@@ -104,10 +104,9 @@ def stage() -> Iterator[tuple[dict[str, str], dict[str, coldstart.FunctionCall]]
 
 
 def _sent_mails() -> int:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from local.outbox import sent_in_process
 
-    return len(ses_backends[DEFAULT_ACCOUNT_ID][coldstart.REGION].sent_messages)
+    return len(sent_in_process(coldstart.REGION))
 
 
 # function -> (modules its first call must load, modules it must not load)

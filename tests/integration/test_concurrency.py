@@ -29,11 +29,12 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal
 from chalicelib.services.signals import Registered, SignalService
-from infra import moto_isolation
+from local import moto_isolation
 from tests import builders
+from tests.fakes import signal_in
 
 ROUNDS = 5
 GGD = builders.organisation_principal()
@@ -47,11 +48,11 @@ def one_dynamodb_request_at_a_time() -> Iterator[None]:
 
 
 def stored_signals(container: bootstrap.Container, seed: int) -> list[str]:
-    pseudonym = container.pseudonym_key().child(builders.bsn(seed)).value
+    pseudonym = container.pseudonymiser().child(builders.bsn(seed)).value
     response = container.dynamodb.query(
         TableName=container.settings.signals_table,
         KeyConditionExpression="pk = :pk AND begins_with(sk, :signal)",
-        ExpressionAttributeValues={":pk": {"S": items.CHILD_PREFIX + pseudonym}, ":signal": {"S": items.SIGNAL_PREFIX}},
+        ExpressionAttributeValues={":pk": {"S": keys.child_pk(pseudonym)}, ":signal": {"S": keys.SIGNAL_PREFIX}},
         ConsistentRead=True,
     )
     return [item["signal_id"]["S"] for item in response["Items"]]
@@ -91,14 +92,14 @@ def check_one_signal_created(container: bootstrap.Container, seed: int, outcomes
     if isinstance(loser, DuplicateActiveSignal):
         assert loser.signal_id == winner.id
     assert stored_signals(container, seed) == [winner.id]
-    assert container.signal_store.get(winner.id) == winner
+    assert signal_in(container.signal_store, winner.id) == winner
     log = container.logbook.entries_for_child(winner.child_pseudonym.value)
     assert [entry.signal_id for entry in log] == [winner.id]
 
 
 @pytest.mark.usefixtures("one_dynamodb_request_at_a_time")
 def test_simultaneous_registrations_for_one_child_create_exactly_one_signal(container: bootstrap.Container) -> None:
-    container.pseudonym_key()  # loaded before the threads race
+    container.pseudonymiser()  # loaded before the threads race
     for seed in range(1, ROUNDS + 1):
         check_one_signal_created(container, seed, race(container.signals, seed))
 
@@ -107,7 +108,7 @@ def test_simultaneous_registrations_for_one_child_create_exactly_one_signal(cont
 def test_simultaneous_retries_with_one_idempotency_key_create_one_signal_and_replay_it(
     container: bootstrap.Container,
 ) -> None:
-    container.pseudonym_key()
+    container.pseudonymiser()
     for seed in range(1, ROUNDS + 1):
         outcomes = race(container.signals, seed, idempotency_key=f"retry-{seed}")
         assert all(isinstance(o, Registered) for o in outcomes), outcomes

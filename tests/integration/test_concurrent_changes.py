@@ -18,17 +18,18 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action
 from chalicelib.domain.model import Address, CloseReason, Professional, Signal
+from chalicelib.services.audit import Audit
 from chalicelib.services.lifecycle import LifecycleReport, LifecycleService
 from chalicelib.services.matching import MatchService
-from chalicelib.services.municipality import ChildCorrection, Erased, NothingStored, Rectified, SubjectService
 from chalicelib.services.signals import SignalService
+from chalicelib.services.subjects import ChildCorrection, Erased, NothingStored, Rectified, SubjectService
+from local.clock import FixedClock
 from tests import builders
-from tests.fakes import RecordingMailer
+from tests.fakes import RecordingMailer, signal_in
 from tests.integration.test_concurrency import one_dynamodb_request_at_a_time  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("one_dynamodb_request_at_a_time")
@@ -61,21 +62,20 @@ class Services:
             with lock:
                 return ids.next(at, os.urandom(10))
 
-        self.new_id = new_id
-        self.signals = SignalService(container.signal_store, container.logbook, builders.pseudonymiser, clock, new_id)
+        self.audit = Audit(clock, new_id)
+        self.signals = SignalService(container.signal_store, container.logbook, builders.pseudonymiser, self.audit)
         self.matching = MatchService(
-            container.signal_store, container.registry, container.notification_ledger, self.mailer, clock, new_id
+            container.match_store, container.registry, container.notification_ledger, self.mailer, self.audit
         )
         self.subjects = SubjectService(
             container.signal_store,
+            container.match_store,
             container.logbook,
-            container.municipal_matches,
             container.registry,
             container.notification_ledger,
             self.mailer,
             builders.pseudonymiser,
-            clock,
-            new_id,
+            self.audit,
         )
         container.registry.put_municipality("0344", "Utrecht", "utrecht", "regie@utrecht.example.nl", START)
         container.registry.put_municipality("0363", "Amsterdam", "amsterdam", REGIE_AMSTERDAM, START)
@@ -83,7 +83,7 @@ class Services:
     def lifecycle(self) -> LifecycleService:
         store = self.container
         return LifecycleService(
-            store.signal_store, store.notification_ledger, self.mailer, self.clock, self.new_id, store.municipal_matches
+            store.signal_store, store.notification_ledger, self.mailer, self.audit, store.municipal_matches
         )
 
     def register(self, seed: int, principal: Any, professional: Professional, **overrides: Any) -> Signal:
@@ -107,7 +107,7 @@ class Services:
 
 @pytest.fixture
 def services(container: bootstrap.Container, clock: FixedClock) -> Services:
-    container.pseudonym_key()
+    container.pseudonymiser()
     return Services(container, clock)
 
 
@@ -148,7 +148,7 @@ def test_a_hand_over_and_a_close_at_once_are_both_stored_everywhere(services: Se
             lambda first=first: services.signals.close(GGD, first.id, CloseReason.RISK_RESOLVED),
         )
         assert not any(isinstance(o, Exception) for o in outcomes), outcomes
-        stored = services.container.signal_store.get(first.id)
+        stored = signal_in(services.container.signal_store, first.id)
         assert stored is not None
         assert (stored.professional, stored.close_reason) == (SMIT, CloseReason.RISK_RESOLVED), seed
         assert copy_and_side(services, first, held_by=second) == (SMIT, SMIT), seed
@@ -165,10 +165,10 @@ def test_a_rectification_and_a_hand_over_at_once_are_both_stored(services: Servi
             lambda first=first: services.signals.hand_over(GGD, first.id, SMIT),
         )
         assert isinstance(outcomes[0], Rectified) and not isinstance(outcomes[1], Exception), outcomes
-        stored = services.container.signal_store.get(first.id)
+        stored = signal_in(services.container.signal_store, first.id)
         assert stored is not None
         assert (stored.professional, stored.child.family_name) == (SMIT, "de Wit"), seed
-        assert services.container.signal_store.get(second.id).child.family_name == "de Wit"  # type: ignore[union-attr]
+        assert signal_in(services.container.signal_store, second.id).child.family_name == "de Wit"  # type: ignore[union-attr]
         assert copy_and_side(services, first, held_by=second) == (SMIT, SMIT), seed
 
 
@@ -196,7 +196,11 @@ def test_two_nightly_runs_at_once_archive_once_and_send_each_notice_and_reminder
 
 
 def test_three_rectifications_of_one_move_at_once_tell_the_new_municipality_once(services: Services) -> None:
-    move = ChildCorrection(address=Address("Kerkstraat", 5, "1017GA", "Amsterdam", "0363"))
+    move = ChildCorrection(
+        address=Address(
+            street="Kerkstraat", house_number=5, postcode="1017GA", city="Amsterdam", municipality_code="0363"
+        )
+    )
     for seed in range(1, ROUNDS + 1):
         services.matched(seed)
         bsn = builders.bsn(seed)
@@ -217,6 +221,6 @@ def test_two_erasures_at_once_tell_each_professional_once_and_leave_nothing(serv
         assert any(isinstance(o, Erased) for o in outcomes), outcomes
         assert all(isinstance(o, Erased | Conflict | NothingStored) for o in outcomes), outcomes
         assert services.mails("verwijderd") == sorted([JANSEN.email, BAKKER.email] * seed)
-        partition = services.container.signal_store.child_partition(first.child_pseudonym.value)
+        partition = services.container.match_store.child_partition(first.child_pseudonym.value)
         assert (partition.signals, partition.matches, partition.sent) == ([], [], {})
         assert services.container.signal_store.get(second.id) is None

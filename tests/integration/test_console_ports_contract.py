@@ -31,8 +31,8 @@ from chalicelib.console.sessions import DynamoDBSessionStore
 from chalicelib.console.tokens import TokenVerifier
 from chalicelib.domain.people import Person, Role
 from infra.identity import EMULATOR_TOTP_SECRET, create_user_pool
-from infra.moto_cognito import revoke_token_supported
 from infra.tables import TableNames
+from local.moto_cognito import revoke_token_supported
 from scripts.totp import fresh_code
 from tests.fakes import InMemoryIdentityProvider, InMemorySessionStore
 

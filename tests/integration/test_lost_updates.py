@@ -17,18 +17,21 @@ import pytest
 from botocore.stub import Stubber
 
 from chalicelib import bootstrap
-from chalicelib.adapters.municipal import DynamoDBMunicipalMatches
-from chalicelib.domain.clock import FixedClock
+from chalicelib.adapters.dynamodb.municipal import DynamoDBMunicipalMatches
+from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import FollowUp, MatchedParty, MatchKind, MatchSide, MunicipalMatch
+from chalicelib.domain.matching import FollowUp, MatchedParty, MatchKind, MatchSide, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import CloseReason, Professional, Signal
 from chalicelib.domain.notifications import archived_notice
+from chalicelib.services.audit import Audit
+from chalicelib.services.follow_up import FollowUpService
 from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.matching import MatchService
-from chalicelib.services.municipality import ChildCorrection, SubjectService
 from chalicelib.services.signals import SignalService
+from chalicelib.services.subjects import ChildCorrection, SubjectService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     InMemoryLogbook,
@@ -38,6 +41,7 @@ from tests.fakes import (
     InMemoryRegistry,
     RecordingMailer,
     RivalFirst,
+    signal_in,
 )
 
 START = builders.START
@@ -57,6 +61,9 @@ DE_BOER = Professional("Q. de Boer", "Wijkverpleegkundige", "q.deboer@ggd.exampl
 @dataclass
 class World:
     store: Any
+    """The signal store (on DynamoDB: ``DynamoDBSignalStore``)."""
+    matches: Any
+    """The match store, which keeps the copies a match holds of a signal (``DynamoDBMatchStore``)."""
     municipal: Any
     logbook: Any
     ledger: Any
@@ -66,29 +73,31 @@ class World:
 
     def __post_init__(self) -> None:
         ids = MonotonicUlids()
-        self.new_id = lambda at: ids.next(at, os.urandom(10))
+        self.audit = Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
 
     def signals(self, store: Any = None) -> SignalService:
-        return SignalService(store or self.store, self.logbook, builders.pseudonymiser, self.clock, self.new_id)
+        return SignalService(store or self.store, self.logbook, builders.pseudonymiser, self.audit)
 
-    def subjects(self, store: Any = None, matches: Any = None) -> SubjectService:
+    def subjects(self, store: Any = None) -> SubjectService:
         return SubjectService(
             store or self.store,
+            self.matches,
             self.logbook,
-            matches or self.municipal,
             self.registry,
             self.ledger,
             self.mailer,
             builders.pseudonymiser,
-            self.clock,
-            self.new_id,
+            self.audit,
         )
 
+    def follow_ups(self, matches: Any = None) -> FollowUpService:
+        return FollowUpService(matches or self.municipal, self.logbook, self.audit)
+
     def lifecycle(self, store: Any = None) -> LifecycleService:
-        return LifecycleService(store or self.store, self.ledger, self.mailer, self.clock, self.new_id, self.municipal)
+        return LifecycleService(store or self.store, self.ledger, self.mailer, self.audit, self.municipal)
 
     def matching(self) -> MatchService:
-        return MatchService(self.store, self.registry, self.ledger, self.mailer, self.clock, self.new_id)
+        return MatchService(self.matches, self.registry, self.ledger, self.mailer, self.audit)
 
     def copy_of(self, signal: Signal, held_by: Signal) -> MatchedParty:
         """``signal`` as the other side of the match keeps it."""
@@ -114,11 +123,13 @@ def world(request: pytest.FixtureRequest, clock: FixedClock) -> World:
         ledger = InMemoryNotificationLedger(logbook)
         store = InMemoryMatchStore(logbook, ledger)
         registry = InMemoryRegistry()
-        built = World(store, InMemoryMunicipalMatches(store), logbook, ledger, registry, RecordingMailer(), clock)
+        municipal = InMemoryMunicipalMatches(store)
+        built = World(store, store, municipal, logbook, ledger, registry, RecordingMailer(), clock)
     else:
         container: bootstrap.Container = request.getfixturevalue("container")
         built = World(
             container.signal_store,
+            container.match_store,
             container.municipal_matches,
             container.logbook,
             container.notification_ledger,
@@ -160,8 +171,8 @@ def test_a_hand_over_landing_during_a_close_is_kept_everywhere(world: World, mat
 
     closed = world.signals(rival).close(GGD, first.id, CloseReason.RISK_RESOLVED)
 
-    assert closed is not None and closed.professional == SMIT
-    stored = world.store.get(first.id)
+    assert closed is not None and closed.signal.professional == SMIT
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.archived_on, stored.close_reason) == (SMIT, TODAY, CloseReason.RISK_RESOLVED)
     copy = world.copy_of(first, held_by=second)
     assert (copy.professional, copy.archived_on, copy.delete_after) == (SMIT, TODAY, stored.delete_after)
@@ -173,10 +184,10 @@ def test_a_close_landing_during_a_hand_over_is_kept_everywhere(world: World, mat
     first, second = matched
     rival = RivalFirst(world.store, "replace_professional", lambda: close(world, first))
 
-    handed_over = world.signals(rival).hand_over(GGD, first.id, SMIT)
+    handed_over = world.signals(rival).hand_over(GGD, first.id, SMIT).signal
 
     assert (handed_over.professional, handed_over.archived_on) == (SMIT, TODAY)
-    stored = world.store.get(first.id)
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.archived_on) == (SMIT, TODAY)
     copy = world.copy_of(first, held_by=second)
     assert (copy.professional, copy.archived_on) == (SMIT, TODAY)
@@ -191,8 +202,8 @@ def test_a_hand_over_landing_during_a_rectification_is_kept(world: World, matche
 
     assert result.signals_updated == 2
     for signal in (first, second):
-        assert world.store.get(signal.id).child.family_name == "de Wit"
-    assert world.store.get(first.id).professional == SMIT
+        assert signal_in(world.store, signal.id).child.family_name == "de Wit"
+    assert signal_in(world.store, first.id).professional == SMIT
     assert world.copy_of(first, held_by=second).professional == SMIT
     assert world.regievoerder_side(first).professional == SMIT
 
@@ -204,9 +215,9 @@ def test_a_rectification_landing_during_a_hand_over_is_kept(world: World, matche
 
     world.signals(rival).hand_over(GGD, first.id, SMIT)
 
-    stored = world.store.get(first.id)
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.child.family_name) == (SMIT, "de Wit")
-    assert world.store.get(second.id).child.family_name == "de Wit"
+    assert signal_in(world.store, second.id).child.family_name == "de Wit"
     assert world.copy_of(first, held_by=second).professional == SMIT
 
 
@@ -240,7 +251,7 @@ def test_a_close_overtaken_on_every_attempt_gives_up_with_a_conflict_and_stores_
     with pytest.raises(Conflict):
         world.signals(store).close(GGD, first.id, CloseReason.RISK_RESOLVED)
 
-    stored = world.store.get(first.id)
+    stored = signal_in(world.store, first.id)
     assert (stored.professional, stored.archived_on) == (JANSEN, None)
     assert world.actions(first).count(Action.SIGNAL_HANDED_OVER) == 3
     assert Action.SIGNAL_ARCHIVED not in world.actions(first)
@@ -264,7 +275,7 @@ def test_the_second_of_two_hand_overs_is_the_professional_everywhere(
 
     world.signals(rival).hand_over(GGD, first.id, DE_BOER)
 
-    assert world.store.get(first.id).professional == DE_BOER
+    assert signal_in(world.store, first.id).professional == DE_BOER
     assert world.copy_of(first, held_by=second).professional == DE_BOER
     assert world.regievoerder_side(first).professional == DE_BOER
     assert world.actions(first).count(Action.SIGNAL_HANDED_OVER) == 2
@@ -277,10 +288,11 @@ def test_a_late_refresh_of_an_older_change_leaves_the_newer_copy_in_place(
     signals = world.signals()
     signals.hand_over(GGD, first.id, SMIT)
     older = world.store.get(first.id)
+    assert older is not None
     signals.hand_over(GGD, first.id, DE_BOER)
 
     # The first hand-over's refresh of the copies, held up until after the second one's.
-    world.store.refresh_counterparts(older)
+    world.matches.refresh_counterparts(older)
 
     assert world.copy_of(first, held_by=second).professional == DE_BOER
     assert world.regievoerder_side(first).professional == DE_BOER
@@ -317,7 +329,7 @@ def test_a_hand_over_landing_during_the_nightly_archive_is_kept(world: World, ex
     report = world.lifecycle(rival).run()
 
     assert report.archived == [expiring.id]
-    stored = world.store.get(expiring.id)
+    stored = signal_in(world.store, expiring.id)
     assert (stored.professional, stored.archived_on) == (SMIT, TODAY + timedelta(days=2))
     assert len(world.mailer.sent) == 1
 
@@ -340,12 +352,12 @@ def test_a_signal_deleted_during_the_nightly_archive_is_left_deleted_and_fails_n
 
 def test_a_match_set_back_to_open_is_due_for_its_reminder_again(world: World, matched: tuple[Signal, Signal]) -> None:
     [match] = world.municipal.for_municipality("0344", None)
-    subjects = world.subjects()
-    subjects.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "TEL")
+    follow_ups = world.follow_ups()
+    follow_ups.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "TEL")
     due_day = match.reminder_due()
     assert world.municipal.due_reminders(due_day) == []
 
-    reopened = subjects.follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
+    reopened = follow_ups.follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
 
     assert reopened.follow_up is FollowUp.OPEN
     assert [m.id for m in world.municipal.due_reminders(due_day)] == [match.id]
@@ -355,14 +367,14 @@ def test_reopening_a_match_whose_reminders_went_meanwhile_leaves_it_out_of_the_j
     world: World, matched: tuple[Signal, Signal]
 ) -> None:
     [match] = world.municipal.for_municipality("0344", None)
-    world.subjects().follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, None)
+    world.follow_ups().follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, None)
 
     def remind_both() -> None:
         world.municipal.mark_reminded(match, 0)
         world.municipal.mark_reminded(match, 1)
 
     rival = RivalFirst(world.municipal, "record_follow_up", remind_both)
-    reopened = world.subjects(matches=rival).follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
+    reopened = world.follow_ups(rival).follow_up(UTRECHT, match.id, FollowUp.OPEN, None)
 
     assert reopened.reminded == (True, True)
     assert world.municipal.get("0344", match.id).reminded == (True, True)
@@ -396,9 +408,18 @@ def transaction_conflict(stubber: Stubber, actions: int) -> None:
 
 
 def test_a_follow_up_that_loses_a_transaction_race_is_a_conflict_not_a_404(container: bootstrap.Container) -> None:
-    side = MatchSide("s1", "p", "1", GGD_ORG, JANSEN, None, START, date(2031, 11, 28))
-    match = MunicipalMatch("mt_1", "0344", MatchKind.CHILD, START, (side, side))
-    matches = DynamoDBMunicipalMatches(container.dynamodb, container.settings.signals_table, container.logbook)
+    side = MatchSide(
+        signal_id="s1",
+        child_pseudonym="p",
+        key_version="1",
+        organisation=GGD_ORG,
+        professional=JANSEN,
+        case_reference=None,
+        signal_created_at=START,
+        delete_after=date(2031, 11, 28),
+    )
+    match = MunicipalMatch(id="mt_1", municipality_code="0344", kind=MatchKind.CHILD, since=START, sides=(side, side))
+    matches = DynamoDBMunicipalMatches(Table(container.dynamodb, container.settings.signals_table), container.logbook)
     log = LogEntry(id=container.new_id(START), at=START, action=Action.MATCH_FOLLOWED_UP, client_id="gm0344")
     with Stubber(container.dynamodb) as stubber:
         transaction_conflict(stubber, actions=2)
@@ -412,7 +433,7 @@ def test_a_change_of_a_signal_that_loses_a_transaction_race_is_a_conflict(contai
     with Stubber(container.dynamodb) as stubber:
         transaction_conflict(stubber, actions=2)
         with pytest.raises(Conflict):
-            container.signal_store.replace_professional(signal, SMIT, log)
+            container.signal_store.replace_professional(SignalWithMatches(signal=signal), SMIT, log)
 
 
 def test_a_sent_mark_refused_while_a_transaction_held_the_item_is_made_again(container: bootstrap.Container) -> None:

@@ -1,4 +1,4 @@
-"""``infra.moto_isolation``: moto with one DynamoDB request at a time still rolls a failed
+"""``local.moto_isolation``: moto with one DynamoDB request at a time still rolls a failed
 transaction back completely, items and stream alike, and keeps what succeeded."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.moto_isolation import one_dynamodb_request_at_a_time
+from local.moto_isolation import one_dynamodb_request_at_a_time
 
 TABLE = "isolation"
 THREADS = 8

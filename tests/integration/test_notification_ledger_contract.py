@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb import keys
 from chalicelib.bootstrap import new_id
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import archived_notice, removed_notice
-from chalicelib.services.delivery import CLAIM_LEASE, ClaimOutcome
+from chalicelib.ports import ClaimOutcome
+from chalicelib.services.delivery import CLAIM_LEASE
 from tests import builders
 from tests.fakes import InMemoryLogbook, InMemoryMatchStore, InMemoryNotificationLedger
 from tests.integration.test_signal_store_contract import TODAY, log_for
@@ -80,6 +82,18 @@ class NotificationLedgerContract:
         ledger.release(notice)
         assert ledger.claim(notice, NOW, NOW + CLAIM_LEASE) is ClaimOutcome.CLAIMED
 
+    @pytest.mark.parametrize("state", ["never claimed", "sent", "released"])
+    def test_only_a_live_claim_may_be_released(self, ledger: Any, signal: Signal, state: str) -> None:
+        notice = archived_notice(signal)
+        if state != "never claimed":
+            ledger.claim(notice, NOW, NOW + CLAIM_LEASE)
+        if state == "sent":
+            ledger.mark_sent(notice, "message-1", sent_log(signal))
+        if state == "released":
+            ledger.release(notice)
+        with pytest.raises(Conflict):
+            ledger.release(notice)
+
     def test_each_key_is_claimed_on_its_own(self, ledger: Any, signal: Signal) -> None:
         ledger.claim(archived_notice(signal), NOW, NOW + CLAIM_LEASE)
         assert ledger.claim(removed_notice(signal), NOW, NOW + CLAIM_LEASE) is ClaimOutcome.CLAIMED
@@ -144,8 +158,8 @@ class TestDynamoDBNotificationLedger(NotificationLedgerContract):
             TableName=self.container.settings.signals_table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :notify)",
             ExpressionAttributeValues={
-                ":pk": {"S": items.CHILD_PREFIX + signal.child_pseudonym.value},
-                ":notify": {"S": items.NOTIFY_PREFIX},
+                ":pk": {"S": keys.child_pk(signal.child_pseudonym.value)},
+                ":notify": {"S": keys.NOTIFY_PREFIX},
             },
             ConsistentRead=True,
         )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters import items
-from chalicelib.adapters.registry import MAX_ACTIVE_TOKENS, DynamoDBRegistry
+from chalicelib.adapters.dynamodb.table import serialise
+from chalicelib.adapters.registry import DynamoDBRegistry
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.model import PrincipalKind
+from chalicelib.ports import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
 from chalicelib.services import admin, auth
-from chalicelib.services.ports import TokenGrant
 from tests import builders
 from tests.fakes import InMemoryRegistry
 
@@ -70,7 +71,7 @@ class RegistryContract:
         token_id, token = auth.new_token()
         grant = TokenGrant(token_id, auth.hash_token(token), builders.organisation_principal(organisation), True)
         with pytest.raises(InvalidInput) as raised:
-            registry.put_token(grant, f"ORG#{organisation.id}", NOW)
+            registry.put_token(grant, NOW)
         assert [error.field for error in raised.value.errors] == ["organisation"]
         assert registry.token_by_hash(grant.token_hash) is None
 
@@ -113,6 +114,26 @@ class RegistryContract:
         assert registry.regievoerder_email("0344") == "regie@utrecht.example.nl"
         assert registry.regievoerder_email("0363") is None
         assert registry.regievoerder_email("9999") is None
+
+    def test_an_organisation_or_municipality_is_registered_once(self, registry: Any) -> None:
+        organisation = builders.organisation()
+        registry.put_organisation(organisation, NOW)
+        registry.put_municipality("0344", "Utrecht", "utrecht", None, NOW)
+        with pytest.raises(AlreadyRegistered):
+            registry.put_organisation(replace(organisation, name="Another name"), NOW)
+        with pytest.raises(AlreadyRegistered):
+            registry.put_municipality("0344", "Utrecht again", "utrecht", None, NOW)
+        assert registry.get_organisation(organisation.id) == organisation
+        assert registry.get_municipality("0344")["name"] == "Utrecht"
+
+    def test_municipality_codes_of_a_region_or_all(self, registry: Any) -> None:
+        registry.put_municipality("0344", "Utrecht", "utrecht", None, NOW)
+        registry.put_municipality("0355", "Zeist", "utrecht", None, NOW)
+        registry.put_municipality("0363", "Amsterdam", "amsterdam", None, NOW)
+        admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        assert registry.municipality_codes("utrecht") == ["0344", "0355"]
+        assert registry.municipality_codes(None) == ["0344", "0355", "0363"]
+        assert registry.municipality_codes("groningen") == []
 
     def test_excluded_address_is_registered_once(self, registry: Any) -> None:
         keys = builders.pseudonymiser()
@@ -172,7 +193,7 @@ class TestDynamoDBRegistry(RegistryContract):
         organisation = builders.organisation()
         item = {"pk": f"ORG#{organisation.id}", "sk": "ORG", "item_type": "organisation", "status": "active"}
         item |= {"name": organisation.name, "sector": organisation.sector, "region": organisation.region}
-        container.dynamodb.put_item(TableName=container.settings.registry_table, Item=items.serialise(item))
+        container.dynamodb.put_item(TableName=container.settings.registry_table, Item=serialise(item))
         issued = admin.issue_organisation_token(registry, organisation.id, NOW)
         assert auth.authenticate(registry, f"Bearer {issued.token}").organisation == organisation
         assert registry.suspend_organisation(organisation.id) == 1

@@ -12,10 +12,11 @@ from chalicelib import bootstrap, web
 from chalicelib.bootstrap import new_id
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, NotFound
 from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import SignalWithMatches
 from chalicelib.domain.model import CloseReason, Professional, Signal, SignalStatus
-from chalicelib.services.ports import IdempotencyRecord, IdempotencyReplay, Logbook, SignalStore
+from chalicelib.ports import IdempotencyRecord, IdempotencyReplay, Logbook, SignalStore
 from tests import builders
-from tests.fakes import InMemoryLogbook, InMemorySignalStore
+from tests.fakes import InMemoryLogbook, InMemorySignalStore, signal_in
 
 START = builders.START
 TODAY = date(2026, 11, 28)
@@ -48,6 +49,11 @@ def record_for(signal: Signal, key: str = "key-1", fingerprint: str = "f1") -> I
     )
 
 
+def as_read(signal: Signal) -> SignalWithMatches:
+    """``signal`` as a use case reads it before it matched anything: what a change is written from."""
+    return SignalWithMatches(signal=signal)
+
+
 def archived(signal: Signal, on: date) -> Signal:
     return replace(signal, archived_on=on, close_reason=CloseReason.RISK_RESOLVED, delete_after=date(2031, 11, 28))
 
@@ -68,13 +74,13 @@ class SignalStoreContract:
         return signal
 
     def ids(self, store: SignalStore, status: SignalStatus | None = None, today: date = TODAY) -> list[str]:
-        return [s.id for s in store.list_for_organisation(ORG.id, status, today, 100, None).signals]
+        return [r.signal.id for r in store.list_for_organisation(ORG.id, status, today, 100, None).signals]
 
     # Adding and reading
 
     def test_added_signal_reads_back_equal(self, store: SignalStore) -> None:
         signal = self.add(store, builders.domain_signal())
-        assert store.get(signal.id) == signal
+        assert signal_in(store, signal.id) == signal
 
     def test_signal_without_optional_fields_reads_back_equal(self, store: SignalStore) -> None:
         bare = builders.domain_signal()
@@ -84,7 +90,7 @@ class SignalStoreContract:
             address=replace(bare.child.address, house_letter=None, house_number_suffix=None),
         )
         signal = self.add(store, replace(bare, child=child, case_reference=None, family_informed=False))
-        assert store.get(signal.id) == signal
+        assert signal_in(store, signal.id) == signal
 
     def test_unknown_signal_is_none(self, store: SignalStore) -> None:
         assert store.get("01JD4B9Q2M7V3X8K5N6P0R1S2T") is None
@@ -111,7 +117,7 @@ class SignalStoreContract:
     def test_another_organisation_may_add_a_signal_for_the_same_child(self, store: SignalStore) -> None:
         self.add(store, builders.domain_signal(seed=1))
         theirs = self.add(store, builders.domain_signal(seed=1, org=OTHER_ORG))
-        assert store.get(theirs.id) == theirs
+        assert signal_in(store, theirs.id) == theirs
 
     def test_guard_holds_through_the_last_active_day_and_expires_after_it(self, store: SignalStore) -> None:
         first = self.add(store, builders.domain_signal(seed=1, active_until=date(2026, 12, 10)))
@@ -121,8 +127,8 @@ class SignalStoreContract:
         assert raised.value.signal_id == first.id
         successor = builders.domain_signal(seed=1, created_at=datetime(2026, 12, 11, 9, tzinfo=START.tzinfo))
         self.add(store, successor, today=date(2026, 12, 11))
-        assert store.get(successor.id) == successor
-        assert store.get(first.id) == first
+        assert signal_in(store, successor.id) == successor
+        assert signal_in(store, first.id) == first
         third = builders.domain_signal(seed=1, created_at=datetime(2026, 12, 12, 9, tzinfo=START.tzinfo))
         with pytest.raises(DuplicateActiveSignal) as raised:
             self.add(store, third, today=date(2026, 12, 12))
@@ -173,7 +179,7 @@ class SignalStoreContract:
             self.add(store, on_expiry, record=record_for(on_expiry))
         after = builders.domain_signal(seed=2, created_at=expiry + timedelta(seconds=1))
         self.add(store, after, record=record_for(after))
-        assert store.get(after.id) == after
+        assert signal_in(store, after.id) == after
         assert store.get_idempotency(ORG.id, "key-1") == record_for(after)
 
     def test_refused_duplicate_leaves_no_idempotency_record(self, store: SignalStore) -> None:
@@ -196,17 +202,17 @@ class SignalStoreContract:
         after = None
         for _ in range(3):
             page = store.list_for_organisation(ORG.id, None, TODAY, 2, after)
-            seen.extend(s.id for s in page.signals)
+            seen.extend(r.signal.id for r in page.signals)
             if page.next_after is not None:
                 assert web.decode_cursor(web.encode_cursor(page.next_after)) == page.next_after
-                assert page.next_after.endswith("#" + page.signals[-1].id)
+                assert page.next_after.endswith("#" + page.signals[-1].signal.id)
             after = page.next_after
         assert seen == newest_first
         assert after is None
 
     def test_list_returns_whole_signals(self, store: SignalStore) -> None:
         signal = self.add(store, builders.domain_signal())
-        assert store.list_for_organisation(ORG.id, None, TODAY, 10, None).signals == [signal]
+        assert store.list_for_organisation(ORG.id, None, TODAY, 10, None).signals == [as_read(signal)]
 
     def test_full_last_page_has_no_cursor(self, store: SignalStore) -> None:
         for seed in (1, 2):
@@ -220,13 +226,13 @@ class SignalStoreContract:
         expected = sorted((s.id for s in signals), reverse=True)
         first = store.list_for_organisation(ORG.id, None, TODAY, 2, None)
         second = store.list_for_organisation(ORG.id, None, TODAY, 2, first.next_after)
-        assert [s.id for s in first.signals + second.signals] == expected
+        assert [r.signal.id for r in first.signals + second.signals] == expected
 
     def test_list_filters_status_by_the_given_date(self, store: SignalStore) -> None:
         expiring = self.add(store, builders.domain_signal(seed=1, active_until=date(2026, 12, 10)))
         closed = builders.domain_signal(seed=2, created_at=START + timedelta(minutes=1))
         self.add(store, closed)
-        store.archive(closed, archived(closed, TODAY), log_for(closed, Action.SIGNAL_ARCHIVED))
+        store.archive(as_read(closed), archived(closed, TODAY), log_for(closed, Action.SIGNAL_ARCHIVED))
         active = self.add(store, builders.domain_signal(seed=3, created_at=START + timedelta(minutes=2)))
         assert self.ids(store, SignalStatus.ACTIVE) == [active.id, expiring.id]
         assert self.ids(store, SignalStatus.ARCHIVED) == [closed.id]
@@ -250,15 +256,15 @@ class SignalStoreContract:
             signal = builders.domain_signal(seed=seed, created_at=START + timedelta(minutes=seed))
             self.add(store, signal)
             if seed % 3:
-                store.archive(signal, archived(signal, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
+                store.archive(as_read(signal), archived(signal, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
             else:
                 active.append(signal.id)
         seen: list[str] = []
         page = store.list_for_organisation(ORG.id, SignalStatus.ACTIVE, TODAY, 1, None)
-        seen.extend(s.id for s in page.signals)
+        seen.extend(r.signal.id for r in page.signals)
         while page.next_after is not None:
             page = store.list_for_organisation(ORG.id, SignalStatus.ACTIVE, TODAY, 1, page.next_after)
-            seen.extend(s.id for s in page.signals)
+            seen.extend(r.signal.id for r in page.signals)
         assert seen == list(reversed(active))
 
     # Archiving
@@ -267,22 +273,22 @@ class SignalStoreContract:
         signal = self.add(store, builders.domain_signal())
         closed = archived(signal, TODAY)
         entry = log_for(signal, Action.SIGNAL_ARCHIVED, START + timedelta(minutes=1))
-        store.archive(signal, closed, entry)
-        assert store.get(signal.id) == closed
+        store.archive(as_read(signal), closed, entry)
+        assert signal_in(store, signal.id) == closed
         assert logbook.entries_for_child(signal.child_pseudonym.value)[-1] == entry
 
     def test_archive_releases_the_guard(self, store: SignalStore) -> None:
         signal = self.add(store, builders.domain_signal(seed=1))
-        store.archive(signal, archived(signal, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
+        store.archive(as_read(signal), archived(signal, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
         again = self.add(store, builders.domain_signal(seed=1, created_at=START + timedelta(minutes=1)))
-        assert store.get(again.id) == again
+        assert signal_in(store, again.id) == again
 
     def test_archive_of_a_missing_signal_is_not_found_and_logs_nothing(
         self, store: SignalStore, logbook: Logbook
     ) -> None:
         signal = builders.domain_signal()
         with pytest.raises(NotFound):
-            store.archive(signal, archived(signal, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
+            store.archive(as_read(signal), archived(signal, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
         assert logbook.entries_for_child(signal.child_pseudonym.value) == []
         assert store.get(signal.id) is None
 
@@ -290,7 +296,7 @@ class SignalStoreContract:
         old = self.add(store, builders.domain_signal(seed=1, active_until=date(2026, 12, 10)))
         new_at = datetime(2026, 12, 11, 9, tzinfo=START.tzinfo)
         new = self.add(store, builders.domain_signal(seed=1, created_at=new_at), today=date(2026, 12, 11))
-        store.archive(old, archived(old, date(2026, 12, 11)), log_for(old, Action.SIGNAL_ARCHIVED, new_at))
+        store.archive(as_read(old), archived(old, date(2026, 12, 11)), log_for(old, Action.SIGNAL_ARCHIVED, new_at))
         third = builders.domain_signal(seed=1, created_at=new_at + timedelta(minutes=1))
         with pytest.raises(DuplicateActiveSignal) as raised:
             self.add(store, third, today=date(2026, 12, 11))
@@ -301,26 +307,26 @@ class SignalStoreContract:
     def test_delete_removes_the_signal_and_its_guard_and_logs_it(self, store: SignalStore, logbook: Logbook) -> None:
         signal = self.add(store, builders.domain_signal(seed=1))
         entry = log_for(signal, Action.SIGNAL_DELETED, START + timedelta(minutes=1))
-        store.delete(signal, entry)
+        store.delete(as_read(signal), entry)
         assert store.get(signal.id) is None
         assert self.ids(store) == []
         assert logbook.entries_for_child(signal.child_pseudonym.value) == [log_for_first(logbook, signal), entry]
         again = self.add(store, builders.domain_signal(seed=1, created_at=START + timedelta(minutes=2)))
-        assert store.get(again.id) == again
+        assert signal_in(store, again.id) == again
 
     def test_delete_of_a_missing_signal_is_not_found_and_logs_nothing(
         self, store: SignalStore, logbook: Logbook
     ) -> None:
         signal = builders.domain_signal()
         with pytest.raises(NotFound):
-            store.delete(signal, log_for(signal, Action.SIGNAL_DELETED))
+            store.delete(as_read(signal), log_for(signal, Action.SIGNAL_DELETED))
         assert logbook.entries_for_child(signal.child_pseudonym.value) == []
 
     def test_deleting_an_expired_signal_keeps_its_successors_guard(self, store: SignalStore) -> None:
         old = self.add(store, builders.domain_signal(seed=1, active_until=date(2026, 12, 10)))
         new_at = datetime(2026, 12, 11, 9, tzinfo=START.tzinfo)
         new = self.add(store, builders.domain_signal(seed=1, created_at=new_at), today=date(2026, 12, 11))
-        store.delete(old, log_for(old, Action.SIGNAL_DELETED, new_at))
+        store.delete(as_read(old), log_for(old, Action.SIGNAL_DELETED, new_at))
         assert store.get(old.id) is None
         third = builders.domain_signal(seed=1, created_at=new_at + timedelta(minutes=1))
         with pytest.raises(DuplicateActiveSignal) as raised:
@@ -330,7 +336,7 @@ class SignalStoreContract:
     def test_deleting_one_organisations_signal_keeps_the_other_organisations_guard(self, store: SignalStore) -> None:
         mine = self.add(store, builders.domain_signal(seed=1))
         theirs = self.add(store, builders.domain_signal(seed=1, org=OTHER_ORG))
-        store.delete(mine, log_for(mine, Action.SIGNAL_DELETED))
+        store.delete(as_read(mine), log_for(mine, Action.SIGNAL_DELETED))
         with pytest.raises(DuplicateActiveSignal) as raised:
             self.add(store, builders.domain_signal(seed=1, org=OTHER_ORG, created_at=START + timedelta(minutes=1)))
         assert raised.value.signal_id == theirs.id
@@ -342,37 +348,37 @@ class SignalStoreContract:
     ) -> None:
         signal = self.add(store, builders.domain_signal())
         entry = log_for(signal, Action.SIGNAL_HANDED_OVER, START + timedelta(minutes=1))
-        store.replace_professional(signal, NEW_PROFESSIONAL, entry)
-        assert store.get(signal.id) == replace(signal, professional=NEW_PROFESSIONAL)
+        store.replace_professional(as_read(signal), NEW_PROFESSIONAL, entry)
+        assert signal_in(store, signal.id) == replace(signal, professional=NEW_PROFESSIONAL)
         assert logbook.entries_for_child(signal.child_pseudonym.value)[-1] == entry
 
     def test_replace_professional_of_a_missing_signal_is_not_found(self, store: SignalStore, logbook: Logbook) -> None:
         signal = builders.domain_signal()
         with pytest.raises(NotFound):
-            store.replace_professional(signal, NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
+            store.replace_professional(as_read(signal), NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
         assert logbook.entries_for_child(signal.child_pseudonym.value) == []
 
     # Versions: no change is computed from one read and stored over another
 
     def test_every_change_stores_the_next_version(self, store: SignalStore) -> None:
         signal = self.add(store, builders.domain_signal())
-        assert store.get(signal.id).version == 0  # type: ignore[union-attr]
-        store.replace_professional(signal, NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
-        handed_over = store.get(signal.id)
+        assert signal_in(store, signal.id).version == 0  # type: ignore[union-attr]
+        store.replace_professional(as_read(signal), NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
+        handed_over = signal_in(store, signal.id)
         assert handed_over is not None and handed_over.version == 1
-        store.archive(handed_over, archived(handed_over, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
-        assert store.get(signal.id).version == 2  # type: ignore[union-attr]
+        store.archive(as_read(handed_over), archived(handed_over, TODAY), log_for(signal, Action.SIGNAL_ARCHIVED))
+        assert signal_in(store, signal.id).version == 2  # type: ignore[union-attr]
 
     def test_archiving_a_signal_changed_since_it_was_read_is_a_conflict_and_changes_nothing(
         self, store: SignalStore, logbook: Logbook
     ) -> None:
         read = self.add(store, builders.domain_signal())
-        store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
-        handed_over = store.get(read.id)
+        store.replace_professional(as_read(read), NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        handed_over = signal_in(store, read.id)
         with pytest.raises(Conflict):
-            store.archive(read, archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
-        assert store.get(read.id) == handed_over
-        assert store.get(read.id).professional == NEW_PROFESSIONAL  # type: ignore[union-attr]
+            store.archive(as_read(read), archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
+        assert signal_in(store, read.id) == handed_over
+        assert signal_in(store, read.id).professional == NEW_PROFESSIONAL  # type: ignore[union-attr]
         assert [e.action for e in logbook.entries_for_child(read.child_pseudonym.value)] == [
             Action.SIGNAL_CREATED,
             Action.SIGNAL_HANDED_OVER,
@@ -382,26 +388,27 @@ class SignalStoreContract:
 
     def test_handing_over_a_signal_changed_since_it_was_read_is_a_conflict(self, store: SignalStore) -> None:
         read = self.add(store, builders.domain_signal())
-        store.archive(read, archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
+        store.archive(as_read(read), archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
         with pytest.raises(Conflict):
-            store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
-        stored = store.get(read.id)
+            store.replace_professional(as_read(read), NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        stored = signal_in(store, read.id)
         assert stored == archived(read, TODAY)
         assert stored is not None and stored.professional == read.professional
 
     def test_a_conflict_is_told_apart_from_a_signal_that_is_gone(self, store: SignalStore) -> None:
         read = self.add(store, builders.domain_signal())
-        store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
-        store.delete(read, log_for(read, Action.SIGNAL_DELETED, START + timedelta(minutes=1)))
+        store.replace_professional(as_read(read), NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        store.delete(as_read(read), log_for(read, Action.SIGNAL_DELETED, START + timedelta(minutes=1)))
         with pytest.raises(NotFound):
-            store.archive(read, archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
+            store.archive(as_read(read), archived(read, TODAY), log_for(read, Action.SIGNAL_ARCHIVED))
 
     def test_reload_reads_the_signal_as_stored_now(self, store: SignalStore) -> None:
         read = self.add(store, builders.domain_signal())
-        store.replace_professional(read, NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
+        store.replace_professional(as_read(read), NEW_PROFESSIONAL, log_for(read, Action.SIGNAL_HANDED_OVER))
         fresh = store.reload(read)
-        assert fresh == replace(read, professional=NEW_PROFESSIONAL)
-        assert fresh is not None and fresh.version == 1
+        assert fresh is not None
+        assert fresh.signal == replace(read, professional=NEW_PROFESSIONAL)
+        assert fresh.signal.version == 1
         store.delete(fresh, log_for(read, Action.SIGNAL_DELETED, START + timedelta(minutes=1)))
         assert store.reload(read) is None
 
@@ -410,22 +417,49 @@ class SignalStoreContract:
     ) -> None:
         mine = self.add(store, builders.domain_signal(seed=1))
         theirs = self.add(store, builders.domain_signal(seed=1, org=OTHER_ORG))
-        store.replace_professional(theirs, NEW_PROFESSIONAL, log_for(theirs, Action.SIGNAL_HANDED_OVER))
-        renamed = [replace(s, child=replace(s.child, family_name="de Wit")) for s in (mine, theirs)]
+        store.replace_professional(as_read(theirs), NEW_PROFESSIONAL, log_for(theirs, Action.SIGNAL_HANDED_OVER))
+        renamed = [as_read(replace(s, child=replace(s.child, family_name="de Wit"))) for s in (mine, theirs)]
         entry = log_for(mine, Action.SUBJECT_RECTIFIED, START + timedelta(minutes=1))
         with pytest.raises(Conflict):
             store.replace_signals(renamed, entry)
-        assert store.get(mine.id) == mine
-        assert store.get(theirs.id) == replace(theirs, professional=NEW_PROFESSIONAL)
+        assert signal_in(store, mine.id) == mine
+        assert signal_in(store, theirs.id) == replace(theirs, professional=NEW_PROFESSIONAL)
         assert entry not in logbook.entries_for_child(mine.child_pseudonym.value)
 
         fresh = [store.get(mine.id), store.get(theirs.id)]
-        stored = store.replace_signals([replace(s, child=replace(s.child, family_name="de Wit")) for s in fresh], entry)
-        assert [s.version for s in stored] == [1, 2]
-        assert [store.get(s.id) for s in stored] == stored
-        assert store.get(theirs.id).professional == NEW_PROFESSIONAL
+        stored = store.replace_signals(
+            [r.changed(replace(r.signal, child=replace(r.signal.child, family_name="de Wit"))) for r in fresh if r],
+            entry,
+        )
+        assert [r.signal.version for r in stored] == [1, 2]
+        assert [store.get(r.signal.id) for r in stored] == stored
+        assert signal_in(store, theirs.id).professional == NEW_PROFESSIONAL
+
+    # The lifecycle job's work
+
+    def test_a_signal_is_due_the_day_after_its_active_period_and_stays_due(self, store: SignalStore) -> None:
+        signal = self.add(store, builders.domain_signal(seed=1, active_until=date(2026, 12, 10)))
+        self.add(store, builders.domain_signal(seed=2))
+        assert store.due_signals(date(2026, 12, 10)) == []
+        assert store.due_signals(date(2026, 12, 11)) == [signal]
+        assert store.due_signals(date(2027, 3, 1)) == [signal]
+
+    def test_an_archived_signal_is_due_again_the_day_after_its_delete_day(self, store: SignalStore) -> None:
+        signal = self.add(store, builders.domain_signal(seed=1))
+        closed = archived(signal, TODAY)
+        store.archive(as_read(signal), closed, log_for(signal, Action.SIGNAL_ARCHIVED))
+        assert store.due_signals(closed.delete_after) == []
+        assert [s.id for s in store.due_signals(closed.delete_after + timedelta(days=1))] == [signal.id]
 
     # The logbook
+
+    def test_a_log_entry_is_never_overwritten(self, store: SignalStore, logbook: Logbook) -> None:
+        signal = builders.domain_signal()
+        entry = log_for(signal, Action.SIGNAL_READ)
+        logbook.append(entry)
+        with pytest.raises(Conflict):
+            logbook.append(replace(entry, action=Action.SIGNAL_DELETED))
+        assert logbook.entries_for_child(signal.child_pseudonym.value) == [entry]
 
     def test_log_entries_of_a_child_come_back_in_time_order(self, store: SignalStore, logbook: Logbook) -> None:
         signal = self.add(store, builders.domain_signal())
@@ -469,7 +503,7 @@ class TestDynamoDBSignalStore(SignalStoreContract):
 
     def test_no_table_holds_the_bsn(self, store: SignalStore, container: bootstrap.Container) -> None:
         signal = self.add(store, builders.domain_signal(seed=5))
-        store.replace_professional(signal, NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
+        store.replace_professional(as_read(signal), NEW_PROFESSIONAL, log_for(signal, Action.SIGNAL_HANDED_OVER))
         dynamodb = container.dynamodb
         for table in dynamodb.list_tables()["TableNames"]:
             dump = repr(dynamodb.scan(TableName=table)["Items"])

@@ -17,7 +17,7 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.domain.errors import Conflict, InvalidInput, Unauthenticated
 from chalicelib.services import admin, auth
-from infra.moto_isolation import one_dynamodb_request_at_a_time
+from local.moto_isolation import one_dynamodb_request_at_a_time
 
 NOW = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})

@@ -15,17 +15,20 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.matching import SignalWithMatches
 from chalicelib.domain.model import Address, CloseReason, Professional, Signal
 from chalicelib.domain.notifications import Notification, archived_notice
+from chalicelib.ports import ChildPartition
+from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import CLAIM_LEASE, Delivery, send_once
 from chalicelib.services.lifecycle import LifecycleIncomplete, LifecycleService
 from chalicelib.services.matching import MatchService, NotificationInFlight
-from chalicelib.services.municipality import ChildCorrection, NothingStored, SubjectService
 from chalicelib.services.signals import SignalService
+from chalicelib.services.subjects import ChildCorrection, NothingStored, SubjectService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     FAILED,
@@ -52,7 +55,9 @@ JANSEN = Professional(**builders.professional())
 BAKKER = Professional("K. Bakker", "Buurtwerker", "k.bakker@buurtteam.example.nl", "020 555 0101")
 REGIE_UTRECHT = "regie@utrecht.example.nl"
 REGIE_AMSTERDAM = "regie@amsterdam.example.nl"
-AMSTERDAM_ADDRESS = Address("Kerkstraat", 5, "1017GA", "Amsterdam", "0363")
+AMSTERDAM_ADDRESS = Address(
+    street="Kerkstraat", house_number=5, postcode="1017GA", city="Amsterdam", municipality_code="0363"
+)
 
 
 class World:
@@ -67,30 +72,27 @@ class World:
         self.mailer = RecordingMailer()
         self.clock = FixedClock(START)
         ids = MonotonicUlids()
-        self.new_id = lambda at: ids.next(at, os.urandom(10))
+        self.audit = Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
 
     def signals(self) -> SignalService:
-        return SignalService(self.store, self.logbook, builders.pseudonymiser, self.clock, self.new_id)
+        return SignalService(self.store, self.logbook, builders.pseudonymiser, self.audit)
 
     def matching(self, mailer: Any = None) -> MatchService:
-        return MatchService(self.store, self.registry, self.ledger, mailer or self.mailer, self.clock, self.new_id)
+        return MatchService(self.store, self.registry, self.ledger, mailer or self.mailer, self.audit)
 
     def lifecycle(self, mailer: Any = None, reminders: Any = None) -> LifecycleService:
-        return LifecycleService(
-            self.store, self.ledger, mailer or self.mailer, self.clock, self.new_id, reminders or self.municipal
-        )
+        return LifecycleService(self.store, self.ledger, mailer or self.mailer, self.audit, reminders or self.municipal)
 
     def subjects(self, mailer: Any = None, store: Any = None, ledger: Any = None) -> SubjectService:
         return SubjectService(
             store or self.store,
+            self.store,
             self.logbook,
-            self.municipal,
             self.registry,
             ledger or self.ledger,
             mailer or self.mailer,
             builders.pseudonymiser,
-            self.clock,
-            self.new_id,
+            self.audit,
         )
 
     def register(self, principal: Any, professional: Professional, **overrides: Any) -> Signal:
@@ -99,6 +101,10 @@ class World:
 
     def subjects_of(self, subject: str) -> list[str]:
         return [message.to for message in self.mailer.sent if message.subject.endswith(subject)]
+
+    def partition(self) -> ChildPartition:
+        """Everything stored about the child ``BSN``: signals, match records, mails filed under them."""
+        return self.store.child_partition(builders.pseudonymiser().child(BSN).value)
 
     def sent_log(self) -> list[LogEntry]:
         return [entry for entry in self.logbook.entries if entry.action is Action.NOTIFICATION_SENT]
@@ -120,7 +126,7 @@ def matched(world: World) -> tuple[Signal, Signal]:
 
 def log_for(notification: Notification, world: World) -> LogEntry:
     now = world.clock.now()
-    return LogEntry(id=world.new_id(now), at=now, action=Action.NOTIFICATION_SENT, client_id="test")
+    return LogEntry(id=world.audit.new_id(now), at=now, action=Action.NOTIFICATION_SENT, client_id="test")
 
 
 # The one mechanism
@@ -180,7 +186,8 @@ def test_a_mail_out_while_its_signal_is_deleted_is_logged_and_leaves_no_ledger_e
 ) -> None:
     first, _ = matched
     notice = archived_notice(first)
-    deleting = RivalFirst(world.mailer, "send", lambda: world.store.delete(first, log_for(notice, world)))
+    unmatched = SignalWithMatches(signal=first)
+    deleting = RivalFirst(world.mailer, "send", lambda: world.store.delete(unmatched, log_for(notice, world)))
 
     assert send_once(world.ledger, deleting, notice, world.clock.now(), log_for(notice, world)) is Delivery.SENT
 
@@ -271,8 +278,7 @@ def test_removal_notices_go_once_when_a_second_erasure_arrives_while_they_are_ou
     assert isinstance(overlapping.rival_result, Conflict)
     assert (erased.signals_erased, erased.professionals_notified) == (2, 2)
     assert sorted(world.subjects_of("verwijderd")) == sorted([JANSEN.email, BAKKER.email])
-    assert world.store.signals == {}
-    assert world.ledger.records == {}
+    assert world.partition() == ChildPartition([], [], {})
     with pytest.raises(NothingStored):
         world.subjects().erase(UTRECHT, BSN, "objection")
 
@@ -288,7 +294,7 @@ def test_removal_notices_go_once_when_two_erasures_read_the_child_at_the_same_ti
     assert earlier.rival_result.professionals_notified == 2  # type: ignore[attr-defined]
     assert (late.signals_erased, late.professionals_notified) == (2, 0)
     assert sorted(world.subjects_of("verwijderd")) == sorted([JANSEN.email, BAKKER.email])
-    assert world.store.signals == {} and world.ledger.records == {}
+    assert world.partition() == ChildPartition([], [], {})
 
 
 def test_the_moved_in_notice_goes_once_when_three_rectifications_of_one_move_run_at_once(
@@ -305,7 +311,7 @@ def test_the_moved_in_notice_goes_once_when_three_rectifications_of_one_move_run
     assert world.subjects_of("woont nu in uw gemeente") == [REGIE_AMSTERDAM]
     told = [r.new_municipality_notified for r in [*rivals.rival_result, result]]  # type: ignore[misc]
     assert told == [True, False, False]
-    assert all(s.child.address == AMSTERDAM_ADDRESS for s in world.store.signals.values())
+    assert {s.child.address for s in world.partition().signals} == {AMSTERDAM_ADDRESS}
 
 
 def test_the_moved_in_notice_goes_once_when_a_rectification_arrives_while_it_is_out(

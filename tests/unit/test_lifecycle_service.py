@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import lifecycle
-from chalicelib.domain.clock import FixedClock
+from chalicelib.domain.errors import DuplicateActiveSignal
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.lifecycle import Transition, due_transition, next_due
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import both_sides, find_matches
 from chalicelib.domain.model import CloseReason, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import archived_notice
+from chalicelib.services.audit import Audit
 from chalicelib.services.lifecycle import CLIENT_ID, LifecycleIncomplete, LifecycleService
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     FAILED,
@@ -26,6 +28,7 @@ from tests.fakes import (
     InMemoryMatchStore,
     InMemoryNotificationLedger,
     RecordingMailer,
+    signal_in,
 )
 
 DAY = timedelta(days=1)
@@ -121,7 +124,7 @@ class World:
         self.clock = FixedClock(at_night(today))
         ids = MonotonicUlids()
         self.service = LifecycleService(
-            self.store, self.ledger, self.mailer, self.clock, lambda at: ids.next(at, os.urandom(10))
+            self.store, self.ledger, self.mailer, Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
         )
 
     def on(self, day: date) -> World:
@@ -130,6 +133,9 @@ class World:
 
     def run(self) -> Any:
         return self.service.run()
+
+    def created(self, signal: Signal) -> LogEntry:
+        return LogEntry(id=os.urandom(13).hex(), at=signal.created_at, action=Action.SIGNAL_CREATED, client_id=GGD.id)
 
     def log(self, action: Action) -> list[LogEntry]:
         return [entry for entry in self.logbook.entries if entry.action is action]
@@ -146,7 +152,7 @@ def test_nothing_happens_on_the_last_active_day(world: World) -> None:
     report = world.run()
 
     assert (report.archived, report.deleted, report.notices_sent) == ([], [], 0)
-    assert world.store.get(active.id) == active
+    assert signal_in(world.store, active.id) == active
     assert world.mailer.sent == []
     assert world.logbook.entries == []
 
@@ -157,7 +163,7 @@ def test_expired_signal_is_archived_the_next_day(world: World) -> None:
     report = world.on(ACTIVE_UNTIL + DAY).run()
 
     assert report.archived == [expired.id]
-    stored = world.store.get(expired.id)
+    stored = signal_in(world.store, expired.id)
     assert stored is not None
     assert stored.archived_on == ACTIVE_UNTIL + DAY
     assert lifecycle.status_on(stored, ACTIVE_UNTIL + DAY) is SignalStatus.ARCHIVED
@@ -180,13 +186,16 @@ def test_owner_of_an_archived_signal_is_told_once(world: World) -> None:
 
 
 def test_archiving_releases_the_active_signal_guard(world: World) -> None:
-    world.store.put(expired := signal())
-    key = (expired.child_pseudonym.value, GGD.id)
-    assert world.store.guards[key].signal_id == expired.id
+    world.store.put(signal())
+    # Registered on the last active day, when an unreleased guard would still hold.
+    successor = signal(created_at=at_night(ACTIVE_UNTIL))
+    with pytest.raises(DuplicateActiveSignal):
+        world.store.add(successor, ACTIVE_UNTIL, None, world.created(successor))
 
     world.on(ACTIVE_UNTIL + DAY).run()
 
-    assert key not in world.store.guards
+    world.store.add(successor, ACTIVE_UNTIL, None, world.created(successor))
+    assert signal_in(world.store, successor.id) == successor
 
 
 def test_archiving_and_its_notice_are_logged(world: World) -> None:
@@ -233,13 +242,14 @@ def test_deleting_a_signal_takes_its_match_records_along(world: World) -> None:
     newer = builders.domain_signal(org=BUURTTEAM, professional=BAKKER, created_at=START + timedelta(days=40))
     world.store.put(old, newer)
     world.store.save_matches(newer.id, both_sides(newer, find_matches(newer, [old], [], False, date(2027, 1, 7))))
-    assert len(world.store.matches) == 2
+    assert len(world.store.child_partition(old.child_pseudonym.value).matches) == 2
 
     world.on(DELETE_AFTER + DAY).run()
 
     assert world.store.get(old.id) is None
-    assert world.store.matches == {}
-    assert world.store.get(newer.id) is not None
+    assert world.store.child_partition(old.child_pseudonym.value).matches == []
+    kept = world.store.get(newer.id)
+    assert kept is not None and kept.matches == ()
 
 
 def test_signal_of_a_child_turning_23_while_active_is_deleted_not_archived(world: World) -> None:
@@ -261,7 +271,7 @@ def test_closed_signal_is_left_alone_until_its_delete_day(world: World) -> None:
     report = world.on(ACTIVE_UNTIL + DAY).run()
 
     assert (report.archived, report.deleted, report.notices_sent) == ([], [], 0)
-    assert world.store.get(closed.id) == closed
+    assert signal_in(world.store, closed.id) == closed
     assert world.on(DELETE_AFTER + DAY).run().deleted == [closed.id]
 
 
@@ -283,7 +293,7 @@ def test_mail_failure_leaves_the_signal_due_and_the_run_fails_after_handling_the
     assert report.archived == [archivable.id]
     assert report.deleted == [deletable.id]
     assert report.notices_sent == 1
-    stored = world.store.get(refused.id)
+    stored = signal_in(world.store, refused.id)
     assert stored is not None and stored.archived_on is None
     assert world.store.due_signals(ACTIVE_UNTIL + DAY) == [stored]
     assert world.ledger.status(archived_notice(refused)) == FAILED
@@ -302,9 +312,9 @@ def test_next_run_archives_what_failed_and_sends_its_notice_once(world: World) -
     assert report.failed == []
     assert world.mailer.recipients.count(JANSEN.email) == 1
     assert world.mailer.recipients.count(BAKKER.email) == 1
-    stored = world.store.get(refused.id)
+    stored = signal_in(world.store, refused.id)
     assert stored is not None and stored.archived_on == ACTIVE_UNTIL + DAY
-    assert world.store.get(other.id).archived_on == ACTIVE_UNTIL + DAY  # type: ignore[union-attr]
+    assert signal_in(world.store, other.id).archived_on == ACTIVE_UNTIL + DAY  # type: ignore[union-attr]
 
 
 class ArchiveFailsOnce(InMemoryMatchStore):
@@ -325,7 +335,7 @@ def test_notice_already_sent_is_not_sent_again_when_only_the_archive_write_faile
     world = World(ACTIVE_UNTIL + DAY)
     world.store = ArchiveFailsOnce(world.logbook, world.ledger)
     world.service = LifecycleService(
-        world.store, world.ledger, world.mailer, world.clock, lambda at: os.urandom(13).hex()
+        world.store, world.ledger, world.mailer, Audit(world.clock, lambda at: os.urandom(13).hex())
     )
     world.store.put(expired := signal())
 
@@ -357,9 +367,9 @@ def test_run_after_skipped_days_handles_everything_that_fell_due_meanwhile(world
     assert report.deleted == [gone.id]
     assert report.notices_sent == 2
     # Archived from the day after their own active period, not from the day the job caught up.
-    assert world.store.get(first.id).archived_on == date(2027, 1, 21)  # type: ignore[union-attr]
-    assert world.store.get(second.id).archived_on == date(2027, 1, 26)  # type: ignore[union-attr]
-    assert world.store.get(not_yet.id).archived_on is None  # type: ignore[union-attr]
+    assert signal_in(world.store, first.id).archived_on == date(2027, 1, 21)  # type: ignore[union-attr]
+    assert signal_in(world.store, second.id).archived_on == date(2027, 1, 26)  # type: ignore[union-attr]
+    assert signal_in(world.store, not_yet.id).archived_on is None  # type: ignore[union-attr]
 
 
 def test_active_signal_missed_past_its_delete_day_is_deleted_without_notice(world: World) -> None:

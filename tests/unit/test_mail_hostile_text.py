@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from chalicelib.adapters.ses import to_mime
 from chalicelib.domain.matching import MatchKind
-from chalicelib.domain.model import Organisation, Professional, SignalStatus
+from chalicelib.domain.model import Organisation, Professional, Pseudonym, SignalStatus
 from chalicelib.domain.notifications import Audience, Notification, PartyLine
-from chalicelib.services.mail import SUBJECTS, EmailMessage, render
+from chalicelib.ports import EmailMessage
+from chalicelib.services.mail import SUBJECTS, render
 
 FORGED = "Echte Naam\r\nE-mail: nep@attacker.example"
 LINE_BREAKS = ["\r", "\n", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
@@ -27,18 +28,23 @@ def notification(audience: Audience, value: str) -> Notification:
     """A notification with ``value`` in every text a template shows, ids and codes included."""
     organisation = Organisation(id="org_x", name=value, sector=value, region=value)
     professional = Professional(name=value, function=value, email=value, phone=value)
-    party = PartyLine(organisation, professional, CREATED, SignalStatus.ACTIVE, MatchKind.CHILD)
+    party = PartyLine(
+        organisation=organisation,
+        professional=professional,
+        signal_created_at=CREATED,
+        status=SignalStatus.ACTIVE,
+        kind=MatchKind.CHILD,
+    )
     return Notification(
         key="own",
         audience=audience,
         to="p.jansen@ggd.example.nl",
         recipient_name=value,
-        new_signal_id=value,
-        new_child_pseudonym="p",
+        filed_under_signal_id=value,
+        filed_under_child_pseudonym="p",
         own_signal_id=value,
         own_case_reference=value,
-        own_child_pseudonym="p",
-        own_key_version="1",
+        child=Pseudonym("p", "1"),
         parties=(party, party),
         match_ids=(value, value),
         municipality_code=value,

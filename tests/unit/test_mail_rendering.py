@@ -12,7 +12,8 @@ from chalicelib.domain import notifications
 from chalicelib.domain.matching import find_matches, match_id
 from chalicelib.domain.model import Address, Child, Gender, Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification
-from chalicelib.services.mail import EmailMessage, render
+from chalicelib.ports import EmailMessage
+from chalicelib.services.mail import render
 from tests import builders
 
 START = builders.START
@@ -46,8 +47,22 @@ HOME = Address(
     city="Zeist",
     municipality_code="0355",
 )
-FLEUR = Child("Fleur Anouk", "Rijsbergen", date(2013, 7, 19), Gender.FEMALE, HOME, family_name_prefix="van")
-DAAN = Child("Daan", "Rijsbergen", date(2016, 2, 3), Gender.MALE, HOME, family_name_prefix="van")
+FLEUR = Child(
+    given_names="Fleur Anouk",
+    family_name_prefix="van",
+    family_name="Rijsbergen",
+    birth_date=date(2013, 7, 19),
+    gender=Gender.FEMALE,
+    address=HOME,
+)
+DAAN = Child(
+    given_names="Daan",
+    family_name_prefix="van",
+    family_name="Rijsbergen",
+    birth_date=date(2016, 2, 3),
+    gender=Gender.MALE,
+    address=HOME,
+)
 FLEUR_BSN = builders.bsn(41)
 DAAN_BSN = builders.bsn(42)
 

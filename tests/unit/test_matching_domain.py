@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.ids import MonotonicUlids, ulid
+from chalicelib.domain.lifecycle import status_on
 from chalicelib.domain.matching import MatchedParty, MatchKind, both_sides, find_matches, match_id
 from chalicelib.domain.model import Signal, SignalStatus
 from tests import builders
@@ -236,12 +237,12 @@ def test_match_id_is_short_and_prefixed() -> None:
 def test_matched_party_status_follows_its_own_dates() -> None:
     party = MatchedParty.of(signal(active_until=date(2027, 1, 31), delete_after=date(2032, 1, 31)))
 
-    assert party.status_on(date(2027, 1, 31)) is SignalStatus.ACTIVE
-    assert party.status_on(date(2027, 2, 1)) is SignalStatus.ARCHIVED
-    assert party.status_on(date(2032, 1, 31)) is SignalStatus.ARCHIVED
-    assert party.status_on(date(2032, 2, 1)) is None
+    assert status_on(party, date(2027, 1, 31)) is SignalStatus.ACTIVE
+    assert status_on(party, date(2027, 2, 1)) is SignalStatus.ARCHIVED
+    assert status_on(party, date(2032, 1, 31)) is SignalStatus.ARCHIVED
+    assert status_on(party, date(2032, 2, 1)) is None
     closed = replace(party, archived_on=date(2027, 1, 1))
-    assert closed.status_on(date(2027, 1, 1)) is SignalStatus.ARCHIVED
+    assert status_on(closed, date(2027, 1, 1)) is SignalStatus.ARCHIVED
 
 
 # Ids of log entries written at one instant (MonotonicUlids)

@@ -10,14 +10,17 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.clock import FixedClock, dutch_date
+from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import find_matches, match_id
+from chalicelib.domain.matching import Match, find_matches, match_id
 from chalicelib.domain.model import Professional, Signal
 from chalicelib.domain.notifications import Audience, Notification, plan
-from chalicelib.services.delivery import CLAIM_LEASE, ClaimOutcome
+from chalicelib.ports import ClaimOutcome
+from chalicelib.services.audit import Audit
+from chalicelib.services.delivery import CLAIM_LEASE
 from chalicelib.services.matching import MatchService, NotificationInFlight
+from local.clock import FixedClock
 from tests import builders
 from tests.fakes import (
     FAILED,
@@ -76,8 +79,15 @@ def world() -> World:
     mailer = RecordingMailer()
     clock = FixedClock(PROCESSED_AT)
     ids = MonotonicUlids()
-    service = MatchService(store, registry, ledger, mailer, clock, lambda at: ids.next(at, os.urandom(10)))
+    service = MatchService(store, registry, ledger, mailer, Audit(clock, lambda at: ids.next(at, os.urandom(10))))
     return World(logbook, ledger, store, registry, mailer, clock, service)
+
+
+def matches_of(world: World, signal: Signal) -> tuple[Match, ...]:
+    """The matches shown with ``signal``, read through the store's port."""
+    read = world.store.get(signal.id)
+    assert read is not None
+    return read.matches
 
 
 @pytest.fixture
@@ -122,7 +132,7 @@ def test_every_mail_is_marked_sent_in_the_ledger(world: World, earlier: Signal, 
 def test_no_regievoerder_mail_when_the_municipality_has_none(world: World, earlier: Signal) -> None:
     registry = InMemoryRegistry()
     service = MatchService(
-        world.store, registry, world.ledger, world.mailer, world.clock, lambda at: os.urandom(8).hex()
+        world.store, registry, world.ledger, world.mailer, Audit(world.clock, lambda at: os.urandom(8).hex())
     )
     new = signal(1, BUURTTEAM, BAKKER, START + HOUR)
     world.store.put(new)
@@ -140,7 +150,7 @@ def test_signal_without_a_match_sends_nothing_and_stores_nothing(world: World) -
 
     assert (outcome.matches, outcome.sent) == (0, 0)
     assert world.mailer.sent == []
-    assert world.store.match_writes == []
+    assert world.store.child_partition(alone.child_pseudonym.value).matches == []
     assert world.logbook.entries == []
 
 
@@ -277,7 +287,7 @@ def test_mail_already_marked_sent_by_another_invocation_is_not_sent_again(
     stale = StalePartition(world.logbook, world.ledger)
     stale.put(earlier, new)
     service = MatchService(
-        stale, world.registry, world.ledger, world.mailer, world.clock, lambda at: os.urandom(8).hex()
+        stale, world.registry, world.ledger, world.mailer, Audit(world.clock, lambda at: os.urandom(8).hex())
     )
 
     outcome = service.process(new)
@@ -293,7 +303,7 @@ def _log_for(world: World, notification: Notification) -> LogEntry:
         action=Action.NOTIFICATION_SENT,
         client_id="match-function",
         signal_id=notification.own_signal_id,
-        child_pseudonym=notification.own_child_pseudonym,
+        child_pseudonym=notification.child.value,
     )
 
 
@@ -304,7 +314,7 @@ def test_signal_deleted_before_processing_is_skipped(world: World, earlier: Sign
 
     assert outcome.skipped
     assert world.mailer.sent == []
-    assert world.store.match_writes == []
+    assert world.store.child_partition(earlier.child_pseudonym.value).matches == []
     assert world.logbook.entries == []
 
 
@@ -314,12 +324,11 @@ def test_signal_deleted_before_processing_is_skipped(world: World, earlier: Sign
 def test_match_is_stored_on_both_sides(world: World, earlier: Signal, new: Signal) -> None:
     world.service.process(new)
 
-    [mine] = world.store.matches_of(new.id)
-    [theirs] = world.store.matches_of(earlier.id)
+    [mine] = matches_of(world, new)
+    [theirs] = matches_of(world, earlier)
     assert mine.id == theirs.id == match_id(new.id, earlier.id)
     assert (mine.other.signal_id, theirs.other.signal_id) == (earlier.id, new.id)
     assert mine.since == theirs.since == new.created_at
-    assert world.store.get(earlier.id).matches == (theirs,)  # type: ignore[union-attr]
 
 
 def test_match_records_are_saved_once_and_not_rewritten_when_all_exist(
@@ -339,12 +348,12 @@ def test_a_batch_cut_short_before_the_new_signals_side_is_written_again(
     world: World, earlier: Signal, new: Signal
 ) -> None:
     world.service.process(new)
-    del world.store.matches[(new.id, match_id(new.id, earlier.id))]
+    world.store.lose_match_record(new.id, match_id(new.id, earlier.id))
 
     world.service.process(new)
 
     assert len(world.store.match_writes) == 2
-    assert len(world.store.matches_of(new.id)) == 1
+    assert len(matches_of(world, new)) == 1
 
 
 def test_a_counterpart_removed_later_is_not_brought_back_by_a_redelivery(
@@ -352,12 +361,12 @@ def test_a_counterpart_removed_later_is_not_brought_back_by_a_redelivery(
 ) -> None:
     world.service.process(new)
     # What deleting the earlier signal does to its side of the match.
-    del world.store.matches[(earlier.id, match_id(new.id, earlier.id))]
+    world.store.lose_match_record(earlier.id, match_id(new.id, earlier.id))
 
     world.service.process(new)
 
     assert len(world.store.match_writes) == 1
-    assert world.store.matches_of(earlier.id) == []
+    assert matches_of(world, earlier) == ()
 
 
 def test_match_records_are_saved_even_when_a_mail_fails(world: World, earlier: Signal, new: Signal) -> None:
@@ -366,7 +375,7 @@ def test_match_records_are_saved_even_when_a_mail_fails(world: World, earlier: S
     with pytest.raises(MailRefused):
         world.service.process(new)
 
-    assert len(world.store.matches) == 2
+    assert [len(matches_of(world, s)) for s in (new, earlier)] == [1, 1]
 
 
 # Logbook

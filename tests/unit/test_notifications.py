@@ -78,7 +78,7 @@ def test_new_signals_professional_gets_one_overview_of_every_party() -> None:
     assert own.to == BAKKER.email
     assert own.recipient_name == BAKKER.name
     assert (own.own_signal_id, own.own_case_reference) == (scene.new.id, "BT-7")
-    assert own.own_child_pseudonym == scene.new.child_pseudonym.value
+    assert own.child.value == scene.new.child_pseudonym.value
     assert [(p.organisation, p.professional, p.status, p.kind, p.signal_created_at) for p in own.parties] == [
         (VEILIG_THUIS, SMIT, SignalStatus.ARCHIVED, MatchKind.CHILD, scene.archived.created_at),
         (GGD, JANSEN, SignalStatus.ACTIVE, MatchKind.CHILD, scene.same_child.created_at),
@@ -99,8 +99,8 @@ def test_each_active_matched_signals_professional_gets_one_mail_about_the_new_si
         assert notification.to == other.professional.email
         assert notification.recipient_name == other.professional.name
         assert (notification.own_signal_id, notification.own_case_reference) == (other.id, other.case_reference)
-        assert notification.own_child_pseudonym == other.child_pseudonym.value
-        assert notification.new_signal_id == scene.new.id
+        assert notification.child.value == other.child_pseudonym.value
+        assert notification.filed_under_signal_id == scene.new.id
         assert [(p.organisation, p.professional, p.status, p.kind.value) for p in notification.parties] == [
             (BUURTTEAM, BAKKER, SignalStatus.ACTIVE, kind)
         ]
@@ -112,9 +112,9 @@ def test_address_match_mail_is_filed_under_the_recipients_own_child() -> None:
 
     [about_sibling] = [n for n in scene.plan() if n.own_signal_id == scene.sibling.id]
 
-    assert about_sibling.own_child_pseudonym == scene.sibling.child_pseudonym.value
-    assert about_sibling.own_child_pseudonym != scene.new.child_pseudonym.value
-    assert about_sibling.own_key_version == scene.sibling.child_pseudonym.key_version
+    assert about_sibling.child.value == scene.sibling.child_pseudonym.value
+    assert about_sibling.child.value != scene.new.child_pseudonym.value
+    assert about_sibling.child.key_version == scene.sibling.child_pseudonym.key_version
 
 
 def test_owner_of_an_archived_signal_gets_no_mail() -> None:
@@ -151,7 +151,7 @@ def test_regievoerder_gets_one_notice_naming_every_organisation_and_match() -> N
     assert set(notice.match_ids) == {
         match_id(scene.new.id, other.id) for other in (scene.archived, scene.same_child, scene.sibling)
     }
-    assert notice.own_child_pseudonym == scene.new.child_pseudonym.value
+    assert notice.child.value == scene.new.child_pseudonym.value
 
 
 def test_every_recipient_of_one_new_signal_has_its_own_key() -> None:
@@ -162,8 +162,8 @@ def test_every_recipient_of_one_new_signal_has_its_own_key() -> None:
     assert len(planned) == 4
     keys = [notification.key for notification in planned]
     assert len(set(keys)) == len(keys)
-    assert {notification.new_signal_id for notification in planned} == {scene.new.id}
-    assert {notification.new_child_pseudonym for notification in planned} == {scene.new.child_pseudonym.value}
+    assert {notification.filed_under_signal_id for notification in planned} == {scene.new.id}
+    assert {notification.filed_under_child_pseudonym for notification in planned} == {scene.new.child_pseudonym.value}
 
 
 def test_the_plan_is_the_same_on_every_redelivery() -> None:
@@ -204,5 +204,5 @@ def test_archived_notice_goes_to_the_signals_own_professional_once() -> None:
     assert notice.parties == ()
     assert notice.match_ids == ()
     assert notice.key == "archived"
-    assert notice.new_signal_id == archived.id
-    assert notice.own_child_pseudonym == notice.new_child_pseudonym == archived.child_pseudonym.value
+    assert notice.filed_under_signal_id == archived.id
+    assert notice.child.value == notice.filed_under_child_pseudonym == archived.child_pseudonym.value

@@ -38,6 +38,7 @@ def _nine_digit_values() -> list[str]:
     return values
 
 
+@pytest.mark.slow
 def test_the_eleven_test_agrees_with_stdnum_on_200000_values() -> None:
     values = _nine_digit_values()
     disagreeing = [v for v in values if validation.is_valid_bsn(v) != stdnum_bsn.is_valid(v)]
@@ -67,6 +68,7 @@ def test_the_package_installed_is_phonenumbers_without_its_geographic_data() -> 
         import phonenumbers.geocoder  # noqa: F401
 
 
+@pytest.mark.slow
 def test_phonenumberslite_answers_20000_numbers_as_the_full_package_does() -> None:
     assert phone_numbers.digest(phone_numbers.outcomes(phonenumbers, phone_numbers.sample())) == (
         FULL_PHONENUMBERS_DIGEST

@@ -9,7 +9,10 @@ from typing import Any, cast
 
 import pytest
 
-from chalicelib.adapters import items
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.items import guard_to_item, signal_to_item
+from chalicelib.adapters.dynamodb.match_items import match_to_item
+from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.domain.matching import both_sides, find_matches
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import plan
@@ -50,15 +53,15 @@ class Stream:
         image = new_image or old_image or {}
         dynamodb: dict[str, Any] = {
             "ApproximateCreationDateTime": START.timestamp(),
-            "Keys": items.serialise({"pk": image["pk"], "sk": image["sk"]}),
+            "Keys": serialise({"pk": image["pk"], "sk": image["sk"]}),
             "SequenceNumber": str(self.next_sequence),
             "SizeBytes": 512,
             "StreamViewType": "NEW_AND_OLD_IMAGES",
         }
         if new_image is not None:
-            dynamodb["NewImage"] = items.serialise(new_image)
+            dynamodb["NewImage"] = serialise(new_image)
         if old_image is not None:
-            dynamodb["OldImage"] = items.serialise(old_image)
+            dynamodb["OldImage"] = serialise(old_image)
         return {
             "eventID": f"event-{self.next_sequence}",
             "eventName": event_name,
@@ -70,7 +73,7 @@ class Stream:
         }
 
     def inserted(self, signal: Signal) -> dict[str, Any]:
-        return self.record("INSERT", new_image=items.signal_to_item(signal))
+        return self.record("INSERT", new_image=signal_to_item(signal))
 
 
 def handle(records: list[dict[str, Any]], service: RecordingService) -> dict[str, Any]:
@@ -113,7 +116,7 @@ def test_modified_signal_is_ignored(stream: Stream) -> None:
     archived = replace(active, archived_on=date(2027, 1, 1))
 
     response = handle(
-        [stream.record("MODIFY", items.signal_to_item(archived), items.signal_to_item(active))],
+        [stream.record("MODIFY", signal_to_item(archived), signal_to_item(active))],
         service,
     )
 
@@ -124,7 +127,7 @@ def test_modified_signal_is_ignored(stream: Stream) -> None:
 def test_removed_signal_is_ignored(stream: Stream) -> None:
     service = RecordingService()
 
-    handle([stream.record("REMOVE", old_image=items.signal_to_item(signal()))], service)
+    handle([stream.record("REMOVE", old_image=signal_to_item(signal()))], service)
 
     assert service.processed == []
 
@@ -134,16 +137,16 @@ def test_the_match_functions_own_items_are_ignored(stream: Stream) -> None:
     earlier = signal(org=builders.organisation())
     new = signal(org=BUURTTEAM, created_at=START + timedelta(hours=1))
     found = find_matches(new, [earlier], [], False, date(2026, 11, 28))
-    match_items = [items.match_to_item(record) for record in both_sides(new, found)]
+    match_items = [match_to_item(record) for record in both_sides(new, found)]
     [own, *_] = plan(new, found, None)
-    notification_item = items.notification_key(own) | {
+    notification_item = keys.notification_key(own.filed_under_child_pseudonym, own.filed_under_signal_id, own.key) | {
         "item_type": "notification",
         "new_signal_id": new.id,
         "recipient_key": own.key,
         "status": "sending",
         "lease_until": int(START.timestamp()) + 300,
     }
-    guard_item = items.guard_to_item(new)
+    guard_item = guard_to_item(new)
     assert {item["item_type"] for item in [*match_items, notification_item, guard_item]} == {
         "match",
         "notification",
@@ -162,10 +165,10 @@ def test_only_the_inserted_signals_of_a_mixed_batch_are_processed(stream: Stream
     service = RecordingService()
     first, second = signal(1), signal(2)
     records = [
-        stream.record("INSERT", items.guard_to_item(first)),
+        stream.record("INSERT", guard_to_item(first)),
         stream.inserted(first),
-        stream.record("MODIFY", items.signal_to_item(replace(first, archived_on=date(2027, 1, 1)))),
-        stream.record("REMOVE", old_image=items.signal_to_item(second)),
+        stream.record("MODIFY", signal_to_item(replace(first, archived_on=date(2027, 1, 1)))),
+        stream.record("REMOVE", old_image=signal_to_item(second)),
         stream.inserted(second),
     ]
 

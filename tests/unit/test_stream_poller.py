@@ -1,4 +1,4 @@
-"""``infra.streams.StreamPoller`` on a fake streams client: delivery as Lambda's event source
+"""``local.streams.StreamPoller`` on a fake streams client: delivery as Lambda's event source
 mapping does it (batches, partial failures, retries, dead letters)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from infra.streams import StreamPoller
+from local.streams import StreamPoller
 
 ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/signals/stream/2026-11-28T10:15:00.000"
 CREATED = datetime(2026, 11, 28, 10, 15, 30, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Admin command line: ``python -m chalicelib.admin <command>``.
+"""Admin command line: ``python -m admin <command>``.
 
 It reaches the same AWS account or emulator as the app through the usual AWS environment
 variables; ``--stage`` reads the table and key names of that stage from ``.chalice/config.json``.
@@ -14,29 +14,20 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters.ssm import PseudonymKeyError
 from chalicelib.bootstrap import Container
 from chalicelib.domain import validation
-from chalicelib.domain.clock import AMSTERDAM, FixedClock
+from chalicelib.domain.clock import AMSTERDAM
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.observability import logger
 from chalicelib.services import admin
 from chalicelib.services.lifecycle import LifecycleIncomplete
 from chalicelib.settings import ConfigurationError, Settings
-
-CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
-
-
-def stage_environment(stage: str) -> dict[str, str]:
-    """The environment variables a stage gives its functions, from ``.chalice/config.json``."""
-    config = json.loads(CONFIG.read_text())
-    if stage not in config["stages"]:
-        raise ConfigurationError(f"unknown stage {stage}; known: {', '.join(config['stages'])}")
-    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+from infra.stages import stage_environment
+from local.clock import FixedClock
 
 
 def _date(value: str) -> date:
@@ -47,7 +38,7 @@ def _date(value: str) -> date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.admin", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m admin", description=__doc__)
     parser.add_argument("--stage", help="read settings of this stage from .chalice/config.json")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -137,7 +128,7 @@ def run(arguments: Sequence[str], container: Container) -> dict[str, Any]:
     if args.command == "add-excluded-address":
         added = admin.add_excluded_address(
             registry,
-            container.pseudonym_key(),
+            container.pseudonymiser(),
             args.postcode,
             args.house_number,
             args.house_letter,

@@ -42,7 +42,7 @@ class StreamPoller:
     number and ``eventID`` in the copy; a record already delivered (by ``eventID``) is skipped.
     Starting where the last poll stopped keeps a poll's cost to the new records: re-reading a
     whole stream of a few hundred records took moto seconds, during which (under
-    ``infra.moto_isolation``) no DynamoDB request was served.
+    ``local.moto_isolation``) no DynamoDB request was served.
 
     A stream must show no record of a transaction that is rolled back later: the records after it
     would take over its sequence numbers and be skipped. DynamoDB never shows one; moto does not

@@ -28,6 +28,18 @@ def parse_sent_message(message: Any) -> dict[str, Any]:
     return {"id": message.id, "to": to, "subject": message.subject, "text": message.body, "html": "", "raw": ""}
 
 
+def sent_in_process(region: str = "eu-west-1") -> list[dict[str, Any]]:
+    """Every e-mail moto's SES accepted in this process, oldest first, parsed.
+
+    moto keeps them in its backend and offers no API to read them back in-process, so this is the
+    one place that reads that backend (``GET /moto-api/data.json`` serves the same in server mode).
+    """
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return [parse_sent_message(message) for message in ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages]
+
+
 def parse_sent_record(record: dict[str, Any]) -> dict[str, Any]:
     """One entry of ``GET /moto-api/data.json`` → ``ses`` → ``sent_messages`` in server mode."""
     raw = record.get("raw_data")

@@ -1,0 +1,62 @@
+"""The logbook table: append-only, a child's entries in one partition."""
+
+from __future__ import annotations
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.items import drop_none
+from chalicelib.adapters.dynamodb.keys import iso_instant, parse_instant
+from chalicelib.adapters.dynamodb.table import Item, Table, Write
+from chalicelib.domain.logbook import Action, LogEntry
+
+NEW = "attribute_not_exists(pk)"
+
+
+class DynamoDBLogbook:
+    """Every entry is a conditional put that can never overwrite another."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def put(self, entry: LogEntry) -> Write:
+        """The entry as one write of a transaction, so a change and its log line land together."""
+        return self._table.put(entry_to_item(entry), NEW)
+
+    def append(self, entry: LogEntry) -> None:
+        self._table.write(self.put(entry))
+
+    def entries_for_child(self, child_pseudonym: str) -> list[LogEntry]:
+        entries = self._table.query("pk = :pk", {":pk": keys.child_pk(child_pseudonym)})
+        return [item_to_entry(item) for item in entries]
+
+
+def entry_to_item(entry: LogEntry) -> Item:
+    return drop_none(
+        {
+            **keys.log_key(entry.child_pseudonym, entry.client_id, entry.at, entry.id),
+            "entry_id": entry.id,
+            "at": iso_instant(entry.at),
+            "action": entry.action.value,
+            "client_id": entry.client_id,
+            "organisation_id": entry.organisation_id,
+            "municipality_code": entry.municipality_code,
+            "signal_id": entry.signal_id,
+            "child_pseudonym": entry.child_pseudonym,
+            "key_version": entry.key_version,
+            "detail": entry.detail,
+        }
+    )
+
+
+def item_to_entry(item: Item) -> LogEntry:
+    return LogEntry(
+        id=item["entry_id"],
+        at=parse_instant(item["at"]),
+        action=Action(item["action"]),
+        client_id=item["client_id"],
+        organisation_id=item.get("organisation_id"),
+        municipality_code=item.get("municipality_code"),
+        signal_id=item.get("signal_id"),
+        child_pseudonym=item.get("child_pseudonym"),
+        key_version=item.get("key_version"),
+        detail=item.get("detail"),
+    )

@@ -1,0 +1,153 @@
+"""Match records (one per side) and the regievoerder's records as items of the signals table, and back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.items import (
+    drop_none,
+    expiry_epoch,
+    organisation_from,
+    organisation_to,
+    professional_from_map,
+    professional_to_map,
+)
+from chalicelib.adapters.dynamodb.keys import iso_instant, parse_instant
+from chalicelib.adapters.dynamodb.table import Item
+from chalicelib.domain.matching import FollowUp, Match, MatchedParty, MatchKind, MatchSide, MunicipalMatch
+
+
+def match_to_item(match: Match) -> Item:
+    other = match.other
+    return drop_none(
+        {
+            **keys.match_key(match.owner_child_pseudonym, match.signal_id, match.id),
+            "item_type": keys.MATCH,
+            # The owner's id, so the by-id index returns a signal together with its matches.
+            "signal_id": match.signal_id,
+            "match_id": match.id,
+            "kind": match.kind.value,
+            "since": iso_instant(match.since),
+            "owner_delete_after": match.owner_delete_after.isoformat(),
+            "other_signal_id": other.signal_id,
+            "other_pk": keys.child_pk(other.child_pseudonym),
+            **organisation_to(other.organisation, "other_"),
+            "other_professional": professional_to_map(other.professional),
+            "other_created_at": iso_instant(other.created_at),
+            "other_active_until": other.active_until.isoformat(),
+            "other_delete_after": other.delete_after.isoformat(),
+            "other_archived_on": other.archived_on.isoformat() if other.archived_on else None,
+            "other_version": other.version,
+            "ttl": expiry_epoch(min(match.owner_delete_after, other.delete_after)),
+            # Not "municipality_code": that attribute would put the record in the reports' index.
+            "follow_up_municipality": match.municipality_code,
+            # In the by-organisation index right after the signal it is shown with.
+            "org_id": match.owner_organisation_id,
+            "created_sort": (
+                keys.match_created_sort(match.owner_created_at, match.signal_id, match.id)
+                if match.owner_created_at
+                else None
+            ),
+        }
+    )
+
+
+def item_to_match(item: Item) -> Match:
+    return Match(
+        id=item["match_id"],
+        kind=MatchKind(item["kind"]),
+        since=parse_instant(item["since"]),
+        signal_id=item["signal_id"],
+        owner_child_pseudonym=keys.child_of(item["pk"]),
+        owner_delete_after=date.fromisoformat(item["owner_delete_after"]),
+        other=MatchedParty(
+            signal_id=item["other_signal_id"],
+            child_pseudonym=keys.child_of(item["other_pk"]),
+            organisation=organisation_from(item, "other_"),
+            professional=professional_from_map(item["other_professional"]),
+            created_at=parse_instant(item["other_created_at"]),
+            active_until=date.fromisoformat(item["other_active_until"]),
+            delete_after=date.fromisoformat(item["other_delete_after"]),
+            archived_on=date.fromisoformat(item["other_archived_on"]) if item.get("other_archived_on") else None,
+            version=int(item.get("other_version", 0)),
+        ),
+        municipality_code=item.get("follow_up_municipality"),
+        owner_organisation_id=item.get("org_id"),
+        owner_created_at=keys.created_of(item["created_sort"]) if item.get("created_sort") else None,
+    )
+
+
+def _side_to_map(side: MatchSide) -> Item:
+    return drop_none(
+        {
+            "signal_id": side.signal_id,
+            "child_pseudonym": side.child_pseudonym,
+            "key_version": side.key_version,
+            **organisation_to(side.organisation),
+            "professional": professional_to_map(side.professional),
+            "case_reference": side.case_reference,
+            "signal_created_at": iso_instant(side.signal_created_at),
+            "delete_after": side.delete_after.isoformat(),
+            "version": side.version,
+        }
+    )
+
+
+def _map_to_side(value: Item) -> MatchSide:
+    return MatchSide(
+        signal_id=value["signal_id"],
+        child_pseudonym=value["child_pseudonym"],
+        key_version=value["key_version"],
+        organisation=organisation_from(value),
+        professional=professional_from_map(value["professional"]),
+        case_reference=value.get("case_reference"),
+        signal_created_at=parse_instant(value["signal_created_at"]),
+        delete_after=date.fromisoformat(value["delete_after"]),
+        version=int(value.get("version", 0)),
+    )
+
+
+def reminder_due_key(match: MunicipalMatch) -> str:
+    return keys.due_key(match.reminder_due(), match.id)
+
+
+def municipal_match_to_item(match: MunicipalMatch) -> Item:
+    item = drop_none(
+        {
+            **keys.municipal_match_key(match.municipality_code, match.id),
+            "item_type": keys.MUNICIPAL_MATCH,
+            "match_id": match.id,
+            # Without created_sort, so not in the by-municipality index (the reports' signals).
+            "municipality_code": match.municipality_code,
+            "kind": match.kind.value,
+            "since": iso_instant(match.since),
+            "sides": [_side_to_map(side) for side in match.sides],
+            "follow_up": match.follow_up.value,
+            "follow_up_at": iso_instant(match.follow_up_at) if match.follow_up_at else None,
+            "note_code": match.note_code,
+            "reminded": list(match.reminded),
+            "ttl": expiry_epoch(min(side.delete_after for side in match.sides)),
+        }
+    )
+    if match.follow_up is FollowUp.OPEN and not all(match.reminded):
+        # In the by-due index, in a shard of its own, until every side was reminded.
+        item["due_shard"] = keys.REMINDER_SHARD
+        item["due_key"] = reminder_due_key(match)
+    return item
+
+
+def item_to_municipal_match(item: Item) -> MunicipalMatch:
+    sides = [_map_to_side(side) for side in item["sides"]]
+    reminded = [bool(flag) for flag in item.get("reminded", [False, False])]
+    return MunicipalMatch(
+        id=item["match_id"],
+        municipality_code=item["municipality_code"],
+        kind=MatchKind(item["kind"]),
+        since=parse_instant(item["since"]),
+        sides=(sides[0], sides[1]),
+        follow_up=FollowUp(item.get("follow_up", "open")),
+        follow_up_at=parse_instant(item["follow_up_at"]) if item.get("follow_up_at") else None,
+        note_code=item.get("note_code"),
+        reminded=(reminded[0], reminded[1]),
+    )

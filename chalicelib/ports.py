@@ -1,0 +1,296 @@
+"""Every port the use cases need from the outside world, and the values that cross it.
+
+The DynamoDB, SES and SSM adapters (``chalicelib.adapters``) implement them against AWS, the fakes in
+``tests/fakes.py`` in memory; a contract suite per port (``tests/integration/test_*_contract.py``)
+holds both to the same behaviour, errors included. Adapters import this module and the domain,
+never a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.logbook import LogEntry
+from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
+from chalicelib.domain.model import Organisation, Principal, Professional, Signal, SignalStatus
+from chalicelib.domain.notifications import Notification
+from chalicelib.domain.pseudonyms import Pseudonymiser
+from chalicelib.domain.reports import SignalFacts
+
+# A write that lost to a concurrent one is made this often in all: by a use case, which reads again
+# and computes its change afresh, and by an adapter, which makes the same write again.
+WRITE_ATTEMPTS = 3
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware, in UTC."""
+        ...
+
+
+class PseudonymiserProvider(Protocol):
+    def __call__(self) -> Pseudonymiser: ...
+
+
+# Signals ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdempotencyRecord:
+    """What a first ``POST`` with an ``Idempotency-Key`` left behind: enough to replay it."""
+
+    organisation_id: str
+    key: str
+    fingerprint: str
+    signal_id: str
+    expires_at: datetime
+
+
+class IdempotencyReplay(Exception):
+    """The Idempotency-Key was used before; carries the first request's record."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("idempotency key already used")
+        self.record = record
+
+
+@dataclass(frozen=True)
+class SignalPage:
+    signals: list[SignalWithMatches]
+    next_after: str | None
+
+
+class SignalChanges(Protocol):
+    """Reading a signal back and the changes the lifecycle job makes too."""
+
+    def get(self, signal_id: str) -> SignalWithMatches | None: ...
+
+    def reload(self, signal: Signal) -> SignalWithMatches | None:
+        """``signal`` as stored now, with its matches, read strongly consistently (after a ``Conflict``)."""
+        ...
+
+    def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None:
+        """Replace the signal ``read`` by its archived form and release the active-signal guard.
+
+        Like every change of a signal, it is stored as the next version, on condition that the
+        version read is still the stored one: ``Conflict`` when it was changed meanwhile, ``NotFound``
+        when it is gone. The copies its matches keep on the other sides follow.
+        """
+        ...
+
+    def delete(self, read: SignalWithMatches, log: LogEntry) -> None:
+        """Delete the signal with its guard, logging it in the same write, then what derives from it
+        (its match records on both sides, the mails filed under it): ``NotFound`` when it is gone."""
+        ...
+
+
+class SignalStore(SignalChanges, Protocol):
+    def add(self, signal: Signal, today: date, idempotency: IdempotencyRecord | None, log: LogEntry) -> None:
+        """Store a new signal, its active-signal guard, the idempotency record and the log entry
+        atomically.
+
+        Raises ``DuplicateActiveSignal`` when the organisation already has an active signal for
+        the child, ``IdempotencyReplay`` when the key was used before.
+        """
+        ...
+
+    def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    def list_for_organisation(
+        self,
+        organisation_id: str,
+        status: SignalStatus | None,
+        today: date,
+        limit: int,
+        after: str | None,
+    ) -> SignalPage:
+        """The organisation's signals still in existence on ``today``, newest first, with their
+        matches. ``after`` is the sort key of the last signal of the previous page.
+        """
+        ...
+
+    def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
+        """Hand the signal over to ``professional``; a versioned change like ``archive``."""
+        ...
+
+    def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
+        """Store each signal as the next version of the one read (a correction of the child's data),
+        all or nothing (``Conflict`` if any changed meanwhile); returns them as stored."""
+        ...
+
+
+class LifecycleStore(SignalChanges, Protocol):
+    def due_signals(self, today: date) -> list[Signal]:
+        """Signals the lifecycle job must act on by ``today``, missed days included."""
+        ...
+
+
+class Logbook(Protocol):
+    def append(self, entry: LogEntry) -> None: ...
+
+    def entries_for_child(self, child_pseudonym: str) -> list[LogEntry]: ...
+
+
+# Matching --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildPartition:
+    """Everything stored under one child pseudonym, read with one Query."""
+
+    signals: list[Signal]
+    matches: list[Match]
+    sent: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Notification state by (new signal id, recipient key): ``sending``, ``sent`` or ``failed``."""
+
+
+class ChildPartitions(Protocol):
+    def child_partition(self, child_pseudonym: str) -> ChildPartition: ...
+
+
+class MatchStore(ChildPartitions, Protocol):
+    def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
+
+    def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
+        """Store match records and follow-up records; the records shown with the new signal last."""
+        ...
+
+
+class Regievoerders(Protocol):
+    def regievoerder_email(self, municipality_code: str) -> str | None: ...
+
+
+class MatchRegistry(Regievoerders, Protocol):
+    def is_excluded_address(self, address_pseudonym: str) -> bool: ...
+
+
+# The family's rights, the regievoerder, the lifecycle job and reports --------------------------
+
+
+class ReportMatches(Protocol):
+    def for_municipality(self, municipality_code: str, since: date | None) -> list[MunicipalMatch]:
+        """The municipality's matches, newest first; with ``since``, those that arose on or after it."""
+        ...
+
+
+class MunicipalMatches(ReportMatches, Protocol):
+    def get(self, municipality_code: str, match_id: str) -> MunicipalMatch | None: ...
+
+    def record_follow_up(
+        self, match: MunicipalMatch, status: FollowUp, note_code: str | None, at: datetime, log: LogEntry
+    ) -> None:
+        """Set the follow-up and log it; ``NotFound`` when the match is gone, ``Conflict`` when what
+        the write depends on changed since ``match`` was read."""
+        ...
+
+
+class ReminderStore(Protocol):
+    def due_reminders(self, today: date) -> list[MunicipalMatch]: ...
+
+    def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
+        """Record that side ``side`` (0 or 1) was reminded; idempotent."""
+        ...
+
+
+class ReportSignals(Protocol):
+    def signal_facts(self, municipality_code: str, start: datetime, end: datetime) -> list[SignalFacts]: ...
+
+
+class Municipalities(Protocol):
+    def municipality_codes(self, region: str | None) -> list[str]: ...
+
+
+# The registry ----------------------------------------------------------------------------------
+
+# A suspension stops the organisation and all its active tokens in one transaction, so their number
+# is bounded by the transaction limit: 100 actions on DynamoDB, 25 on moto 5.2.5. 24 active tokens
+# (one per case system, with room to rotate) fit both.
+MAX_ACTIVE_TOKENS = 24
+
+
+class AlreadyRegistered(DomainError):
+    """An organisation, municipality or token with this key exists already."""
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """A stored token: only its hash is kept; ``principal`` is what it authenticates as."""
+
+    token_id: str
+    token_hash: str
+    principal: Principal
+    active: bool
+
+
+class TokenLookup(Protocol):
+    def token_by_hash(self, token_hash: str) -> TokenGrant | None: ...
+
+
+class AdminRegistry(Protocol):
+    def put_organisation(self, organisation: Organisation, created_at: datetime) -> None: ...
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None: ...
+
+    def suspend_organisation(self, organisation_id: str) -> int:
+        """Stop the organisation and all its active tokens at once; returns how many stopped."""
+        ...
+
+    def put_municipality(
+        self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
+    ) -> None: ...
+
+    def get_municipality(self, code: str) -> dict[str, object] | None: ...
+
+    def put_token(self, grant: TokenGrant, created_at: datetime) -> None:
+        """Store a token, held by whom ``grant.principal`` names.
+
+        An organisation's token only while the organisation is active and holds fewer than
+        ``MAX_ACTIVE_TOKENS`` active tokens, checked atomically with the write (``InvalidInput`` on
+        field ``organisation`` otherwise): a check made before would leave a window in which a
+        suspension misses the new token.
+        """
+        ...
+
+    def revoke_token(self, token_id: str) -> None: ...
+
+    def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool: ...
+
+
+# Mail ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> str:
+        """Send one e-mail; returns the provider's message id."""
+        ...
+
+
+class ClaimOutcome(StrEnum):
+    CLAIMED = "claimed"
+    ALREADY_SENT = "already_sent"
+    IN_FLIGHT = "in_flight"
+    GONE = "gone"
+    """The signal the notification is filed under no longer exists: there is nobody to tell."""
+
+
+class NotificationLedger(Protocol):
+    def claim(self, notification: Notification, now: datetime, lease_until: datetime) -> ClaimOutcome: ...
+
+    def release(self, notification: Notification) -> None: ...
+
+    def mark_sent(self, notification: Notification, message_id: str, log: LogEntry) -> None:
+        """Mark the claim sent and write ``log`` with it; only ``log`` when the entry went with its signal."""
+        ...
