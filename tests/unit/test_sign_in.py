@@ -17,8 +17,8 @@ from chalicelib.console.signin import (
     WrongStep,
     session_key,
 )
-from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.people import Role
+from local.clock import FixedClock
 from tests.conftest import START
 from tests.fakes import InMemoryIdentityProvider, InMemorySessionStore
 
