@@ -49,7 +49,7 @@ test: $(STAMP) lint typecheck browser-deps
 
 # Lint, types and the fast unit tests, in seconds: what to run before each commit. make test runs everything.
 check: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest -m "not integration and not e2e and not slow"
+	$(BIN)/python -m pytest -m "not integration and not e2e and not browser and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ from chalicelib.settings import Settings
 from infra.tables import TableNames, create_tables
 from local.clock import FixedClock
 
-TIERS = ("integration", "e2e")
+TIERS = ("integration", "e2e", "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
