@@ -1,6 +1,6 @@
 """The HTTP contract: every operation declared once.
 
-``web.Routes`` turns a declaration into a Chalice route and derives the checks every request of it
+``routes.Routes`` turns a declaration into a Chalice route and derives the checks every request of it
 passes, always in this order: the token, who may call, the query, the body. A caller of the wrong
 kind therefore hears 403 before anything about its input, on every operation alike.
 ``openapi.document`` builds the published document from the same declarations, so the routes and

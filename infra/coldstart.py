@@ -311,7 +311,7 @@ def _provision(variables: Mapping[str, str]) -> str:
 def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, FunctionCall]:
     import boto3
 
-    from chalicelib import schemas, web
+    from chalicelib import callers, schemas
     from chalicelib.bootstrap import Container
     from chalicelib.domain.model import Principal, PrincipalKind
     from chalicelib.services import admin
@@ -343,7 +343,9 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
 
     api_body = builders.signal_body(child=builders.child(bsn=builders.bsn(2)))
     return {
-        "api": FunctionCall(HANDLERS["api"], _api_event("/v1/signals", api_body, web.principal_context(principals[0]))),
+        "api": FunctionCall(
+            HANDLERS["api"], _api_event("/v1/signals", api_body, callers.principal_context(principals[0]))
+        ),
         "authorizer": FunctionCall(
             HANDLERS["authorizer"],
             {
