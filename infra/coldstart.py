@@ -374,27 +374,7 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
 
 def _api_event(path: str, body: Any, authorizer: Mapping[str, str]) -> dict[str, Any]:
     """A POST as API Gateway hands it to the API function, after the authorizer let it through."""
-    headers = {"Content-Type": "application/json", "Authorization": "Bearer (checked by the authorizer)"}
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": "POST",
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": path,
-            "httpMethod": "POST",
-            "path": f"/api{path}",
-            "stage": "api",
-            "requestId": "coldstart",
-            "apiId": "coldstart",
-            "identity": {"sourceIp": LOOPBACK},
-            "authorizer": {"principalId": authorizer["client_id"], **authorizer},
-        },
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    from infra.gateway import proxy_event
+
+    context = {"principalId": authorizer["client_id"], **authorizer}
+    return proxy_event("POST", path, body, context, {"sourceIp": LOOPBACK}, request_id="coldstart")
