@@ -231,6 +231,20 @@ HAND_OVER_SIGNAL = Operation(
     problems=_NO_SUCH_SIGNAL | _CHANGED_MEANWHILE,
 )
 
+ANSWER_MATCH = Operation(
+    id="answer_match",
+    method="PUT",
+    path="/signals/{signal_id}/matches/{match_id}/answer",
+    summary="Answer a match for this signal's side",
+    description="The professional's answer: contact made, already in contact, no contact needed, or coordinating. "
+    "The other professional and the regievoerder see it; the same answer again changes nothing.",
+    callers=ORGANISATIONS,
+    path_parameters=_SIGNAL | {"match_id": MATCH_ID},
+    body="AnswerIn",
+    answers=(Answer(200, "The answers of both sides", ("AnswerOut",)),),
+    problems={404: "No match with this id of a signal of this organisation with this id"} | _CHANGED_MEANWHILE,
+)
+
 # Municipalities: the BSN only ever travels in request bodies ------------------------------------
 
 _NOTHING_STORED = {404: "Nothing stored about this child that this municipality may see"}
@@ -349,6 +363,7 @@ OPERATIONS: tuple[Operation, ...] = (
     GET_SIGNAL,
     CLOSE_SIGNAL,
     HAND_OVER_SIGNAL,
+    ANSWER_MATCH,
     SUBJECT_ACCESS,
     SUBJECT_RECTIFY,
     SUBJECT_ERASE,

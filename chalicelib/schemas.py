@@ -21,6 +21,10 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue, WithJsonSchema
 from pydantic_core import CoreSchema, core_schema
 
+# Named by the operations, which find their models in this module.
+from chalicelib.answer_schemas import AnswerCounts, MatchAnswerOut
+from chalicelib.answer_schemas import AnswerIn as AnswerIn  # noqa: PLC0414
+from chalicelib.answer_schemas import AnswerOut as AnswerOut  # noqa: PLC0414
 from chalicelib.domain import municipalities, phones, text, validation
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
 from chalicelib.services.signals import NewSignal
@@ -323,12 +327,15 @@ class MatchedOrganisationOut(BaseModel):
 
 
 class MatchOut(BaseModel):
+    id: str
     kind: Literal["child", "address"]
     status: Literal["active", "archived"]
     since: datetime
     signal_created_at: datetime
     organisation: MatchedOrganisationOut
     professional: ProfessionalOut
+    answer: MatchAnswerOut | None = Field(default=None, description="How this signal's professional answered")
+    other_answer: MatchAnswerOut | None = Field(default=None, description="How the other professional answered")
 
 
 class SignalOut(BaseModel):
@@ -507,6 +514,7 @@ class MatchPartyOut(BaseModel):
     signal_created_at: datetime
     organisation: MatchedOrganisationOut
     professional: ProfessionalOut
+    answer: MatchAnswerOut | None = None
 
 
 class MunicipalMatchOut(BaseModel):
@@ -517,6 +525,7 @@ class MunicipalMatchOut(BaseModel):
     follow_up_at: datetime | None = None
     note_code: str | None = None
     reminder_sent: bool
+    open: bool = Field(description="Neither followed up nor answered by both professionals")
     parties: list[MatchPartyOut]
 
 
@@ -585,3 +594,4 @@ class ReportOut(_Exact):
     families_informed: FamiliesInformed
     matches: MatchCounts
     follow_up: FollowUpCounts
+    answers: AnswerCounts
