@@ -500,7 +500,10 @@ class LocalStack:
         self._start(api)
         state.api_url = api.url
         state.console_url = f"{api.url}/console/inloggen"
-        state.people = seed_people(dict(os.environ), state.console_url)
+        # The match function and the lifecycle job (in this process) link their mails to the portal.
+        os.environ["CONSOLE_URL"] = f"{api.url}/console/"
+        environment["CONSOLE_URL"] = os.environ["CONSOLE_URL"]
+        state.people = seed_people(dict(os.environ), state.console_url, state.organisations)
         # What Lambda's event sources and SES would do around the API.
         self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
         self._start(ScheduleWorker(self.options.lifecycle_interval))
@@ -616,9 +619,14 @@ def banner(state: StackState, state_file: Path) -> str:
     if state.people:
         lines += ["", f"Console {state.console_url}", "  people (passwords work until this stack stops):"]
         for person in state.people:
+            affiliation = (
+                f"municipality {person['municipality_code']}"
+                if person.get("municipality_code")
+                else f"organisation {person['organisation_id']}"
+            )
             lines.append(
-                f"  {person['username']:<20} password {person['password']}  ({', '.join(person['roles'])},"
-                f" municipality {person['municipality_code']})"
+                f"  {person['username']:<22} password {person['password']}  ({', '.join(person['roles'])},"
+                f" {affiliation})"
             )
         secret = state.people[0]["totp_secret"]
         lines.append(f"  current TOTP code (one secret for every person): .venv/bin/python -m scripts.totp {secret}")

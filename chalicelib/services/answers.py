@@ -43,7 +43,7 @@ class AnswerService:
         self._logbook = logbook
         self._audit = audit
 
-    def match(self, principal: Principal, match_id: str) -> SideOfMatch:
+    def read(self, principal: Principal, match_id: str) -> SideOfMatch:
         """The match as the caller's organisation sees it (the portal's page); the reading is logged."""
         seen = self._side(principal, match_id, None)
         self._logbook.append(

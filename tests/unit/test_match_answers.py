@@ -106,7 +106,7 @@ def test_an_organisation_without_a_signal_in_the_match_hears_it_does_not_exist(
     with pytest.raises(NotFound):
         answers(world).answer(SCHOOL, match.id, Answer.CONTACT_MADE)
     with pytest.raises(NotFound):
-        answers(world).match(SCHOOL, match.id)
+        answers(world).read(SCHOOL, match.id)
     with pytest.raises(NotFound):
         answers(world).answer(GGD, "mt_" + "0" * 24, Answer.CONTACT_MADE)
     assert not [e for e in world.logbook.entries if e.action in (Action.MATCH_ANSWERED, Action.MATCH_READ)]
@@ -159,7 +159,7 @@ def test_a_lost_answer_race_every_time_reaches_the_caller_as_a_conflict(world: W
 
 
 def test_reading_the_match_in_the_portal_is_logged(world: World, match: MunicipalMatch) -> None:
-    seen = answers(world).match(BUURTTEAM, match.id)
+    seen = answers(world).read(BUURTTEAM, match.id)
 
     assert seen.other.organisation.id == GGD.organisation.id
     [entry] = [e for e in world.logbook.entries if e.action is Action.MATCH_READ]
