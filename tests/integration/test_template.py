@@ -1069,3 +1069,15 @@ def test_the_dead_letter_replay_in_the_runbook_delivers_records_as_the_cli_print
     from local.outbox import sent_in_process
 
     assert len(sent_in_process(REGION)) == 2  # one per professional, once
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_functions_that_mail_about_matches_link_to_the_console_the_stack_names(templates, stage):
+    template = templates[stage]
+    for function in ("MatchSignals", "Lifecycle"):
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["CONSOLE_URL"] == {"Ref": "ConsoleUrl"}, function
+    parameter = template["Parameters"]["ConsoleUrl"]
+    assert parameter["Default"] == ""  # no link until the operator names the console's address
+    assert re.fullmatch(parameter["AllowedPattern"], "https://verwijsindex.example.nl/console/")
+    assert not re.fullmatch(parameter["AllowedPattern"], "http://verwijsindex.example.nl/console/")
