@@ -296,6 +296,18 @@ class MotoEmulator:
         self._isolation.close()
 
 
+def _undo_an_earlier_local_server() -> None:
+    """Chalice's local server swaps the app's class for one built on it and can do so once per
+    process; a second stack in the same process (the browser tests, one per module) swaps it back."""
+    import sys
+
+    from chalice.local import CustomLocalChalice
+
+    loaded = sys.modules.get("app")
+    if loaded is not None and isinstance(getattr(loaded, "app", None), CustomLocalChalice):
+        loaded.app.__class__ = CustomLocalChalice.__bases__[1]
+
+
 class ChaliceApi:
     """``app.py`` behind Chalice's local server (API Gateway and the custom authorizer emulated)."""
 
@@ -321,6 +333,7 @@ class ChaliceApi:
         # environ=os.environ: the stage's environment variables land where app.py reads them, as in
         # ``chalice local``. The app is imported here, after AWS_ENDPOINT_URL is set.
         factory = CLIFactory(str(self._project_dir), environ=os.environ)
+        _undo_an_earlier_local_server()
         try:
             server = create_local_server(factory, LOOPBACK, self._requested_port, self._stage)
         except OSError as exc:
