@@ -18,6 +18,7 @@ from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Response
 from chalicelib import callers, http_rules, operations, web
 from chalicelib.bootstrap import container
 from chalicelib.console.pages import console
+from chalicelib.domain.answers import Answer
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import CloseReason, SignalStatus
@@ -141,6 +142,14 @@ def hand_over_signal(call: Call[schemas.ProfessionalIn, None], signal_id: str) -
     service = container().signals
     read = service.hand_over(call.caller, signal_id, call.body.to_domain())
     return web.json_response(signal_out(read, service.status(read.signal) or SignalStatus.ARCHIVED, service.today()))
+
+
+@routes(operations.ANSWER_MATCH)
+def answer_match(call: Call[schemas.AnswerIn, None], signal_id: str, match_id: str) -> Response:
+    from chalicelib.presenters import answer_out
+
+    answered = container().answers.answer(call.caller, match_id, Answer(call.body.answer), signal_id)
+    return web.json_response(answer_out(answered))
 
 
 @app.on_dynamodb_record(stream_arn=signals_stream_arn(), batch_size=10, starting_position="TRIM_HORIZON")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_ssm import SSMClient
 
+    from chalicelib.adapters.dynamodb.answers import DynamoDBMatchAnswers
     from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
     from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
     from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.ports import Clock, Mailer
+    from chalicelib.services.answers import AnswerService
     from chalicelib.services.audit import Audit
     from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
@@ -175,6 +177,7 @@ class Container:
             ledger=self.notification_ledger,
             mailer=self.mailer,
             audit=self.audit,
+            portal_url=self.settings.console_url,
         )
 
     @cached_property
@@ -187,6 +190,7 @@ class Container:
             mailer=self.mailer,
             audit=self.audit,
             reminders=self.municipal_matches,
+            portal_url=self.settings.console_url,
         )
 
     @cached_property
@@ -215,6 +219,18 @@ class Container:
         from chalicelib.services.follow_up import FollowUpService
 
         return FollowUpService(self.municipal_matches, self.logbook, self.audit)
+
+    @cached_property
+    def match_answers(self) -> DynamoDBMatchAnswers:
+        from chalicelib.adapters.dynamodb.answers import DynamoDBMatchAnswers
+
+        return DynamoDBMatchAnswers(self.signals_table, self.logbook)
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        from chalicelib.services.answers import AnswerService
+
+        return AnswerService(self.match_answers, self.logbook, self.audit)
 
     @cached_property
     def reports(self) -> ReportService:

@@ -2,8 +2,7 @@
 
 The DynamoDB, SES and SSM adapters (``chalicelib.adapters``) implement them against AWS, the fakes in
 ``tests/fakes.py`` in memory; a contract suite per port (``tests/integration/test_*_contract.py``)
-holds both to the same behaviour, errors included. Adapters import this module and the domain,
-never a service.
+holds both to the same behaviour, errors included. Adapters import this and the domain, never a service.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from chalicelib.domain.answers import MatchAnswer
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
@@ -184,8 +184,15 @@ class MunicipalMatches(ReportMatches, Protocol):
     def record_follow_up(
         self, match: MunicipalMatch, status: FollowUp, note_code: str | None, at: datetime, log: LogEntry
     ) -> None:
-        """Set the follow-up and log it; ``NotFound`` when the match is gone, ``Conflict`` when what
-        the write depends on changed since ``match`` was read."""
+        """Set the follow-up and log it; ``NotFound``: the match is gone, ``Conflict``: changed since read."""
+        ...
+
+
+class MatchAnswers(Protocol):
+    def find(self, match_id: str) -> MunicipalMatch | None: ...
+
+    def record_answer(self, match: MunicipalMatch, side: int, answer: MatchAnswer, log: LogEntry) -> None:
+        """``side``'s answer on the regievoerder's and both match records, with ``log``, all or nothing."""
         ...
 
 
@@ -247,13 +254,10 @@ class AdminRegistry(Protocol):
     def get_municipality(self, code: str) -> dict[str, object] | None: ...
 
     def put_token(self, grant: TokenGrant, created_at: datetime) -> None:
-        """Store a token, held by whom ``grant.principal`` names.
-
-        An organisation's token only while the organisation is active and holds fewer than
-        ``MAX_ACTIVE_TOKENS`` active tokens, checked atomically with the write (``InvalidInput`` on
-        field ``organisation`` otherwise): a check made before would leave a window in which a
-        suspension misses the new token.
-        """
+        """Store a token, held by whom ``grant.principal`` names: an organisation's only while the
+        organisation is active and holds fewer than ``MAX_ACTIVE_TOKENS`` active tokens, checked
+        atomically with the write (``InvalidInput`` on field ``organisation`` otherwise): a check made
+        before would leave a window in which a suspension misses the new token."""
         ...
 
     def revoke_token(self, token_id: str) -> None: ...

@@ -6,9 +6,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chalicelib.services.answers import SideOfMatch
     from chalicelib.services.subjects import SubjectRecord
 
 from chalicelib.domain import phones
+from chalicelib.domain.answers import MatchAnswer
 from chalicelib.domain.lifecycle import status_on
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import MunicipalMatch, SignalWithMatches
@@ -28,6 +30,7 @@ from chalicelib.schemas import (
     SubjectAccessOut,
     SubjectSignalOut,
 )
+from chalicelib.schemas.answers import AnswerOut, MatchAnswerOut
 
 
 def matches_out(read: SignalWithMatches, today: date) -> list[MatchOut]:
@@ -40,6 +43,7 @@ def matches_out(read: SignalWithMatches, today: date) -> list[MatchOut]:
         other = match.other
         shown.append(
             MatchOut(
+                id=match.id,
                 kind=match.kind.value,
                 status=other_status.value,
                 since=match.since,
@@ -48,9 +52,26 @@ def matches_out(read: SignalWithMatches, today: date) -> list[MatchOut]:
                     name=other.organisation.name, sector=other.organisation.sector, region=other.organisation.region
                 ),
                 professional=professional_out(other.professional),
+                answer=match_answer_out(match.answer),
+                other_answer=match_answer_out(match.other_answer),
             )
         )
     return shown
+
+
+def match_answer_out(answer: MatchAnswer | None) -> MatchAnswerOut | None:
+    return MatchAnswerOut(answer=answer.answer.value, answered_at=answer.at) if answer else None
+
+
+def answer_out(seen: SideOfMatch) -> AnswerOut:
+    answer = match_answer_out(seen.own.answer)
+    assert answer is not None, "answered"
+    return AnswerOut(
+        match_id=seen.match.id,
+        signal_id=seen.own.signal_id,
+        answer=answer,
+        other_answer=match_answer_out(seen.other.answer),
+    )
 
 
 def signal_out(read: SignalWithMatches, status: SignalStatus, today: date) -> SignalOut:
@@ -140,6 +161,7 @@ def municipal_match_out(match: MunicipalMatch) -> MunicipalMatchOut:
         follow_up_at=match.follow_up_at,
         note_code=match.note_code,
         reminder_sent=any(match.reminded),
+        open=match.is_open(),
         parties=[
             MatchPartyOut(
                 signal_created_at=side.signal_created_at,
@@ -147,6 +169,7 @@ def municipal_match_out(match: MunicipalMatch) -> MunicipalMatchOut:
                     name=side.organisation.name, sector=side.organisation.sector, region=side.organisation.region
                 ),
                 professional=professional_out(side.professional),
+                answer=match_answer_out(side.answer),
             )
             for side in match.sides
         ],

@@ -23,6 +23,9 @@ class Settings:
     # Digikoppeling, "on" or "off": on, the API is reached only through a custom domain that
     # demands a client certificate, and an organisation's token counts only with its own.
     mutual_tls: str = "off"
+    # The console's address, ending in "/" (https://…/console/): match mails link to the match's
+    # page in its portal. Without it, mails carry no link.
+    console_url: str | None = None
 
     @property
     def client_certificates_required(self) -> bool:
@@ -46,7 +49,13 @@ class Settings:
         mutual_tls = env.get("MUTUAL_TLS", "off")
         if mutual_tls not in {"on", "off"}:
             raise ConfigurationError("MUTUAL_TLS is on or off")
-        return cls(**{field: env[variable] for field, variable in names.items()}, mutual_tls=mutual_tls)
+        console_url = env.get("CONSOLE_URL") or None
+        if console_url is not None and not (console_url.startswith("https://") or console_url.startswith("http://")):
+            raise ConfigurationError("CONSOLE_URL is an http(s) address")
+        if console_url is not None and not console_url.endswith("/"):
+            console_url += "/"
+        values = {field: env[variable] for field, variable in names.items()}
+        return cls(**values, mutual_tls=mutual_tls, console_url=console_url)
 
 
 # Chalice evaluates the stream ARN when it packages the app; the merge template in infra/ replaces

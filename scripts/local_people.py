@@ -17,6 +17,30 @@ DEMO_PEOPLE = (
     {"username": "beheer-0344", "name": "Bas Smit", "roles": ["municipal_admin"]},
 )
 DEMO_PEOPLE_MUNICIPALITY = "0344"
+# For each demo organisation: a professional (the portal: their matches, answering them) and an
+# organisation admin. Names by the organisation's first word: professional-ggd, beheer-buurtteam.
+DEMO_ORGANISATION_PEOPLE = (
+    {"prefix": "professional", "name": "Professional", "roles": ["professional"]},
+    {"prefix": "beheer", "name": "Beheerder", "roles": ["org_admin"]},
+)
+
+
+def organisation_people(organisations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The demo people of each organisation, as specs like ``DEMO_PEOPLE`` with their organisation."""
+    people = []
+    for organisation in organisations:
+        slug = str(organisation["name"]).split()[0].lower()
+        for spec in DEMO_ORGANISATION_PEOPLE:
+            people.append(
+                {
+                    "username": f"{spec['prefix']}-{slug}",
+                    "name": f"{spec['name']} {organisation['name']}",
+                    "roles": spec["roles"],
+                    "email": f"{spec['prefix']}@{slug}.example.nl",
+                    "organisation_id": organisation["id"],
+                }
+            )
+    return people
 
 
 def provision_identity(environment: dict[str, str]) -> dict[str, str]:
@@ -27,7 +51,11 @@ def provision_identity(environment: dict[str, str]) -> dict[str, str]:
     return {"USER_POOL_ID": pool.pool_id, "USER_POOL_CLIENT_ID": pool.client_id, "CONSOLE_COOKIE_SECURE": "false"}
 
 
-def seed_people(environment: dict[str, str], console_url: str) -> list[dict[str, Any]]:
+def seed_people(
+    environment: dict[str, str],
+    console_url: str,
+    organisations: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> list[dict[str, Any]]:
     from chalicelib.bootstrap import Container
     from chalicelib.console import invitations
     from chalicelib.console.ports import CodeRejected, Invitation
@@ -40,13 +68,15 @@ def seed_people(environment: dict[str, str], console_url: str) -> list[dict[str,
     console = Console(root)
     identity = console.cognito
     people = []
-    for spec in DEMO_PEOPLE:
+    municipal = [{**spec, "municipality_code": DEMO_PEOPLE_MUNICIPALITY} for spec in DEMO_PEOPLE]
+    for spec in municipal + organisation_people(list(organisations)):
         invitation = Invitation(
             username=spec["username"],
-            email=f"{spec['username']}@utrecht.example.nl",
+            email=spec.get("email") or f"{spec['username']}@utrecht.example.nl",
             display_name=spec["name"],
             roles=frozenset(Role(role) for role in spec["roles"]),
-            municipality_code=DEMO_PEOPLE_MUNICIPALITY,
+            municipality_code=spec.get("municipality_code"),
+            organisation_id=spec.get("organisation_id"),
         )
         temporary = invitations.invite(identity, root.mailer, invitation, console_url)
         password = secrets.token_urlsafe(12)
@@ -56,13 +86,18 @@ def seed_people(environment: dict[str, str], console_url: str) -> list[dict[str,
             identity.finish_enrolment(challenge, fresh_code())
         except CodeRejected:  # the code's 30 seconds ran out on the way: the next one
             identity.finish_enrolment(challenge, fresh_code(margin=30))
+        affiliation = (
+            {"municipality_code": invitation.municipality_code}
+            if invitation.municipality_code
+            else {"organisation_id": invitation.organisation_id}
+        )
         people.append(
             {
                 "username": invitation.username,
                 "password": password,
                 "totp_secret": EMULATOR_TOTP_SECRET,
                 "roles": list(spec["roles"]),
-                "municipality_code": DEMO_PEOPLE_MUNICIPALITY,
+                **affiliation,
                 "display_name": spec["name"],
             }
         )

@@ -296,6 +296,18 @@ class MotoEmulator:
         self._isolation.close()
 
 
+def _undo_an_earlier_local_server() -> None:
+    """Chalice's local server swaps the app's class for one built on it and can do so once per
+    process; a second stack in the same process (the browser tests, one per module) swaps it back."""
+    import sys
+
+    from chalice.local import CustomLocalChalice
+
+    loaded = sys.modules.get("app")
+    if loaded is not None and isinstance(getattr(loaded, "app", None), CustomLocalChalice):
+        loaded.app.__class__ = CustomLocalChalice.__bases__[1]
+
+
 class ChaliceApi:
     """``app.py`` behind Chalice's local server (API Gateway and the custom authorizer emulated)."""
 
@@ -321,6 +333,7 @@ class ChaliceApi:
         # environ=os.environ: the stage's environment variables land where app.py reads them, as in
         # ``chalice local``. The app is imported here, after AWS_ENDPOINT_URL is set.
         factory = CLIFactory(str(self._project_dir), environ=os.environ)
+        _undo_an_earlier_local_server()
         try:
             server = create_local_server(factory, LOOPBACK, self._requested_port, self._stage)
         except OSError as exc:
@@ -500,7 +513,10 @@ class LocalStack:
         self._start(api)
         state.api_url = api.url
         state.console_url = f"{api.url}/console/inloggen"
-        state.people = seed_people(dict(os.environ), state.console_url)
+        # The match function and the lifecycle job (in this process) link their mails to the portal.
+        os.environ["CONSOLE_URL"] = f"{api.url}/console/"
+        environment["CONSOLE_URL"] = os.environ["CONSOLE_URL"]
+        state.people = seed_people(dict(os.environ), state.console_url, state.organisations)
         # What Lambda's event sources and SES would do around the API.
         self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
         self._start(ScheduleWorker(self.options.lifecycle_interval))
@@ -616,9 +632,14 @@ def banner(state: StackState, state_file: Path) -> str:
     if state.people:
         lines += ["", f"Console {state.console_url}", "  people (passwords work until this stack stops):"]
         for person in state.people:
+            affiliation = (
+                f"municipality {person['municipality_code']}"
+                if person.get("municipality_code")
+                else f"organisation {person['organisation_id']}"
+            )
             lines.append(
-                f"  {person['username']:<20} password {person['password']}  ({', '.join(person['roles'])},"
-                f" municipality {person['municipality_code']})"
+                f"  {person['username']:<22} password {person['password']}  ({', '.join(person['roles'])},"
+                f" {affiliation})"
             )
         secret = state.people[0]["totp_secret"]
         lines.append(f"  current TOTP code (one secret for every person): .venv/bin/python -m scripts.totp {secret}")

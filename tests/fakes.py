@@ -25,6 +25,7 @@ from chalicelib.console.ports import (
     PasswordRejected,
     SignInRejected,
 )
+from chalicelib.domain.answers import MatchAnswer
 from chalicelib.domain.errors import Conflict, DuplicateActiveSignal, InvalidInput, NotFound
 from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
@@ -602,6 +603,36 @@ class InMemoryMunicipalMatches:
                 return
             reminded = (True, current.reminded[1]) if side == 0 else (current.reminded[0], True)
             self.records[match.id] = replace(current, reminded=reminded)
+
+
+class InMemoryMatchAnswers:
+    """The answers kept by an ``InMemoryMatchStore``, with the conditions of ``DynamoDBMatchAnswers``:
+    all three copies or none, only while the side's answer is still the one read."""
+
+    def __init__(self, store: InMemoryMatchStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+
+    def find(self, match_id: str) -> MunicipalMatch | None:
+        return self.store.municipal_matches.get(match_id)
+
+    def record_answer(self, match: MunicipalMatch, side: int, answer: MatchAnswer, log: LogEntry) -> None:
+        own, other = match.sides[side], match.sides[1 - side]
+        with self._lock:
+            current = self.store.municipal_matches.get(match.id)
+            mine = self.store.matches.get((own.signal_id, match.id))
+            theirs = self.store.matches.get((other.signal_id, match.id))
+            if current is None or mine is None or theirs is None:
+                raise NotFound("no such match")
+            if current.sides[side].answer != own.answer or mine.answer != own.answer:
+                raise Conflict("the answer was changed meanwhile; retry")
+            self.store.logbook.check_new(log)
+            sides = list(current.sides)
+            sides[side] = replace(sides[side], answer=answer)
+            self.store.municipal_matches[match.id] = replace(current, sides=(sides[0], sides[1]))
+            self.store.matches[(own.signal_id, match.id)] = replace(mine, answer=answer)
+            self.store.matches[(other.signal_id, match.id)] = replace(theirs, other_answer=answer)
+            self.store.logbook.append(log)
 
 
 class MailRefused(Exception):

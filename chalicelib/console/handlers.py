@@ -55,10 +55,13 @@ TASKS = {
     Role.REGIEVOERDER: ("Matches", "de matches in uw gemeente volgen en de opvolging vastleggen"),
     Role.PRIVACY_OFFICER: ("Verzoeken van de familie", "inzage, correctie en verwijdering"),
     Role.MUNICIPAL_ADMIN: ("Collega's", "collega's uitnodigen en blokkeren"),
-    Role.PROFESSIONAL: ("Meldingen", "meldingen doen en uw matches beantwoorden"),
+    Role.PROFESSIONAL: ("Uw matches", "de matches van uw organisatie zien en beantwoorden"),
     Role.ORG_ADMIN: ("Collega's", "collega's uitnodigen en blokkeren"),
     Role.ADMIN: ("Rapportages", "de periodieke rapportage"),
 }
+
+# The pages that exist already, by role.
+PAGES = {Role.PROFESSIONAL: "portaal"}
 
 
 def service() -> SignInService:
@@ -209,7 +212,7 @@ def home(request: Request) -> Response:
     person = session.person
     assert person is not None
     roles = sorted(person.roles)
-    tasks = [{"label": TASKS[role][0], "description": TASKS[role][1]} for role in roles]
+    tasks = [{"label": TASKS[role][0], "description": TASKS[role][1], "href": PAGES.get(role)} for role in roles]
     return _render(
         "home.html",
         session,
@@ -237,31 +240,33 @@ def sign_out(request: Request) -> Response:
 
 def handle(view: Any, request: Request) -> Response:
     """Run a page; the one place that turns the console's exceptions into pages and redirects."""
+    root = views.root_of(request)
+    start = {"href": root + START["href"], "label": START["label"]}
     try:
         response: Response = view(request)
         return response
     except SessionExpired:
-        return views.redirect("inloggen?melding=verlopen")
+        return views.redirect(root + "inloggen?melding=verlopen")
     except (NotSignedIn, WrongStep):
-        return views.redirect("inloggen")
+        return views.redirect(root + "inloggen")
     except ChallengeExpired:
-        return views.redirect("inloggen?melding=opnieuw")
+        return views.redirect(root + "inloggen?melding=opnieuw")
     except NotPermitted:
         return views.page(
             "message.html",
-            {"title": "Geen toegang", "message": NOT_PERMITTED, "link": START},
+            {"title": "Geen toegang", "message": NOT_PERMITTED, "link": start, "root": root},
             status=403,
         )
     except NotFound:
         return views.page(
             "message.html",
-            {"title": "Niet gevonden", "message": NOT_FOUND, "link": START},
+            {"title": "Niet gevonden", "message": NOT_FOUND, "link": start, "root": root},
             status=404,
         )
     except Conflict:
         return views.page(
             "message.html",
-            {"title": "Tegelijk gewijzigd", "message": CHANGED_MEANWHILE, "link": START},
+            {"title": "Tegelijk gewijzigd", "message": CHANGED_MEANWHILE, "link": start, "root": root},
             status=409,
         )
     except CsrfRejected:
@@ -273,7 +278,8 @@ def handle(view: Any, request: Request) -> Response:
             {
                 "title": "Formulier geweigerd",
                 "message": message,
-                "link": {"href": "inloggen", "label": "Naar de startpagina"},
+                "link": {"href": root + "inloggen", "label": "Naar de startpagina"},
+                "root": root,
             },
             status=403,
         )

@@ -79,6 +79,21 @@ def sign_out() -> Response:
     return _run("sign_out")
 
 
+@console.route("/portaal", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_start() -> Response:
+    return _run("start", "portal")
+
+
+@console.route("/portaal/matches/{match_id}", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_match(match_id: str) -> Response:
+    return _run("match_page", "portal")
+
+
+@console.route("/portaal/matches/{match_id}", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_answer(match_id: str) -> Response:
+    return _run("answer", "portal")
+
+
 @console.route("/static/{name}", methods=["GET"], content_types=ANY_MEDIA_TYPE)
 def static(name: str) -> Response:
     from chalicelib.console import views

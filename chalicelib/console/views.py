@@ -84,7 +84,7 @@ def page(
     status: int = 200,
     cookie: str | None = None,
 ) -> Response:
-    defaults: dict[str, Any] = {"errors": {}, "notice": None, "person": None, "csrf": ""}
+    defaults: dict[str, Any] = {"errors": {}, "notice": None, "person": None, "csrf": "", "root": ""}
     body = environment().get_template(template).render({**defaults, **context})
     headers: dict[str, str | list[str]] = dict(PAGE_HEADERS)
     if cookie is not None:
@@ -107,6 +107,13 @@ def static(name: str) -> Response:
         body=(STATIC / name).read_text(encoding="utf-8"),
         headers={**SECURITY_HEADERS, "Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"},
     )
+
+
+def root_of(request: Request) -> str:
+    """The relative way from the page asked for back to the console's own level ("../../" from
+    /console/portaal/matches/{id}): links and redirects stay relative, so they work under any stage."""
+    path = str((request.context or {}).get("resourcePath") or "")
+    return "../" * path.removeprefix("/console/").count("/")
 
 
 def cookie_of(request: Request) -> str | None:

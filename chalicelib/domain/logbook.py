@@ -20,6 +20,8 @@ class Action(StrEnum):
     SUBJECT_ERASED = "subject.erased"
     MATCHES_LISTED = "matches.listed"
     MATCH_FOLLOWED_UP = "match.followed_up"
+    MATCH_READ = "match.read"
+    MATCH_ANSWERED = "match.answered"
     REPORT_READ = "report.read"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.answers import MatchAnswer
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.lifecycle import status_on
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
@@ -73,6 +74,9 @@ class Match:
     # signals can carry their matches.
     owner_organisation_id: str | None = None
     owner_created_at: datetime | None = None
+    # How the professional of this side answered the match, and how the other side did.
+    answer: MatchAnswer | None = None
+    other_answer: MatchAnswer | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,6 +193,7 @@ class MatchSide:
     delete_after: date
     # The signal's version this side was taken from, as in ``MatchedParty``.
     version: int = field(default=0, compare=False)
+    answer: MatchAnswer | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,8 +213,24 @@ class MunicipalMatch:
     def reminder_due(self) -> date:
         return dutch_date(self.since) + REMINDER_AFTER
 
+    def answered_by_both(self) -> bool:
+        return all(side.answer is not None for side in self.sides)
+
+    def is_open(self) -> bool:
+        """Open for the regievoerder: not followed up, and not answered by both professionals."""
+        return self.follow_up is FollowUp.OPEN and not self.answered_by_both()
+
+    def side_of(self, organisation_id: str) -> int | None:
+        """The side (0 or 1) of the organisation's signal; ``None`` when it has none in the match."""
+        return next((index for index, side in enumerate(self.sides) if side.organisation.id == organisation_id), None)
+
     def needs_reminder(self, today: date) -> bool:
-        return self.follow_up is FollowUp.OPEN and today >= self.reminder_due() and not all(self.reminded)
+        """Whether a side that did not answer is still to be reminded."""
+        return (
+            self.follow_up is FollowUp.OPEN
+            and today >= self.reminder_due()
+            and any(not self.reminded[index] and side.answer is None for index, side in enumerate(self.sides))
+        )
 
 
 def _side(signal: Signal) -> MatchSide:

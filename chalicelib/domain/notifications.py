@@ -58,6 +58,25 @@ class Notification:
     match_ids: tuple[str, ...]
     municipality_code: str | None = None
     archived_until: date | None = None
+    # The portal's address (ending in "/"): a mail to a professional about a match then links to
+    # that match's page. The link names the match only, never the child or a signal.
+    portal_url: str | None = None
+
+    def match_links(self) -> tuple[str, ...]:
+        """A link per match to its page in the portal, for the professionals who may answer it."""
+        if self.portal_url is None or self.audience not in PROFESSIONALS_ABOUT_A_MATCH:
+            return ()
+        return tuple(match_page(self.portal_url, identifier) for identifier in self.match_ids)
+
+
+PROFESSIONALS_ABOUT_A_MATCH = frozenset(
+    {Audience.NEW_SIGNAL_OWNER, Audience.MATCHED_OWNER, Audience.FOLLOW_UP_REMINDER}
+)
+
+
+def match_page(portal_url: str, match_id: str) -> str:
+    """The portal page of a match, where its professionals answer it."""
+    return f"{portal_url}portaal/matches/{match_id}"
 
 
 def _line(signal: Signal, status: SignalStatus, kind: MatchKind) -> PartyLine:

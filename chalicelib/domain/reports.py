@@ -84,6 +84,9 @@ class SignalFacts:
 class MatchFacts:
     kind: str
     followed_up: bool
+    # Both professionals answered it; one of them answered "already in contact".
+    answered: bool = False
+    already_in_contact: bool = False
 
 
 def report(
@@ -93,6 +96,8 @@ def report(
     informed = sum(1 for signal in signals if signal.family_informed)
     by_kind = Counter(match.kind for match in matches)
     followed = sum(1 for match in matches if match.followed_up)
+    answered = sum(1 for match in matches if match.answered)
+    in_contact = sum(1 for match in matches if match.already_in_contact)
     return {
         "period": period.label,
         "scope": scope,
@@ -106,4 +111,10 @@ def report(
             "by_kind": {kind: shown(by_kind.get(kind, 0)) for kind in ("child", "address")},
         },
         "follow_up": {"followed_up": shown(followed), "rate": shown_share(followed, len(matches))},
+        "answers": {
+            "answered": shown(answered),
+            "answered_share": shown_share(answered, len(matches)),
+            "already_in_contact": shown(in_contact),
+            "already_in_contact_share": shown_share(in_contact, len(matches)),
+        },
     }

@@ -44,6 +44,7 @@ from chalicelib.operations.municipalities import (
     SUBJECT_RECTIFY,
 )
 from chalicelib.operations.organisations import (
+    ANSWER_MATCH,
     CLOSE_SIGNAL,
     CREATE_SIGNAL,
     GET_SIGNAL,
@@ -90,6 +91,7 @@ OPERATIONS: tuple[Operation, ...] = (
     GET_SIGNAL,
     CLOSE_SIGNAL,
     HAND_OVER_SIGNAL,
+    ANSWER_MATCH,
     SUBJECT_ACCESS,
     SUBJECT_RECTIFY,
     SUBJECT_ERASE,
@@ -101,6 +103,7 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 __all__ = [
+    "ANSWER_MATCH",
     "API_VERSION",
     "BASE_PATH",
     "CHANGED_MEANWHILE",

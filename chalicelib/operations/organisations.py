@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalicelib.operations.model import (
     CHANGED_MEANWHILE,
     IDEMPOTENCY_KEY,
+    MATCH_ID,
     ORGANISATIONS,
     SIGNAL_ID,
     Answer,
@@ -90,6 +91,20 @@ CLOSE_SIGNAL = Operation(
     body="CloseIn",
     answers=(Answer(200, "risk_resolved: the archived signal; unjustified: deleted", ("SignalOut", "DeletedOut")),),
     problems=_NO_SUCH_SIGNAL | CHANGED_MEANWHILE,
+)
+
+ANSWER_MATCH = Operation(
+    id="answer_match",
+    method="PUT",
+    path="/signals/{signal_id}/matches/{match_id}/answer",
+    summary="Answer a match for this signal's side",
+    description="The professional's answer: contact made, already in contact, no contact needed, or coordinating. "
+    "The other professional and the regievoerder see it; the same answer again changes nothing.",
+    callers=ORGANISATIONS,
+    path_parameters=_SIGNAL | {"match_id": MATCH_ID},
+    body="AnswerIn",
+    answers=(Answer(200, "The answers of both sides", ("AnswerOut",)),),
+    problems={404: "No match with this id of a signal of this organisation with this id"} | CHANGED_MEANWHILE,
 )
 
 HAND_OVER_SIGNAL = Operation(

@@ -6,6 +6,7 @@ The operations name their models as ``schemas.Name``: every model is reachable h
 
 from __future__ import annotations
 
+from chalicelib.schemas.answers import AnswerIn, AnswerOut
 from chalicelib.schemas.municipal import (
     AccessQuery,
     ChildCorrectionIn,
@@ -61,6 +62,8 @@ __all__ = [
     "AccessQuery",
     "AddressIn",
     "AddressOut",
+    "AnswerIn",
+    "AnswerOut",
     "ChildCorrectionIn",
     "ChildIn",
     "ChildOut",

@@ -8,11 +8,13 @@ from typing import Annotated, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
     model_validator,
 )
 
 from chalicelib.domain.model import Gender
+from chalicelib.schemas.answers import MatchAnswerOut
 from chalicelib.schemas.fields import (
     NOTE_CODE_PATTERN,
     PERIOD_PATTERN,
@@ -142,6 +144,7 @@ class MatchPartyOut(BaseModel):
     signal_created_at: datetime
     organisation: MatchedOrganisationOut
     professional: ProfessionalOut
+    answer: MatchAnswerOut | None = None
 
 
 class MunicipalMatchOut(BaseModel):
@@ -152,6 +155,7 @@ class MunicipalMatchOut(BaseModel):
     follow_up_at: datetime | None = None
     note_code: str | None = None
     reminder_sent: bool
+    open: bool = Field(description="Neither followed up nor answered by both professionals")
     parties: list[MatchPartyOut]
 
 

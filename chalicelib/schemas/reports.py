@@ -10,6 +10,8 @@ from pydantic import (
     Field,
 )
 
+from chalicelib.schemas.answers import AnswerCounts
+
 Count = Annotated[int, Field(ge=5)] | Literal["<5"]
 Share = Annotated[float, Field(ge=0, le=1)] | None
 
@@ -57,3 +59,4 @@ class ReportOut(_Exact):
     families_informed: FamiliesInformed
     matches: MatchCounts
     follow_up: FollowUpCounts
+    answers: AnswerCounts

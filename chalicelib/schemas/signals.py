@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
+from chalicelib.schemas.answers import MatchAnswerOut
 from chalicelib.schemas.fields import (
     Bsn,
     Email,
@@ -163,12 +164,15 @@ class MatchedOrganisationOut(BaseModel):
 
 
 class MatchOut(BaseModel):
+    id: str
     kind: Literal["child", "address"]
     status: Literal["active", "archived"]
     since: datetime
     signal_created_at: datetime
     organisation: MatchedOrganisationOut
     professional: ProfessionalOut
+    answer: MatchAnswerOut | None = Field(default=None, description="How this signal's professional answered")
+    other_answer: MatchAnswerOut | None = Field(default=None, description="How the other professional answered")
 
 
 class SignalOut(BaseModel):

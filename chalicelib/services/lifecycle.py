@@ -19,7 +19,7 @@ from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lifecycle import Transition, due_transition
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import MunicipalMatch, SignalWithMatches
+from chalicelib.domain.matching import FollowUp, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Pseudonym, Signal
 from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
@@ -59,8 +59,10 @@ class LifecycleService:
         mailer: Mailer,
         audit: Audit,
         reminders: ReminderStore | None = None,
+        portal_url: str | None = None,
     ) -> None:
         self._store = store
+        self._portal_url = portal_url
         self._reminders = reminders
         self._ledger = ledger
         self._mailer = mailer
@@ -143,36 +145,39 @@ class LifecycleService:
         return int(delivery is Delivery.SENT), done
 
     def _remind(self, reminders: ReminderStore, match: MunicipalMatch, today: date, now: datetime) -> int:
-        """One reminder to each professional of a match still open 14 days on; each marked once sent.
+        """One reminder to each professional of a match still open 14 days on who did not answer it;
+        each side marked once reminded, or once it answered (it needs none).
 
         The ledger, not the ``reminded`` flags, decides whether a reminder goes: the flags only take
         the match out of the job's index, so they are set for a reminder sent by an overlapping run
         (or by a run that stopped before setting them) too.
         """
-        if not match.needs_reminder(today):
+        if match.follow_up is not FollowUp.OPEN or today < match.reminder_due():
             return 0
         sent = 0
         for index, (own, other) in enumerate(((match.sides[0], match.sides[1]), (match.sides[1], match.sides[0]))):
             if match.reminded[index]:
                 continue
-            log = self._audit.entry(
-                now,
-                Action.NOTIFICATION_SENT,
-                client_id=CLIENT_ID,
-                organisation_id=own.organisation.id,
-                municipality_code=match.municipality_code,
-                signal_id=own.signal_id,
-                child=Pseudonym(own.child_pseudonym, own.key_version),
-                detail=f"follow_up_reminder; match {match.id}",
-            )
-            delivery = send_once(self._ledger, self._mailer, reminder(match.id, own, other), now, log)
-            if delivery in (Delivery.IN_FLIGHT, Delivery.GONE):
-                # The run sending it marks it; a signal deleted meanwhile took the match along.
-                continue
+            if own.answer is None:
+                log = self._audit.entry(
+                    now,
+                    Action.NOTIFICATION_SENT,
+                    client_id=CLIENT_ID,
+                    organisation_id=own.organisation.id,
+                    municipality_code=match.municipality_code,
+                    signal_id=own.signal_id,
+                    child=Pseudonym(own.child_pseudonym, own.key_version),
+                    detail=f"follow_up_reminder; match {match.id}",
+                )
+                notice = replace(reminder(match.id, own, other), portal_url=self._portal_url)
+                delivery = send_once(self._ledger, self._mailer, notice, now, log)
+                if delivery in (Delivery.IN_FLIGHT, Delivery.GONE):
+                    # The run sending it marks it; a signal deleted meanwhile took the match along.
+                    continue
+                if delivery is Delivery.SENT:
+                    sent += 1
             reminders.mark_reminded(match, index)
             match = replace(match, reminded=(True, match.reminded[1]) if index == 0 else (match.reminded[0], True))
-            if delivery is Delivery.SENT:
-                sent += 1
         return sent
 
 

@@ -100,6 +100,7 @@ def render(notification: Notification) -> EmailMessage:
         "parties": parties,
         "subject": subject,
         "archived_until": notification.archived_until.strftime("%d-%m-%Y") if notification.archived_until else "",
+        "links": notification.match_links(),
     }
     name = TEMPLATE_NAMES.get(notification.audience, "match")
     return EmailMessage(

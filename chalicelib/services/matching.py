@@ -8,7 +8,7 @@ to be retried after the first one has finished.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain import notifications
@@ -42,8 +42,10 @@ class MatchService:
         ledger: NotificationLedger,
         mailer: Mailer,
         audit: Audit,
+        portal_url: str | None = None,
     ) -> None:
         self._store = store
+        self._portal_url = portal_url
         self._registry = registry
         self._ledger = ledger
         self._mailer = mailer
@@ -77,7 +79,8 @@ class MatchService:
 
         regievoerder = self._registry.regievoerder_email(new.child.address.municipality_code)
         sent = already = 0
-        for notification in notifications.plan(new, found, regievoerder):
+        for planned in notifications.plan(new, found, regievoerder):
+            notification = replace(planned, portal_url=self._portal_url)
             if partition.sent.get((new.id, notification.key)) == "sent":
                 already += 1
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib.domain import reports
+from chalicelib.domain.answers import Answer
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.logbook import Action
 from chalicelib.domain.matching import FollowUp
@@ -48,7 +49,15 @@ class ReportService:
         for code in codes:
             signal_facts.extend(self._signals.signal_facts(code, start, end))
             match_facts.extend(
-                MatchFacts(kind=match.kind.value, followed_up=match.follow_up is not FollowUp.OPEN)
+                MatchFacts(
+                    kind=match.kind.value,
+                    followed_up=match.follow_up is not FollowUp.OPEN,
+                    answered=match.answered_by_both(),
+                    already_in_contact=any(
+                        side.answer is not None and side.answer.answer is Answer.ALREADY_IN_CONTACT
+                        for side in match.sides
+                    ),
+                )
                 # The index filters by UTC date; a Dutch period starts up to two hours earlier.
                 for match in self._matches.for_municipality(code, period.first_day - timedelta(days=1))
                 if start <= match.since < end

@@ -96,6 +96,9 @@ def exercise_every_endpoint(api, org_token: str, other_org_token: str, municipal
     api.close(org_token, created[BSNS[2]], {"reason": "unjustified"}).problem(404)
     api.close(org_token, created[BSNS[3]], {"reason": "unjustified", "bsn": BSNS[3]}).problem(422)
     api.post_signal(org_token, body(BSNS[1])).ok(201)  # after risk_resolved, again
+    answer = f"/v1/signals/{created[BSNS[0]]}/matches/mt_{'0' * 24}/answer"
+    api.call("PUT", answer, org_token, {"answer": "contact_made"}).problem(404)
+    api.call("PUT", answer, org_token, {"answer": "contact_made", "bsn": BSNS[0]}).problem(422)
     api.call("GET", "/v1/health").ok()
     api.call("GET", "/v1/openapi.json").ok()
 

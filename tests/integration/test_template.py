@@ -825,7 +825,8 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
     from local.streams import StreamPoller
     from tests import builders
 
-    ggd = admin.create_organisation(container.registry, "GGD", "jgz", "utrecht", clock.now())[1].token
+    ggd_organisation, ggd_token = admin.create_organisation(container.registry, "GGD", "jgz", "utrecht", clock.now())
+    ggd = ggd_token.token
     team = admin.create_organisation(container.registry, "Buurtteam", "wijkteam", "amsterdam", clock.now())[1].token
     municipality = admin.create_municipality(
         container.registry, "0344", "Utrecht", "utrecht", "regie@utrecht.example.nl", clock.now()
@@ -869,7 +870,9 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         second = call("POST", "/v1/signals", team, builders.signal_body(professional=builders.professional(name="B")))
         call("POST", "/v1/signals", team, builders.signal_body(child=builders.child(bsn=builders.bsn(7))))
         stream.drain()
-        call("GET", f"/v1/signals/{first['id']}", ggd)
+        matches = call("GET", f"/v1/signals/{first['id']}", ggd)["matches"]
+        match_id = next(match["id"] for match in matches if match["kind"] == "child")  # the other one is erased
+        call("PUT", f"/v1/signals/{first['id']}/matches/{match_id}/answer", ggd, {"answer": "coordinating"})
         call("GET", "/v1/signals?status=active", ggd)
         call("PUT", f"/v1/signals/{first['id']}/professional", ggd, builders.professional(name="Q. Jansen"))
         call("POST", f"/v1/signals/{second['id']}/close", team, {"reason": "risk_resolved"})
@@ -888,7 +891,7 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         if matches:
             call("POST", f"/v1/matches/{matches[0]['id']}/follow-up", municipality, {"status": "contact_made"})
         call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
-        _console_tour(client, routes, visited)
+        _console_tour(client, routes, visited, ggd_organisation.id, match_id)
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -912,8 +915,11 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
     assert unused == {function: [] for function in FUNCTIONS}, "grants no call needed: drop them from infra/"
 
 
-def _console_tour(client: Any, routes: set[tuple[str, str]], visited: set[tuple[str, str]]) -> None:
-    """A person invited, signing in for the first time (password, enrolment), looking around, signing out."""
+def _console_tour(
+    client: Any, routes: set[tuple[str, str]], visited: set[tuple[str, str]], organisation_id: str, match_id: str
+) -> None:
+    """A person invited, signing in for the first time (password, enrolment), looking around, signing out;
+    then a professional of ``organisation_id`` answering ``match_id`` in the portal."""
     import os
 
     import boto3
@@ -988,6 +994,20 @@ def _console_tour(client: Any, routes: set[tuple[str, str]], visited: set[tuple[
         page("POST", "/console/inloggen", {"csrf": token, "username": "anna", "password": chosen})
         token = csrf(page("GET", "/console/code"))
         page("POST", "/console/code", {"csrf": token, "code": fresh_code()})
+        identity.invite(
+            Invitation("piet", "piet@ggd.example.nl", "Piet", frozenset({Role.PROFESSIONAL}), None, organisation_id),
+            "Tijdelijk-wachtwoord-2",
+        )
+        cookie = ""
+        token = csrf(page("GET", "/console/inloggen"))
+        page("POST", "/console/inloggen", {"csrf": token, "username": "piet", "password": "Tijdelijk-wachtwoord-2"})
+        token = csrf(page("GET", "/console/wachtwoord"))
+        page("POST", "/console/wachtwoord", {"csrf": token, "password": chosen, "confirmation": chosen})
+        token = csrf(page("GET", "/console/koppelen"))
+        page("POST", "/console/koppelen", {"csrf": token, "code": fresh_code()})
+        page("GET", "/console/portaal")
+        token = csrf(page("GET", f"/console/portaal/matches/{match_id}"))
+        page("POST", f"/console/portaal/matches/{match_id}", {"csrf": token, "answer": "contact_made"})
         use(None)
         bootstrap.use(root)
     os.environ.pop("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", None)
@@ -1069,3 +1089,15 @@ def test_the_dead_letter_replay_in_the_runbook_delivers_records_as_the_cli_print
     from local.outbox import sent_in_process
 
     assert len(sent_in_process(REGION)) == 2  # one per professional, once
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_functions_that_mail_about_matches_link_to_the_console_the_stack_names(templates, stage):
+    template = templates[stage]
+    for function in ("MatchSignals", "Lifecycle"):
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["CONSOLE_URL"] == {"Ref": "ConsoleUrl"}, function
+    parameter = template["Parameters"]["ConsoleUrl"]
+    assert parameter["Default"] == ""  # no link until the operator names the console's address
+    assert re.fullmatch(parameter["AllowedPattern"], "https://verwijsindex.example.nl/console/")
+    assert not re.fullmatch(parameter["AllowedPattern"], "http://verwijsindex.example.nl/console/")

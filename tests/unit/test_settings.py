@@ -61,3 +61,15 @@ def test_settings_default_to_the_process_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("REGISTRY_TABLE")
     with pytest.raises(ConfigurationError, match="REGISTRY_TABLE"):
         Settings.from_environ()
+
+
+def test_the_console_address_is_optional_and_ends_in_a_slash() -> None:
+    assert Settings.from_environ(ENVIRONMENT).console_url is None
+    assert Settings.from_environ(ENVIRONMENT | {"CONSOLE_URL": ""}).console_url is None  # the stack's default
+    address = "https://verwijsindex.example.nl/console"
+    assert Settings.from_environ(ENVIRONMENT | {"CONSOLE_URL": address}).console_url == address + "/"
+
+
+def test_a_console_address_that_is_no_web_address_is_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        Settings.from_environ(ENVIRONMENT | {"CONSOLE_URL": "javascript:alert(1)/"})

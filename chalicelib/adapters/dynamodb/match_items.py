@@ -15,7 +15,22 @@ from chalicelib.adapters.dynamodb.items import (
 )
 from chalicelib.adapters.dynamodb.keys import iso_instant, parse_instant
 from chalicelib.adapters.dynamodb.table import Item
+from chalicelib.domain.answers import Answer, MatchAnswer
 from chalicelib.domain.matching import FollowUp, Match, MatchedParty, MatchKind, MatchSide, MunicipalMatch
+
+
+def answer_to_map(answer: MatchAnswer | None) -> Item | None:
+    if answer is None:
+        return None
+    return {"answer": answer.answer.value, "answered_at": iso_instant(answer.at), "version": answer.version}
+
+
+def map_to_answer(value: Item | None) -> MatchAnswer | None:
+    if not value:
+        return None
+    return MatchAnswer(
+        answer=Answer(value["answer"]), at=parse_instant(value["answered_at"]), version=int(value["version"])
+    )
 
 
 def match_to_item(match: Match) -> Item:
@@ -49,6 +64,8 @@ def match_to_item(match: Match) -> Item:
                 if match.owner_created_at
                 else None
             ),
+            "answer": answer_to_map(match.answer),
+            "other_answer": answer_to_map(match.other_answer),
         }
     )
 
@@ -75,6 +92,8 @@ def item_to_match(item: Item) -> Match:
         municipality_code=item.get("follow_up_municipality"),
         owner_organisation_id=item.get("org_id"),
         owner_created_at=keys.created_of(item["created_sort"]) if item.get("created_sort") else None,
+        answer=map_to_answer(item.get("answer")),
+        other_answer=map_to_answer(item.get("other_answer")),
     )
 
 
@@ -90,6 +109,7 @@ def _side_to_map(side: MatchSide) -> Item:
             "signal_created_at": iso_instant(side.signal_created_at),
             "delete_after": side.delete_after.isoformat(),
             "version": side.version,
+            "answer": answer_to_map(side.answer),
         }
     )
 
@@ -105,6 +125,7 @@ def _map_to_side(value: Item) -> MatchSide:
         signal_created_at=parse_instant(value["signal_created_at"]),
         delete_after=date.fromisoformat(value["delete_after"]),
         version=int(value.get("version", 0)),
+        answer=map_to_answer(value.get("answer")),
     )
 
 
@@ -118,6 +139,8 @@ def municipal_match_to_item(match: MunicipalMatch) -> Item:
             **keys.municipal_match_key(match.municipality_code, match.id),
             "item_type": keys.MUNICIPAL_MATCH,
             "match_id": match.id,
+            # In the by-id index under the match's id, so the portal finds a match from its link.
+            "signal_id": match.id,
             # Without created_sort, so not in the by-municipality index (the reports' signals).
             "municipality_code": match.municipality_code,
             "kind": match.kind.value,
