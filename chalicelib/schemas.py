@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue, WithJsonSchema
 from pydantic_core import CoreSchema, core_schema
 
-from chalicelib.domain import municipalities, phones, text, validation
+from chalicelib.domain import follow_up, municipalities, phones, text, validation
 from chalicelib.domain.model import Address, Child, Gender, Professional, SignalStatus
 from chalicelib.services.signals import NewSignal
 from chalicelib.services.subjects import ChildCorrection
@@ -84,6 +84,21 @@ class FreeText:
         if len(value) > self.max_length or len(normalised) > self.max_length:
             raise ValueError(f"has more than {self.max_length} characters")
         return normalised
+
+
+def _note_code(value: str) -> str:
+    if not follow_up.is_note_code(value):
+        raise ValueError("not one of the note codes")
+    return value
+
+
+# A code from the fixed list (domain.follow_up), surrounding spaces stripped as from all free text.
+NoteCode = Annotated[
+    str,
+    FreeText(40, pattern=NOTE_CODE_PATTERN),
+    AfterValidator(_note_code),
+    Field(json_schema_extra={"enum": list(follow_up.NOTE_CODES)}),
+]
 
 
 def _bsn(value: str) -> str:
@@ -453,7 +468,7 @@ class FollowUpIn(_Strict):
     )
 
     status: Literal["contact_made", "no_contact_needed", "open"]
-    note_code: Annotated[str, FreeText(40, pattern=NOTE_CODE_PATTERN)] | None = None
+    note_code: NoteCode | None = None
 
 
 class AccessQuery(_Strict):
