@@ -6,9 +6,11 @@ console (which offers them in a form). A code says what happened, never why the 
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
 from typing import Final
 
-from chalicelib.domain.matching import FollowUp, MatchKind
+from chalicelib.domain.matching import FollowUp, MatchKind, MunicipalMatch
 
 NOTE_CODES: Final[dict[str, str]] = {
     "TEL": "Telefonisch contact met de professionals",
@@ -33,3 +35,30 @@ KIND_LABELS: Final[dict[MatchKind, str]] = {
 
 def is_note_code(code: str) -> bool:
     return code in NOTE_CODES
+
+
+class Shown(StrEnum):
+    """Which of the municipality's matches a regievoerder looks at."""
+
+    ALL = "alle"
+    OPEN = "open"
+    FOLLOWED_UP = "opgevolgd"
+    OVERDUE = "open-14-dagen"
+
+    def includes(self, match: MunicipalMatch, today: date) -> bool:
+        if self is Shown.OPEN:
+            return match.follow_up is FollowUp.OPEN
+        if self is Shown.FOLLOWED_UP:
+            return match.follow_up is not FollowUp.OPEN
+        if self is Shown.OVERDUE:
+            # The same day the reminder falls due: open for 14 days or more.
+            return match.follow_up is FollowUp.OPEN and today >= match.reminder_due()
+        return True
+
+
+SHOWN_LABELS: Final[dict[Shown, str]] = {
+    Shown.ALL: "Alle matches",
+    Shown.OPEN: "Open",
+    Shown.FOLLOWED_UP: "Opgevolgd",
+    Shown.OVERDUE: "14 dagen of langer open",
+}

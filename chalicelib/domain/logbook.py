@@ -21,6 +21,8 @@ class Action(StrEnum):
     MATCHES_LISTED = "matches.listed"
     MATCH_FOLLOWED_UP = "match.followed_up"
     REPORT_READ = "report.read"
+    PERSON_INVITED = "person.invited"
+    PERSON_DISABLED = "person.disabled"
 
 
 @dataclass(frozen=True)
