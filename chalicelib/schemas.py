@@ -53,8 +53,6 @@ EMAIL_PATTERN = (
 PHONE_PATTERN = r"^[ ()+-]*[0-9][0-9 ()+-]*$"
 PERIOD_PATTERN = r"^2[0-9]{3}(-(Q[1-4]|0[1-9]|1[0-2]))?$"
 REGION_PATTERN = r"^[a-z0-9_-]{1,60}$"
-# Surrounding spaces are stripped, as from all free text.
-NOTE_CODE_PATTERN = f"^[{_SPACES}]*[A-Za-z0-9_.-]+[{_SPACES}]*$"
 
 
 @dataclass(frozen=True)
@@ -92,12 +90,11 @@ def _note_code(value: str) -> str:
     return value
 
 
-# A code from the fixed list (domain.follow_up), surrounding spaces stripped as from all free text.
+# A code from the fixed list (domain.follow_up), exactly: the document's enum is the whole rule.
 NoteCode = Annotated[
     str,
-    FreeText(40, pattern=NOTE_CODE_PATTERN),
     AfterValidator(_note_code),
-    Field(json_schema_extra={"enum": list(follow_up.NOTE_CODES)}),
+    WithJsonSchema({"type": "string", "enum": list(follow_up.NOTE_CODES)}),
 ]
 
 

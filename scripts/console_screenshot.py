@@ -37,18 +37,19 @@ CHILD = {
     },
 }
 PROFESSIONALS = (
-    {"name": "P. Jansen", "function": "Jeugdverpleegkundige", "email": "p.jansen@ggd.example.nl", "phone": "030 123 4567"},
-    {"name": "K. de Groot", "function": "Buurtwerker", "email": "k.degroot@buurtteam.example.nl", "phone": "020 765 4321"},
+    {"name": "P. Jansen", "function": "Jeugdverpleegkundige", "email": "p.jansen@ggd.example.nl"},
+    {"name": "K. de Groot", "function": "Buurtwerker", "email": "k.degroot@buurtteam.example.nl"},
 )
+PHONES = ("030 123 4567", "020 765 4321")
 
 
 def _signal_twice(state: Any) -> None:
     today = date.today()
     child = {**CHILD, "birth_date": today.replace(year=today.year - 9, day=1).isoformat()}
-    for organisation, professional in zip(state.organisations[:2], PROFESSIONALS, strict=True):
+    for organisation, professional, phone in zip(state.organisations[:2], PROFESSIONALS, PHONES, strict=True):
         body = {
             "child": child,
-            "professional": professional,
+            "professional": {**professional, "phone": phone},
             "family_informed": True,
             "end_date": (today + timedelta(days=180)).isoformat(),
         }
