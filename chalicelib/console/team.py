@@ -13,7 +13,7 @@ from chalicelib.console.ports import Account, IdentityProvider, Invitation
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.logbook import Action
 from chalicelib.domain.model import Principal
-from chalicelib.domain.people import MUNICIPAL_ROLES, Role
+from chalicelib.domain.people import Role
 from chalicelib.ports import Logbook, Mailer
 from chalicelib.services.audit import Audit
 
@@ -42,10 +42,12 @@ class TeamService:
         return self._identity.people_of(_municipality(principal))
 
     def invite(self, principal: Principal, colleague: NewColleague, console_url: str) -> None:
-        """Invite into the administrator's own municipality; the e-mail address is the username."""
+        """Invite into the administrator's own municipality; the e-mail address is the username.
+
+        A role outside the municipal ones is refused by the invitation's own rule
+        (``people.affiliation_problem``): a municipality's people hold municipal roles only.
+        """
         code = _municipality(principal)
-        if colleague.role not in MUNICIPAL_ROLES:
-            raise InvalidInput.single("role", "people of a municipality have municipal roles only")
         username = colleague.email.lower()
         invitation = Invitation(username, colleague.email, colleague.display_name, frozenset({colleague.role}), code)
         invitations.invite(self._identity, self._mailer, invitation, console_url)

@@ -85,6 +85,15 @@ def test_a_follow_up_with_a_field_missing_says_so_next_to_it_and_in_the_summary(
     assert visit.page.locator(f".utrecht-alert a[href='#status-{match_id}']").count() == 1
     assert bootstrap.container().municipal_matches.get("0344", match_id).note_code is None  # type: ignore[union-attr]
 
+    forged = visit.page.request.post(
+        console_page(stack, "matches"),
+        data=f"csrf=vervalst&match={match_id}&status=contact_made",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        max_redirects=0,
+    )
+    assert forged.status == 403
+    assert bootstrap.container().municipal_matches.get("0344", match_id).follow_up.value == "open"  # type: ignore[union-attr]
+
     visit.page.goto(console_page(stack, "matches?toon=iets"))
     visit.check("matches, unknown filter")
     assert visit.page.is_visible("#toon-fout")
