@@ -60,13 +60,29 @@ def without_timestamps(log: str) -> str:
     return re.sub(r'[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.,+]+|"Timestamp":[0-9]+', "", log)
 
 
-def sign_in(visit: Visit, stack: Any, role: str) -> dict[str, Any]:
-    person = next(p for p in stack.people if role in p["roles"])
+def sign_in(visit: Visit, stack: Any, role: str, person: dict[str, Any] | None = None) -> dict[str, Any]:
+    person = person or next(p for p in stack.people if role in p["roles"])
     visit.page.goto(stack.console_url)
     visit.submit(username=person["username"], password=person["password"])
     visit.submit(code=fresh_code(person["totp_secret"]))
     assert visit.page.url.endswith("/console/start")
     return person
+
+
+def enrolled(username: str, name: str, roles: frozenset[Any], municipality_code: str | None = None) -> dict[str, Any]:
+    """A person invited, with their own password and TOTP enrolled, as ``make run`` seeds them."""
+    from chalicelib.console import wiring
+    from chalicelib.console.ports import Invitation
+    from infra.identity import EMULATOR_TOTP_SECRET
+
+    identity = wiring.console().cognito
+    invitation = Invitation(username, f"{username}@example.nl", name, roles, municipality_code)
+    identity.invite(invitation, "Tijdelijk-wachtwoord-1")
+    password = "een zin van vier woorden"
+    challenge = identity.set_new_password(identity.sign_in(username, "Tijdelijk-wachtwoord-1"), password)
+    _, challenge = identity.begin_enrolment(challenge)
+    identity.finish_enrolment(challenge, fresh_code())
+    return {"username": username, "password": password, "totp_secret": EMULATOR_TOTP_SECRET, "roles": list(roles)}
 
 
 def console_page(stack: Any, name: str) -> str:

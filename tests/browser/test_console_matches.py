@@ -14,8 +14,17 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action
+from chalicelib.domain.people import Role
 from tests.browser.conftest import MovableClock
-from tests.browser.console_pages import A_BSN_OR_LONGER, Visit, console_page, make_a_match, sign_in, without_timestamps
+from tests.browser.console_pages import (
+    A_BSN_OR_LONGER,
+    Visit,
+    console_page,
+    enrolled,
+    make_a_match,
+    sign_in,
+    without_timestamps,
+)
 
 
 def _match_section(visit: Visit, match_id: str) -> Any:
@@ -121,6 +130,23 @@ def test_the_report_shows_tables_and_charts_with_small_counts_hidden(
     visit.submit(periode="2026-Q4")
     assert "2026-Q4" in visit.page.inner_text("main h2")
     visit.no_bsn_seen()
+
+
+def test_ops_see_the_country_or_a_region(stack: Any, clock: MovableClock, browser: Any) -> None:
+    ops = enrolled("ops-1", "Olaf Ops", frozenset({Role.ADMIN}))
+    visit = Visit(browser.new_page())
+    sign_in(visit, stack, "admin", ops)
+    assert "Matches" not in visit.page.inner_text("main")
+    visit.page.click("text=Rapportage")
+    visit.page.wait_for_load_state()
+    assert "heel Nederland" in visit.page.inner_text("main h2")
+    visit.check("report, the country")
+    visit.submit(regio="Utrecht!")
+    assert visit.page.is_visible("#regio-fout")
+    visit.check("report, region refused")
+    visit.submit(regio="utrecht")
+    assert "regio utrecht" in visit.page.inner_text("main h2")
+    assert visit.page.goto(console_page(stack, "matches")).status == 403
 
 
 def test_a_privacy_officer_gets_no_matches_page(stack: Any, clock: MovableClock, browser: Any) -> None:
