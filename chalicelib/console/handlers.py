@@ -51,12 +51,12 @@ CHANGED_MEANWHILE = "Iemand anders wijzigde dit tegelijk met u. Open de pagina o
 
 WRONG_CODE = "Deze code klopt niet. Vul de 6 cijfers in die de app nu toont."
 # Pages the console offers, and the roles that give each; those without an address follow later.
-MUNICIPAL_REPORTERS = frozenset({Role.REGIEVOERDER, Role.MUNICIPAL_ADMIN, Role.ADMIN})
+REPORT_READERS = frozenset({Role.REGIEVOERDER, Role.MUNICIPAL_ADMIN, Role.ADMIN})
 TASKS: tuple[tuple[frozenset[Role], str, str, str | None], ...] = (
     (frozenset({Role.REGIEVOERDER}), "Matches", "de matches van uw gemeente en hun opvolging", "matches"),
     (frozenset({Role.PRIVACY_OFFICER}), "Verzoeken van de familie", "inzage, correctie en verwijdering", None),
     (frozenset({Role.MUNICIPAL_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "collegas"),
-    (MUNICIPAL_REPORTERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
+    (REPORT_READERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
     (frozenset({Role.PROFESSIONAL}), "Meldingen", "meldingen doen en uw matches beantwoorden", None),
     (frozenset({Role.ORG_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", None),
 )
