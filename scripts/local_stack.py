@@ -288,24 +288,15 @@ class MotoEmulator:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
+            # The emulated resources live in this process's moto backends, not in the server: empty
+            # them, or a later stack in the same process (a browser test module) finds them taken.
+            http("POST", f"http://{LOOPBACK}:{self.port}/moto-api/reset")
             server.stop()
             # stop() shuts the serving loop down but leaves the socket open; close it so the port is free.
             wsgi_server = getattr(server, "_server", None)
             if wsgi_server is not None:
                 wsgi_server.server_close()
         self._isolation.close()
-
-
-def _undo_an_earlier_local_server() -> None:
-    """Chalice's local server swaps the app's class for one built on it and can do so once per
-    process; a second stack in the same process (the browser tests, one per module) swaps it back."""
-    import sys
-
-    from chalice.local import CustomLocalChalice
-
-    loaded = sys.modules.get("app")
-    if loaded is not None and isinstance(getattr(loaded, "app", None), CustomLocalChalice):
-        loaded.app.__class__ = CustomLocalChalice.__bases__[1]
 
 
 class ChaliceApi:
@@ -333,7 +324,6 @@ class ChaliceApi:
         # environ=os.environ: the stage's environment variables land where app.py reads them, as in
         # ``chalice local``. The app is imported here, after AWS_ENDPOINT_URL is set.
         factory = CLIFactory(str(self._project_dir), environ=os.environ)
-        _undo_an_earlier_local_server()
         try:
             server = create_local_server(factory, LOOPBACK, self._requested_port, self._stage)
         except OSError as exc:
@@ -359,6 +349,18 @@ class ChaliceApi:
         server.server.server_close()
         if self._thread is not None:
             self._thread.join(5)
+        _give_the_app_its_class_back(server)
+
+
+def _give_the_app_its_class_back(server: Any) -> None:
+    """chalice's ``create_local_server`` makes the app a ``CustomLocalChalice`` by setting that
+    class's bases to (LocalChalice, the app's class); a second server in the same process (one per
+    browser test module) would make the class its own base. Undo it when the server stops."""
+    from chalice.local import CustomLocalChalice
+
+    app = server.app_object
+    if type(app) is CustomLocalChalice:
+        app.__class__ = CustomLocalChalice.__bases__[1]
 
 
 def _answer_as_api_gateway(server: socketserver.TCPServer) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from chalicelib.console.ports import (
+    Account,
     Authenticated,
     Challenge,
     ChallengeExpired,
@@ -706,8 +707,11 @@ class RivalFirst:
 class FakeAccount:
     password: str
     person: Person
+    email: str = ""
     temporary: bool = True
     enrolled: bool = False
+    enabled: bool = True
+    last_modified: datetime = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
 
 
 class InMemoryIdentityProvider:
@@ -715,7 +719,8 @@ class InMemoryIdentityProvider:
 
     SECRET = "FAKEFAKEFAKEFAKE"
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], datetime] = lambda: datetime(2026, 11, 28, 10, 15, tzinfo=UTC)) -> None:
+        self.now = now
         self.accounts: dict[str, FakeAccount] = {}
         self.code = "123456"
         self.revoked: list[str] = []
@@ -736,7 +741,7 @@ class InMemoryIdentityProvider:
 
     def sign_in(self, username: str, password: str) -> Challenge:
         account = self.accounts.get(username)
-        if account is None or account.password != password:
+        if account is None or account.password != password or not account.enabled:
             raise SignInRejected("rejected")
         if account.temporary:
             return self._challenge(ChallengeKind.NEW_PASSWORD, username)
@@ -747,7 +752,7 @@ class InMemoryIdentityProvider:
         if len(new_password) < 12:
             self._handles[challenge.handle] = challenge
             raise PasswordRejected("too short")
-        account.password, account.temporary = new_password, False
+        account.password, account.temporary, account.last_modified = new_password, False, self.now()
         return self._challenge(ChallengeKind.ENROL_TOTP, challenge.username)
 
     def begin_enrolment(self, challenge: Challenge) -> tuple[str, Challenge]:
@@ -793,7 +798,31 @@ class InMemoryIdentityProvider:
             municipality_code=invitation.municipality_code,
             organisation_id=invitation.organisation_id,
         )
-        self.accounts[invitation.username] = FakeAccount(temporary_password, person)
+        self.accounts[invitation.username] = FakeAccount(
+            temporary_password, person, invitation.email, last_modified=self.now()
+        )
+
+    def _account(self, account: FakeAccount) -> Account:
+        return Account(account.person, account.email, account.enabled, not account.temporary, account.last_modified)
+
+    def people_of(self, municipality_code: str) -> list[Account]:
+        found = [a for a in self.accounts.values() if a.person.municipality_code == municipality_code]
+        return sorted(
+            (self._account(a) for a in found), key=lambda a: (a.person.display_name.casefold(), a.person.username)
+        )
+
+    def account(self, username: str) -> Account | None:
+        found = self.accounts.get(username)
+        return self._account(found) if found is not None else None
+
+    def disable(self, username: str) -> None:
+        found = self.accounts.get(username)
+        if found is None:
+            return
+        found.enabled, found.last_modified = False, self.now()
+        for token, owner in list(self.refresh_tokens.items()):
+            if owner == username:
+                del self.refresh_tokens[token]
 
 
 class InMemorySessionStore:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.console.ports import (
+    Account,
     Authenticated,
     Challenge,
     ChallengeExpired,
@@ -20,6 +21,7 @@ from chalicelib.console.ports import (
 )
 from chalicelib.console.tokens import TokenVerifier
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.people import MUNICIPAL_ROLES, Person, Role
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -162,3 +164,57 @@ class CognitoIdentityProvider:
             raise
         for role in sorted(invitation.roles):
             self._client.admin_add_user_to_group(UserPoolId=self._pool, Username=invitation.username, GroupName=role)
+
+    def _account(self, user: Any, roles: frozenset[Role]) -> Account:
+        attributes = {item["Name"]: item["Value"] for item in user.get("Attributes", user.get("UserAttributes", []))}
+        person = Person(
+            id=attributes.get("sub", ""),
+            username=user["Username"],
+            display_name=attributes.get("name", user["Username"]),
+            roles=roles,
+            municipality_code=attributes.get(MUNICIPALITY_ATTRIBUTE),
+            organisation_id=attributes.get(ORGANISATION_ATTRIBUTE),
+        )
+        return Account(
+            person=person,
+            email=attributes.get("email", ""),
+            enabled=bool(user.get("Enabled", True)),
+            confirmed=user.get("UserStatus") == "CONFIRMED",
+            last_modified=user["UserLastModifiedDate"],
+        )
+
+    def people_of(self, municipality_code: str) -> list[Account]:
+        # Cognito cannot filter on a custom attribute: the municipal groups are read whole, a page
+        # of 60 at a time, and the municipality's people picked out.
+        users: dict[str, Any] = {}
+        roles: dict[str, set[Role]] = {}
+        paginator = self._client.get_paginator("list_users_in_group")
+        for role in sorted(MUNICIPAL_ROLES):
+            for page in paginator.paginate(UserPoolId=self._pool, GroupName=role):
+                for user in page.get("Users", []):
+                    attributes = {item["Name"]: item["Value"] for item in user.get("Attributes", [])}
+                    if attributes.get(MUNICIPALITY_ATTRIBUTE) == municipality_code:
+                        users[user["Username"]] = user
+                        roles.setdefault(user["Username"], set()).add(role)
+        found = [self._account(user, frozenset(roles[name])) for name, user in users.items()]
+        return sorted(found, key=lambda account: (account.person.display_name.casefold(), account.person.username))
+
+    def account(self, username: str) -> Account | None:
+        try:
+            user = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
+            groups = self._client.admin_list_groups_for_user(UserPoolId=self._pool, Username=username)
+        except ClientError as exc:
+            if _code(exc) == "UserNotFoundException":
+                return None
+            raise
+        known = {role.value for role in Role}
+        roles = frozenset(Role(group["GroupName"]) for group in groups.get("Groups", []) if group["GroupName"] in known)
+        return self._account(user, roles)
+
+    def disable(self, username: str) -> None:
+        try:
+            self._client.admin_disable_user(UserPoolId=self._pool, Username=username)
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise

@@ -50,18 +50,17 @@ NOT_FOUND = "Deze pagina bestaat niet, of hoort bij een andere gemeente of organ
 CHANGED_MEANWHILE = "Iemand anders wijzigde dit tegelijk met u. Open de pagina opnieuw en probeer het nog eens."
 
 WRONG_CODE = "Deze code klopt niet. Vul de 6 cijfers in die de app nu toont."
-# Pages the console offers per role; the next issue builds them, until then they are named only.
-TASKS = {
-    Role.REGIEVOERDER: ("Matches", "de matches in uw gemeente volgen en de opvolging vastleggen"),
-    Role.PRIVACY_OFFICER: ("Verzoeken van de familie", "inzage, correctie en verwijdering"),
-    Role.MUNICIPAL_ADMIN: ("Collega's", "collega's uitnodigen en blokkeren"),
-    Role.PROFESSIONAL: ("Uw matches", "de matches van uw organisatie zien en beantwoorden"),
-    Role.ORG_ADMIN: ("Collega's", "collega's uitnodigen en blokkeren"),
-    Role.ADMIN: ("Rapportages", "de periodieke rapportage"),
-}
-
-# The pages that exist already, by role.
-PAGES = {Role.PROFESSIONAL: "portaal"}
+# Pages the console offers, and the roles that give each; those without an address follow later.
+REPORT_READERS = frozenset({Role.REGIEVOERDER, Role.MUNICIPAL_ADMIN, Role.ADMIN})
+PORTAL_USERS = frozenset({Role.PROFESSIONAL, Role.ORG_ADMIN})
+TASKS: tuple[tuple[frozenset[Role], str, str, str | None], ...] = (
+    (frozenset({Role.REGIEVOERDER}), "Matches", "de matches van uw gemeente en hun opvolging", "matches"),
+    (frozenset({Role.PRIVACY_OFFICER}), "Verzoeken van de familie", "inzage, correctie en verwijdering", None),
+    (frozenset({Role.MUNICIPAL_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "collegas"),
+    (REPORT_READERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
+    (PORTAL_USERS, "Uw matches", "de matches van uw organisatie zien en beantwoorden", "portaal"),
+    (frozenset({Role.ORG_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", None),
+)
 
 
 def service() -> SignInService:
@@ -212,7 +211,11 @@ def home(request: Request) -> Response:
     person = session.person
     assert person is not None
     roles = sorted(person.roles)
-    tasks = [{"label": TASKS[role][0], "description": TASKS[role][1], "href": PAGES.get(role)} for role in roles]
+    tasks = [
+        {"label": label, "description": description, "href": href}
+        for given_by, label, description, href in TASKS
+        if given_by & person.roles
+    ]
     return _render(
         "home.html",
         session,

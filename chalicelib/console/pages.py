@@ -79,6 +79,31 @@ def sign_out() -> Response:
     return _run("sign_out")
 
 
+@console.route("/matches", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def matches_page() -> Response:
+    return _run("matches_page", "matches")
+
+
+@console.route("/matches", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def follow_up() -> Response:
+    return _run("follow_up", "matches")
+
+
+@console.route("/rapportage", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def report_page() -> Response:
+    return _run("report_page", "reports")
+
+
+@console.route("/collegas", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def colleagues_page() -> Response:
+    return _run("colleagues_page", "colleagues")
+
+
+@console.route("/collegas", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def colleagues_action() -> Response:
+    return _run("colleagues_action", "colleagues")
+
+
 @console.route("/portaal", methods=["GET"], content_types=ANY_MEDIA_TYPE)
 def portal_start() -> Response:
     return _run("start", "portal")

@@ -66,6 +66,22 @@ class Invitation:
     organisation_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Account:
+    """A person's account as their administrator sees it.
+
+    ``last_modified`` is when the provider last changed the account (Cognito's
+    ``UserLastModifiedDate``): choosing the first password and enrolling TOTP change it, a later
+    sign-in does not.
+    """
+
+    person: Person
+    email: str
+    enabled: bool
+    confirmed: bool
+    last_modified: datetime
+
+
 class IdentityProvider(Protocol):
     def sign_in(self, username: str, password: str) -> Challenge:
         """Check the password; every account has two factors, so a challenge always follows."""
@@ -87,6 +103,16 @@ class IdentityProvider(Protocol):
 
     def invite(self, invitation: Invitation, temporary_password: str) -> None:
         """Create the account, which must choose its own password and enrol TOTP on first sign-in."""
+        ...
+
+    def people_of(self, municipality_code: str) -> list[Account]:
+        """The accounts of people of the municipality, by display name."""
+        ...
+
+    def account(self, username: str) -> Account | None: ...
+
+    def disable(self, username: str) -> None:
+        """Refuse the account's sign-ins and revoke its refresh tokens; an unknown username is ignored."""
         ...
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.console.ports import IdentityProvider, SessionStore
     from chalicelib.console.settings import ConsoleSettings
     from chalicelib.console.signin import SignInService
+    from chalicelib.console.team import TeamService
 
 
 class Console:
@@ -65,6 +66,12 @@ class Console:
         from chalicelib.console.signin import SignInService
 
         return SignInService(self.identity, self.sessions, self.root.clock)
+
+    @cached_property
+    def team(self) -> TeamService:
+        from chalicelib.console.team import TeamService
+
+        return TeamService(self.identity, self.root.mailer, self.root.logbook, self.root.audit)
 
 
 _console: Console | None = None

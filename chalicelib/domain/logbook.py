@@ -23,6 +23,8 @@ class Action(StrEnum):
     MATCH_READ = "match.read"
     MATCH_ANSWERED = "match.answered"
     REPORT_READ = "report.read"
+    PERSON_INVITED = "person.invited"
+    PERSON_DISABLED = "person.disabled"
 
 
 @dataclass(frozen=True)

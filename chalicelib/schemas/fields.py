@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue, WithJsonSchema
 from pydantic_core import CoreSchema, core_schema
 
-from chalicelib.domain import municipalities, phones, text, validation
+from chalicelib.domain import follow_up, municipalities, phones, text, validation
 
 # Characters no free text may hold (domain.text): controls, bidirectional controls, line and
 # paragraph separators. Lone surrogates are refused too, but no UTF-8 request can carry one.
@@ -47,8 +47,6 @@ EMAIL_PATTERN = (
 PHONE_PATTERN = r"^[ ()+-]*[0-9][0-9 ()+-]*$"
 PERIOD_PATTERN = r"^2[0-9]{3}(-(Q[1-4]|0[1-9]|1[0-2]))?$"
 REGION_PATTERN = r"^[a-z0-9_-]{1,60}$"
-# Surrounding spaces are stripped, as from all free text.
-NOTE_CODE_PATTERN = f"^[{_SPACES}]*[A-Za-z0-9_.-]+[{_SPACES}]*$"
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,20 @@ class FreeText:
         if len(value) > self.max_length or len(normalised) > self.max_length:
             raise ValueError(f"has more than {self.max_length} characters")
         return normalised
+
+
+def _note_code(value: str) -> str:
+    if not follow_up.is_note_code(value):
+        raise ValueError("not one of the note codes")
+    return value
+
+
+# A code from the fixed list (domain.follow_up), exactly: the document's enum is the whole rule.
+NoteCode = Annotated[
+    str,
+    AfterValidator(_note_code),
+    WithJsonSchema({"type": "string", "enum": list(follow_up.NOTE_CODES)}),
+]
 
 
 def _bsn(value: str) -> str:

@@ -16,11 +16,10 @@ from pydantic import (
 from chalicelib.domain.model import Gender
 from chalicelib.schemas.answers import MatchAnswerOut
 from chalicelib.schemas.fields import (
-    NOTE_CODE_PATTERN,
     PERIOD_PATTERN,
     REGION_PATTERN,
     Bsn,
-    FreeText,
+    NoteCode,
     OptionalIsoDate,
     ShortText,
     Strict,
@@ -90,7 +89,7 @@ class FollowUpIn(Strict):
     )
 
     status: Literal["contact_made", "no_contact_needed", "open"]
-    note_code: Annotated[str, FreeText(40, pattern=NOTE_CODE_PATTERN)] | None = None
+    note_code: NoteCode | None = None
 
 
 class AccessQuery(Strict):

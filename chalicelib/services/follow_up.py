@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.follow_up import is_note_code
 from chalicelib.domain.logbook import Action
 from chalicelib.domain.matching import FollowUp, MunicipalMatch
 from chalicelib.domain.model import Principal, Pseudonym
@@ -31,6 +32,8 @@ class FollowUpService:
         """Record the follow-up; written against the match as read, read again if a reminder was
         recorded meanwhile."""
         code = require_municipality(principal)
+        if note_code is not None and not is_note_code(note_code):
+            raise InvalidInput.single("note_code", "not one of the note codes")
         return on_fresh_reads(
             self._match(code, match_id),
             lambda _: self._match(code, match_id),

@@ -63,28 +63,14 @@ def stack() -> Iterator[Any]:
     )
     local = LocalStack(options)
     try:
-        state = local.start()
-        yield state
+        yield local.start()
     finally:
-        _forget_the_emulators_state(local)
         local.stop()
         wiring.use(None)
         bootstrap.use(None)
         os.environ.clear()
         os.environ.update(saved)
         shutil.rmtree(state_dir, ignore_errors=True)
-
-
-def _forget_the_emulators_state(local: Any) -> None:
-    """moto keeps its state in this process, not in the emulator it serves: without a reset, the next
-    module's stack would find this one's tables and user pool."""
-    import urllib.request
-
-    if local.state is None:
-        return
-    reset = urllib.request.Request(local.state.emulator_url + "/moto-api/reset", method="POST")
-    with urllib.request.urlopen(reset, timeout=30):
-        pass
 
 
 @pytest.fixture

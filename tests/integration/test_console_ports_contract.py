@@ -40,6 +40,10 @@ MOTO_JWKS = Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-publ
 TEMPORARY = "Tijdelijk-wachtwoord-1"
 CHOSEN = "een zin van vier woorden"
 ANNA = Invitation("anna", "anna@utrecht.example.nl", "Anna de Boer", frozenset({Role.REGIEVOERDER}), "0344")
+BEN = Invitation(
+    "ben", "ben@utrecht.example.nl", "Ben Bakker", frozenset({Role.MUNICIPAL_ADMIN, Role.PRIVACY_OFFICER}), "0344"
+)
+CAROL = Invitation("carol", "carol@amsterdam.example.nl", "Carol Smit", frozenset({Role.REGIEVOERDER}), "0363")
 
 
 class IdentityContract:
@@ -100,6 +104,37 @@ class IdentityContract:
         provider.revoke(refresh_token)
         assert not self.refresh_works(provider, refresh_token)
         provider.revoke(refresh_token)  # twice is harmless
+
+    def test_the_people_of_a_municipality_are_its_own_with_their_roles(self, provider: IdentityProvider) -> None:
+        provider.invite(ANNA, TEMPORARY)
+        provider.invite(BEN, TEMPORARY)
+        provider.invite(CAROL, TEMPORARY)
+        people = provider.people_of("0344")
+        assert [(a.person.username, a.person.display_name, a.person.roles, a.email) for a in people] == [
+            ("anna", "Anna de Boer", {Role.REGIEVOERDER}, "anna@utrecht.example.nl"),
+            ("ben", "Ben Bakker", {Role.MUNICIPAL_ADMIN, Role.PRIVACY_OFFICER}, "ben@utrecht.example.nl"),
+        ]
+        assert all(a.enabled and not a.confirmed and a.person.municipality_code == "0344" for a in people)
+        assert [a.person.username for a in provider.people_of("0363")] == ["carol"]
+        assert provider.people_of("0014") == []
+
+    def test_an_account_is_found_by_username_and_confirmed_once_enrolled(self, provider: IdentityProvider) -> None:
+        self._enrolled(provider)
+        account = provider.account("anna")
+        assert account is not None and account.confirmed and account.enabled
+        assert (account.person.roles, account.person.municipality_code) == ({Role.REGIEVOERDER}, "0344")
+        assert account.person.id and account.last_modified.tzinfo is not None
+        assert provider.account("niemand") is None
+
+    def test_a_disabled_account_cannot_sign_in_and_its_refresh_token_stops(self, provider: IdentityProvider) -> None:
+        refresh_token = self._enrolled(provider)
+        provider.disable("anna")
+        with pytest.raises(SignInRejected):
+            provider.sign_in("anna", CHOSEN)
+        assert not self.refresh_works(provider, refresh_token)
+        [listed] = provider.people_of("0344")
+        assert not listed.enabled
+        provider.disable("niemand")  # unknown: nothing to do
 
 
 class TestFakeIdentityProvider(IdentityContract):

@@ -237,9 +237,9 @@ def test_the_regievoerder_lists_the_municipalitys_matches_and_the_listing_is_log
 def test_a_follow_up_is_recorded_and_logged_under_the_child(world: World, matched: tuple[Signal, Signal]) -> None:
     [match] = world.follow_ups.matches(UTRECHT, None)
 
-    followed = world.follow_ups.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "overleg")
+    followed = world.follow_ups.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "OVERLEG")
 
-    assert (followed.follow_up, followed.note_code) == (FollowUp.CONTACT_MADE, "overleg")
+    assert (followed.follow_up, followed.note_code) == (FollowUp.CONTACT_MADE, "OVERLEG")
     assert world.municipal.get("0344", match.id) == followed
     [logged] = world.logged(Action.MATCH_FOLLOWED_UP)
     assert logged.detail == f"{match.id}: contact_made"
@@ -249,3 +249,10 @@ def test_a_follow_up_of_another_municipalitys_match_is_not_found(world: World, m
     [match] = world.follow_ups.matches(UTRECHT, None)
     with pytest.raises(NotFound):
         world.follow_ups.follow_up(AMSTERDAM, match.id, FollowUp.CONTACT_MADE, None)
+
+
+def test_a_follow_up_takes_only_a_note_code_from_the_list(world: World, matched: tuple[Signal, Signal]) -> None:
+    [match] = world.follow_ups.matches(UTRECHT, None)
+    with pytest.raises(InvalidInput):
+        world.follow_ups.follow_up(UTRECHT, match.id, FollowUp.CONTACT_MADE, "overleg")
+    assert world.municipal.get("0344", match.id) == match

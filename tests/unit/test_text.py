@@ -180,4 +180,7 @@ def test_every_prose_field_is_stored_normalised(
 def test_a_note_code_is_a_code_not_prose() -> None:
     with pytest.raises(ValidationError):
         schemas.FollowUpIn.model_validate({"status": "contact_made", "note_code": "TEL X2"})
-    assert schemas.FollowUpIn.model_validate({"status": "open", "note_code": " TEL.2 "}).note_code == "TEL.2"
+    for not_on_the_list in ("TEL.2", " TEL ", "tel"):
+        with pytest.raises(ValidationError):
+            schemas.FollowUpIn.model_validate({"status": "contact_made", "note_code": not_on_the_list})
+    assert schemas.FollowUpIn.model_validate({"status": "open", "note_code": "TEL"}).note_code == "TEL"
