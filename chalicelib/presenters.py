@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chalicelib.services.family_document import FamilyDocument
     from chalicelib.services.subjects import SubjectRecord
 
 from chalicelib.domain import phones
@@ -13,7 +14,6 @@ from chalicelib.domain.lifecycle import status_on
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Child, Professional, SignalStatus
-from chalicelib.domain.sectors import SECTORS
 from chalicelib.schemas import (
     AddressOut,
     ChildOut,
@@ -153,12 +153,8 @@ def municipal_match_out(match: MunicipalMatch) -> MunicipalMatchOut:
     )
 
 
-def access_document_html(access: SubjectAccessOut, municipality_code: str) -> str:
+def access_document_html(document: FamilyDocument) -> str:
     """The printable copy the municipality hands to the family (Dutch)."""
     from chalicelib.services.mail import template_environment
 
-    return (
-        template_environment()
-        .get_template("access.html")
-        .render(access=access, municipality_code=municipality_code, sectors=SECTORS)
-    )
+    return template_environment().get_template("access.html").render(doc=document)

@@ -59,6 +59,8 @@ TASKS = {
     Role.ORG_ADMIN: ("Collega's", "collega's uitnodigen en blokkeren"),
     Role.ADMIN: ("Rapportages", "de periodieke rapportage"),
 }
+# The tasks whose pages are built, by the path of their first page.
+TASK_PAGES = {Role.PRIVACY_OFFICER: "verzoeken/zoeken"}
 
 
 def service() -> SignInService:
@@ -209,7 +211,7 @@ def home(request: Request) -> Response:
     person = session.person
     assert person is not None
     roles = sorted(person.roles)
-    tasks = [{"label": TASKS[role][0], "description": TASKS[role][1]} for role in roles]
+    tasks = [{"label": TASKS[role][0], "description": TASKS[role][1], "href": TASK_PAGES.get(role)} for role in roles]
     return _render(
         "home.html",
         session,
@@ -237,31 +239,32 @@ def sign_out(request: Request) -> Response:
 
 def handle(view: Any, request: Request) -> Response:
     """Run a page; the one place that turns the console's exceptions into pages and redirects."""
+    root = views.root_of(request)
     try:
         response: Response = view(request)
         return response
     except SessionExpired:
-        return views.redirect("inloggen?melding=verlopen")
+        return views.redirect(root + "inloggen?melding=verlopen")
     except (NotSignedIn, WrongStep):
-        return views.redirect("inloggen")
+        return views.redirect(root + "inloggen")
     except ChallengeExpired:
-        return views.redirect("inloggen?melding=opnieuw")
+        return views.redirect(root + "inloggen?melding=opnieuw")
     except NotPermitted:
         return views.page(
             "message.html",
-            {"title": "Geen toegang", "message": NOT_PERMITTED, "link": START},
+            {"title": "Geen toegang", "message": NOT_PERMITTED, "link": START, "root": root},
             status=403,
         )
     except NotFound:
         return views.page(
             "message.html",
-            {"title": "Niet gevonden", "message": NOT_FOUND, "link": START},
+            {"title": "Niet gevonden", "message": NOT_FOUND, "link": START, "root": root},
             status=404,
         )
     except Conflict:
         return views.page(
             "message.html",
-            {"title": "Tegelijk gewijzigd", "message": CHANGED_MEANWHILE, "link": START},
+            {"title": "Tegelijk gewijzigd", "message": CHANGED_MEANWHILE, "link": START, "root": root},
             status=409,
         )
     except CsrfRejected:
@@ -274,8 +277,9 @@ def handle(view: Any, request: Request) -> Response:
                 "title": "Formulier geweigerd",
                 "message": message,
                 "link": {"href": "inloggen", "label": "Naar de startpagina"},
+                "root": root,
             },
             status=403,
         )
     except Exception as exc:  # the one place that maps the console's errors to pages
-        return views.error_page(exc)
+        return views.error_page(exc, root)

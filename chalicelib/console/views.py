@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
-STATIC_FILES = {"utrecht-components.css", "utrecht-theme.css", "console.css"}
+STATIC_FILES = {"utrecht-components.css", "utrecht-theme.css", "console.css", "console-print.css"}
 COOKIE = "vwi_console"
 MAX_FORM_BYTES = 8 * 1024
 FORM = "application/x-www-form-urlencoded"
@@ -84,7 +84,7 @@ def page(
     status: int = 200,
     cookie: str | None = None,
 ) -> Response:
-    defaults: dict[str, Any] = {"errors": {}, "notice": None, "person": None, "csrf": ""}
+    defaults: dict[str, Any] = {"errors": {}, "notice": None, "person": None, "csrf": "", "root": ""}
     body = environment().get_template(template).render({**defaults, **context})
     headers: dict[str, str | list[str]] = dict(PAGE_HEADERS)
     if cookie is not None:
@@ -149,7 +149,14 @@ def validate(fields: dict[str, str], model: type[Form], messages: dict[str, str]
         raise FormInvalid(errors) from None
 
 
-def error_page(exc: Exception) -> Response:
+def root_of(request: Request) -> str:
+    """The relative way from the page's folder back to the console's (``""`` or ``"../"``...): links,
+    styles and redirects stay relative, so they work under any stage path."""
+    path = str((request.context or {}).get("resourcePath", ""))
+    return "../" * max(path.strip("/").count("/") - 1, 0)
+
+
+def error_page(exc: Exception, root: str = "") -> Response:
     """Our own bug or an outage: log where, never the message or the input."""
     frames = traceback.extract_tb(exc.__traceback__)[-6:]
     logger.error(
@@ -161,6 +168,11 @@ def error_page(exc: Exception) -> Response:
     )
     return page(
         "message.html",
-        {"title": "Er ging iets mis", "message": "Probeer het over een paar minuten opnieuw.", "link": None},
+        {
+            "title": "Er ging iets mis",
+            "message": "Probeer het over een paar minuten opnieuw.",
+            "link": None,
+            "root": root,
+        },
         status=500,
     )
