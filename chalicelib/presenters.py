@@ -85,6 +85,7 @@ def log_entry_out(entry: LogEntry) -> LogEntryOut:
         municipality_code=entry.municipality_code,
         signal_id=entry.signal_id,
         detail=entry.detail,
+        person_name=entry.person_name,
     )
 
 

@@ -94,6 +94,8 @@ def test_a_privacy_officer_looks_up_prints_corrects_and_erases_a_child(
     assert "Bericht verstuurd aan de professional die de melding deed" in overview
     assert "Overzicht voor de familie bekeken (inzage)\tPim de Wit (gemeente Utrecht)" in overview
     assert not INTERNAL_CODES.search(visit.page.content())
+    _, record = http("POST", f"{stack.api_url}/v1/subjects/access", {"bsn": BSN}, stack.municipalities[0]["token"])
+    assert "Pim de Wit" in [entry["person_name"] for entry in record["logbook"]], "the API's copy names the person too"
 
     visit.page.click("text=Afdrukken")
     assert visit.page.url.endswith("/console/verzoeken/afdrukken")
