@@ -18,7 +18,7 @@ from chalicelib.console.ports import ChildLookups, ConsoleSession, LookedUpChild
 from chalicelib.domain.model import Child, Principal
 from chalicelib.domain.wording import GENDERS
 from chalicelib.ports import Clock
-from chalicelib.services.family_document import FamilyDocument, address_line, family_document
+from chalicelib.services.family_document import FamilyDocument, address_line, family_document, municipality_name
 from chalicelib.services.family_document import day as dutch_day
 from chalicelib.services.subjects import ChildCorrection, Erased, Rectified, SubjectRecord, SubjectService
 
@@ -64,7 +64,7 @@ FIELD_LABELS = {
 
 def _shown(name: str, child: Child) -> str:
     if name == "address":
-        return f"{address_line(child)} (gemeente {child.address.municipality_code})"
+        return f"{address_line(child)} (gemeente {municipality_name(child.address.municipality_code)})"
     if name == "birth_date":
         return dutch_day(child.birth_date)
     if name == "gender":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,7 @@ def test_other_people_may_not_open_the_familys_requests(stack: Any, clock: Movab
     visit.check("not permitted, one folder down")
     visit.page.click("text=Naar de startpagina")
     assert visit.page.url.endswith("/console/start")
+    visit.page.goto(visit.page.url.replace("/start", "/verzoeken/zoeken"))
+    clock.advance(timedelta(minutes=16))
+    visit.page.reload()
+    assert visit.page.url.endswith("/console/inloggen?melding=verlopen"), "redirected from one folder down"
