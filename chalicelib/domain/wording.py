@@ -25,6 +25,7 @@ ACTIONS: Mapping[Action, str] = {
     Action.SIGNAL_DELETED: "Melding verwijderd",
     Action.SIGNAL_HANDED_OVER: "Melding overgedragen aan een andere professional",
     Action.NOTIFICATION_SENT: "Bericht verstuurd",
+    Action.SUBJECT_LOOKED_UP: "Kind opgezocht voor een verzoek van de familie",
     Action.SUBJECT_ACCESSED: "Overzicht voor de familie bekeken (inzage)",
     Action.SUBJECT_RECTIFIED: "Gegevens van het kind gecorrigeerd",
     Action.SUBJECT_ERASED: "Alle meldingen over het kind verwijderd",

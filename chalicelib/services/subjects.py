@@ -135,9 +135,11 @@ class SubjectService:
         return pseudonym, with_matches
 
     def look_up(self, principal: Principal, bsn: str) -> Pseudonym:
-        """The child's pseudonym, for a console to ask again by without keeping the BSN; nothing is
-        shown yet, so nothing is logged."""
-        return self._in_scope(principal, bsn)[0]
+        """The child's pseudonym, for a console to ask again by without keeping the BSN. Finding the
+        child tells that something is stored, so the look-up is logged; finding nothing is not."""
+        pseudonym = self._in_scope(principal, bsn)[0]
+        self._logbook.append(self._audit.by(principal, self._audit.now(), Action.SUBJECT_LOOKED_UP, child=pseudonym))
+        return pseudonym
 
     def access(self, principal: Principal, bsn: Subject) -> SubjectRecord:
         """Everything stored about the child, for the family; the access itself is logged first."""

@@ -93,6 +93,7 @@ def test_a_privacy_officer_looks_up_prints_corrects_and_erases_a_child(
     assert "Noor" in overview and "GGD Regio Utrecht" in overview and "Buurtteam Amsterdam-Oost" in overview
     assert "Melding gedaan" in overview and "het systeem van GGD Regio Utrecht" in overview
     assert "Bericht verstuurd aan de professional die de melding deed" in overview
+    assert "Kind opgezocht voor een verzoek van de familie\tPim de Wit (gemeente Utrecht)" in overview
     assert "Overzicht voor de familie bekeken (inzage)\tPim de Wit (gemeente Utrecht)" in overview
     assert not INTERNAL_CODES.search(visit.page.content())
     _, record = http("POST", f"{stack.api_url}/v1/subjects/access", {"bsn": BSN}, stack.municipalities[0]["token"])

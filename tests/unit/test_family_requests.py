@@ -121,11 +121,15 @@ def test_times_are_dutch_local_time(world: World) -> None:
 # Looking up without logging, viewing logged under the person's name
 
 
-def test_a_look_up_and_the_unlogged_record_leave_no_log_line_and_access_names_the_person(world: World) -> None:
+def test_a_look_up_is_logged_the_record_behind_the_forms_is_not_and_access_names_the_person(world: World) -> None:
     before = len(world.logbook.entries)
+    with pytest.raises(NothingStored):
+        world.service.look_up(replace(GRONINGEN, person=PIM), BSN)
     pseudonym = world.service.look_up(PIM_AT_UTRECHT, BSN)
     world.service.record(PIM_AT_UTRECHT, pseudonym)
-    assert pseudonym == PSEUDONYM and len(world.logbook.entries) == before
+    [looked_up] = world.logbook.entries[before:]
+    assert pseudonym == PSEUDONYM
+    assert (looked_up.action, looked_up.person_name) == (Action.SUBJECT_LOOKED_UP, "Pim de Wit")
 
     world.service.access(PIM_AT_UTRECHT, pseudonym)
 
