@@ -130,6 +130,15 @@ def test_a_privacy_officer_looks_up_prints_corrects_and_erases_a_child(
     visit.check("erasure confirmation")
     confirmation = visit.page.inner_text("main")
     assert "2 meldingen" in confirmation and "P. Jansen (GGD Regio Utrecht)" in confirmation
+    reference = visit.page.get_attribute("input[name=reference]", "value")
+    for csrf in ("", "vervalst"):
+        forged = visit.page.request.post(
+            visit.page.url,
+            data=f"csrf={csrf}&reference={reference}&reason=objection",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            max_redirects=0,
+        )
+        assert forged.status == 403, "an erasure without the session's CSRF token is refused"
     visit.page.click("main button[type=submit]")
     visit.page.wait_for_load_state()
     visit.check("erasure, no reason chosen")
