@@ -128,16 +128,13 @@ def _organisation_names(record: SubjectRecord, lookup: Callable[[str], str | Non
 
 
 def _log_line(entry: LogEntry, names: dict[str, str], signals: dict[str, str]) -> LogLine:
-    municipality_names = (
-        {entry.municipality_code: municipality_name(entry.municipality_code)} if (entry.municipality_code) else {}
-    )
     signal = ""
     if entry.signal_id:
         signal = signals.get(entry.signal_id, "een melding die niet meer bestaat")
     return LogLine(
         at=moment(entry.at),
         action=wording.action(entry),
-        actor=wording.actor(entry, names, municipality_names),
+        actor=wording.actor(entry, names, municipalities.current()),
         signal=signal,
     )
 
