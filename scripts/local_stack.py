@@ -346,6 +346,10 @@ class ChaliceApi:
         server.server.server_close()
         if self._thread is not None:
             self._thread.join(5)
+        # Chalice's local server swaps the app's class for a subclass of itself; swap it back, so a
+        # later stack in the same process (the next browser test module) can serve the app again.
+        app = server.app_object
+        app.__class__ = app.__class__.__bases__[-1]
 
 
 def _answer_as_api_gateway(server: socketserver.TCPServer) -> None:

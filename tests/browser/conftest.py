@@ -66,6 +66,11 @@ def stack() -> Iterator[Any]:
         yield local.start()
     finally:
         local.stop()
+        # The emulator ran in this process, and moto keeps its state in the process: wipe it, so the
+        # next module's stack creates its tables and user pool afresh.
+        from moto.moto_api import _internal as moto_api
+
+        moto_api.moto_api_backend.reset()
         wiring.use(None)
         bootstrap.use(None)
         os.environ.clear()
