@@ -178,11 +178,14 @@ def lifecycle(event: Any) -> dict[str, object]:
 def subject_access(call: Call[schemas.SubjectIn, schemas.AccessQuery]) -> Response:
     from chalicelib import presenters
 
-    access = presenters.subject_access_out(container().subjects.access(call.caller, call.body.bsn))
+    record = container().subjects.access(call.caller, call.body.bsn)
     if call.query.format == "html":
-        document = presenters.access_document_html(access, call.caller.municipality_code or "")
-        return Response(body=document, headers={"Content-Type": "text/html; charset=utf-8"})
-    return web.json_response(access)
+        from chalicelib.services.family_document import family_document, names_in
+
+        document = family_document(record, call.caller.municipality_code or "", names_in(container().registry))
+        html = presenters.access_document_html(document)
+        return Response(body=html, headers={"Content-Type": "text/html; charset=utf-8"})
+    return web.json_response(presenters.subject_access_out(record))
 
 
 @routes(operations.SUBJECT_RECTIFY)

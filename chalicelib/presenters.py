@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chalicelib.services.answers import SideOfMatch
+    from chalicelib.services.family_document import FamilyDocument
     from chalicelib.services.subjects import SubjectRecord
 
 from chalicelib.domain import phones
@@ -15,7 +16,6 @@ from chalicelib.domain.lifecycle import status_on
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Child, Professional, SignalStatus
-from chalicelib.domain.sectors import SECTORS
 from chalicelib.schemas import (
     AddressOut,
     ChildOut,
@@ -106,6 +106,7 @@ def log_entry_out(entry: LogEntry) -> LogEntryOut:
         municipality_code=entry.municipality_code,
         signal_id=entry.signal_id,
         detail=entry.detail,
+        person_name=entry.person_name,
     )
 
 
@@ -176,12 +177,8 @@ def municipal_match_out(match: MunicipalMatch) -> MunicipalMatchOut:
     )
 
 
-def access_document_html(access: SubjectAccessOut, municipality_code: str) -> str:
+def access_document_html(document: FamilyDocument) -> str:
     """The printable copy the municipality hands to the family (Dutch)."""
     from chalicelib.services.mail import template_environment
 
-    return (
-        template_environment()
-        .get_template("access.html")
-        .render(access=access, municipality_code=municipality_code, sectors=SECTORS)
-    )
+    return template_environment().get_template("access.html").render(doc=document)

@@ -23,6 +23,7 @@ from chalicelib.console.ports import (
     CodeRejected,
     ConsoleSession,
     Invitation,
+    LookedUpChild,
     PasswordRejected,
     SignInRejected,
 )
@@ -838,3 +839,18 @@ class InMemorySessionStore:
 
     def delete(self, key: str) -> None:
         self.sessions.pop(key, None)
+
+
+class InMemoryChildLookups:
+    def __init__(self) -> None:
+        self.children: dict[str, tuple[LookedUpChild, datetime]] = {}
+
+    def put(self, session_key: str, child: LookedUpChild, expires_at: datetime) -> None:
+        self.children[session_key] = (child, expires_at)
+
+    def get(self, session_key: str, now: datetime) -> LookedUpChild | None:
+        found = self.children.get(session_key)
+        return found[0] if found and now < found[1] else None
+
+    def delete(self, session_key: str) -> None:
+        self.children.pop(session_key, None)

@@ -55,7 +55,12 @@ REPORT_READERS = frozenset({Role.REGIEVOERDER, Role.MUNICIPAL_ADMIN, Role.ADMIN}
 PORTAL_USERS = frozenset({Role.PROFESSIONAL, Role.ORG_ADMIN})
 TASKS: tuple[tuple[frozenset[Role], str, str, str | None], ...] = (
     (frozenset({Role.REGIEVOERDER}), "Matches", "de matches van uw gemeente en hun opvolging", "matches"),
-    (frozenset({Role.PRIVACY_OFFICER}), "Verzoeken van de familie", "inzage, correctie en verwijdering", None),
+    (
+        frozenset({Role.PRIVACY_OFFICER}),
+        "Verzoeken van de familie",
+        "inzage, correctie en verwijdering",
+        "verzoeken/zoeken",
+    ),
     (frozenset({Role.MUNICIPAL_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "collegas"),
     (REPORT_READERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
     (PORTAL_USERS, "Uw matches", "de matches van uw organisatie zien en beantwoorden", "portaal"),
@@ -287,4 +292,4 @@ def handle(view: Any, request: Request) -> Response:
             status=403,
         )
     except Exception as exc:  # the one place that maps the console's errors to pages
-        return views.error_page(exc)
+        return views.error_page(exc, root)

@@ -124,3 +124,46 @@ def static(name: str) -> Response:
     from chalicelib.console import views
 
     return views.static(name)
+
+
+# The family's requests (the privacy officer): the BSN only ever in the look-up form's POST body.
+
+
+@console.route("/verzoeken/zoeken", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def look_up_page() -> Response:
+    return _run("look_up_page", "requests")
+
+
+@console.route("/verzoeken/zoeken", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def look_up() -> Response:
+    return _run("look_up", "requests")
+
+
+@console.route("/verzoeken/overzicht", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def family_overview() -> Response:
+    return _run("overview", "requests")
+
+
+@console.route("/verzoeken/afdrukken", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def family_print() -> Response:
+    return _run("print_view", "requests")
+
+
+@console.route("/verzoeken/correctie", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def correction_page() -> Response:
+    return _run("correction_page", "requests")
+
+
+@console.route("/verzoeken/correctie", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def correct() -> Response:
+    return _run("correct", "requests")
+
+
+@console.route("/verzoeken/verwijderen", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def erasure_page() -> Response:
+    return _run("erasure_page", "requests")
+
+
+@console.route("/verzoeken/verwijderen", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def erase() -> Response:
+    return _run("erase", "requests")

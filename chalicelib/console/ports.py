@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from chalicelib.domain.model import Pseudonym
 from chalicelib.domain.people import Person, Role
 
 
@@ -141,3 +142,24 @@ class SessionStore(Protocol):
     def get(self, key: str) -> ConsoleSession | None: ...
 
     def delete(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class LookedUpChild:
+    """The child a session looked up, by pseudonym (never the BSN); ``reference`` is a random
+    token each form about the child carries back, so a form acts on the child it was shown for."""
+
+    reference: str
+    pseudonym: Pseudonym
+
+
+class ChildLookups(Protocol):
+    """The one child each session has looked up, beside the session itself."""
+
+    def put(self, session_key: str, child: LookedUpChild, expires_at: datetime) -> None:
+        """Store (or replace) the session's child; gone after ``expires_at``."""
+        ...
+
+    def get(self, session_key: str, now: datetime) -> LookedUpChild | None: ...
+
+    def delete(self, session_key: str) -> None: ...

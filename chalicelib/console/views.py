@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
-STATIC_FILES = {"utrecht-components.css", "utrecht-theme.css", "console.css"}
+STATIC_FILES = {"utrecht-components.css", "utrecht-theme.css", "console.css", "console-print.css"}
 COOKIE = "vwi_console"
 MAX_FORM_BYTES = 8 * 1024
 FORM = "application/x-www-form-urlencoded"
@@ -156,7 +156,7 @@ def validate(fields: dict[str, str], model: type[Form], messages: dict[str, str]
         raise FormInvalid(errors) from None
 
 
-def error_page(exc: Exception) -> Response:
+def error_page(exc: Exception, root: str = "") -> Response:
     """Our own bug or an outage: log where, never the message or the input."""
     frames = traceback.extract_tb(exc.__traceback__)[-6:]
     logger.error(
@@ -168,6 +168,11 @@ def error_page(exc: Exception) -> Response:
     )
     return page(
         "message.html",
-        {"title": "Er ging iets mis", "message": "Probeer het over een paar minuten opnieuw.", "link": None},
+        {
+            "title": "Er ging iets mis",
+            "message": "Probeer het over een paar minuten opnieuw.",
+            "link": None,
+            "root": root,
+        },
         status=500,
     )

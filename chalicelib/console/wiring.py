@@ -14,7 +14,8 @@ from chalicelib import bootstrap
 
 if TYPE_CHECKING:
     from chalicelib.console.cognito import CognitoIdentityProvider
-    from chalicelib.console.ports import IdentityProvider, SessionStore
+    from chalicelib.console.family import FamilyRequests
+    from chalicelib.console.ports import ChildLookups, IdentityProvider, SessionStore
     from chalicelib.console.settings import ConsoleSettings
     from chalicelib.console.signin import SignInService
     from chalicelib.console.team import TeamService
@@ -27,11 +28,13 @@ class Console:
         settings: ConsoleSettings | None = None,
         identity: IdentityProvider | None = None,
         sessions: SessionStore | None = None,
+        lookups: ChildLookups | None = None,
     ) -> None:
         self.root = root
         self._settings = settings
         self._identity = identity
         self._sessions = sessions
+        self._lookups = lookups
 
     @cached_property
     def settings(self) -> ConsoleSettings:
@@ -72,6 +75,22 @@ class Console:
         from chalicelib.console.team import TeamService
 
         return TeamService(self.identity, self.root.mailer, self.root.logbook, self.root.audit)
+
+    @cached_property
+    def lookups(self) -> ChildLookups:
+        if self._lookups is not None:
+            return self._lookups
+        from chalicelib.console.lookups import DynamoDBChildLookups
+
+        return DynamoDBChildLookups(self.root.dynamodb, self.root.settings.idempotency_table)
+
+    @cached_property
+    def family(self) -> FamilyRequests:
+        from chalicelib.console.family import FamilyRequests
+        from chalicelib.services.family_document import names_in
+
+        root = self.root
+        return FamilyRequests(root.subjects, self.lookups, root.clock, names_in(root.registry))
 
 
 _console: Console | None = None

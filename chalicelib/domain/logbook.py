@@ -15,6 +15,7 @@ class Action(StrEnum):
     SIGNAL_DELETED = "signal.deleted"
     SIGNAL_HANDED_OVER = "signal.handed_over"
     NOTIFICATION_SENT = "notification.sent"
+    SUBJECT_LOOKED_UP = "subject.looked_up"
     SUBJECT_ACCESSED = "subject.accessed"
     SUBJECT_RECTIFIED = "subject.rectified"
     SUBJECT_ERASED = "subject.erased"

@@ -113,6 +113,7 @@ class LogEntryOut(BaseModel):
     municipality_code: str | None = None
     signal_id: str | None = None
     detail: str | None = None
+    person_name: str | None = Field(default=None, description="The person who acted, when one signed in")
 
 
 class SubjectSignalOut(SignalOut):

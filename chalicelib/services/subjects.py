@@ -32,6 +32,9 @@ from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import Delivery, send_once
 from chalicelib.services.optimistic import on_fresh_reads
 
+# The child as a request names it: by BSN (the API), or by the pseudonym a console looked up before.
+Subject = str | Pseudonym
+
 
 class NothingStored(NotFound):
     """Nothing is stored about this child, or nothing this municipality may see."""
@@ -110,10 +113,10 @@ class SubjectService:
         self._pseudonymiser = pseudonymiser
         self._audit = audit
 
-    def _in_scope(self, principal: Principal, bsn: str) -> tuple[Pseudonym, list[SignalWithMatches]]:
+    def _in_scope(self, principal: Principal, bsn: Subject) -> tuple[Pseudonym, list[SignalWithMatches]]:
         """The child's pseudonym and living signals (with their matches), or ``NothingStored``."""
         code = require_municipality(principal)
-        pseudonym = self._pseudonymiser().child(bsn)
+        pseudonym = bsn if isinstance(bsn, Pseudonym) else self._pseudonymiser().child(bsn)
         partition = self._partitions.child_partition(pseudonym.value)
         today = self._audit.today()
         living = [s for s in partition.signals if lifecycle.status_on(s, today) is not None]
@@ -131,16 +134,34 @@ class SubjectService:
         ]
         return pseudonym, with_matches
 
-    def access(self, principal: Principal, bsn: str) -> SubjectRecord:
+    def look_up(self, principal: Principal, bsn: str) -> Pseudonym:
+        """The child's pseudonym, for a console to ask again by without keeping the BSN. Finding the
+        child tells that something is stored, so the look-up is logged; finding nothing is not."""
+        pseudonym = self._in_scope(principal, bsn)[0]
+        self._logbook.append(self._audit.by(principal, self._audit.now(), Action.SUBJECT_LOOKED_UP, child=pseudonym))
+        return pseudonym
+
+    def access(self, principal: Principal, bsn: Subject) -> SubjectRecord:
+        """Everything stored about the child, for the family; the access itself is logged first."""
         pseudonym, signals = self._in_scope(principal, bsn)
-        now = self._audit.now()
-        self._logbook.append(self._audit.by(principal, now, Action.SUBJECT_ACCESSED, child=pseudonym))
+        self._logbook.append(self._audit.by(principal, self._audit.now(), Action.SUBJECT_ACCESSED, child=pseudonym))
+        return self._record(pseudonym, signals)
+
+    def record(self, principal: Principal, bsn: Subject) -> SubjectRecord:
+        """What ``access`` shows, without logging a new access: for the console's correction and
+        erasure pages, which show part of the overview its user just opened (and logged)."""
+        return self._record(*self._in_scope(principal, bsn))
+
+    def _record(self, pseudonym: Pseudonym, signals: list[SignalWithMatches]) -> SubjectRecord:
         entries = sorted(self._logbook.entries_for_child(pseudonym.value), key=lambda e: (e.at, e.id))
         return SubjectRecord(
-            pseudonym.value, sorted(signals, key=lambda r: (r.signal.created_at, r.signal.id)), entries, dutch_date(now)
+            pseudonym.value,
+            sorted(signals, key=lambda r: (r.signal.created_at, r.signal.id)),
+            entries,
+            self._audit.today(),
         )
 
-    def rectify(self, principal: Principal, bsn: str, correction: ChildCorrection) -> Rectified:
+    def rectify(self, principal: Principal, bsn: Subject, correction: ChildCorrection) -> Rectified:
         """Correct the child's data in every signal at once.
 
         Computed from the signals as read and written on condition that none changed meanwhile; if
@@ -222,7 +243,7 @@ class SubjectService:
             return False
         return delivery in (Delivery.SENT, Delivery.ALREADY_SENT)
 
-    def erase(self, principal: Principal, bsn: str, reason: str) -> Erased:
+    def erase(self, principal: Principal, bsn: Subject, reason: str) -> Erased:
         """Delete every signal of the child, telling each professional once.
 
         Each professional is told before their signal goes, since the notice's ledger entry goes

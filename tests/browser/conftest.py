@@ -65,7 +65,7 @@ def stack() -> Iterator[Any]:
     try:
         yield local.start()
     finally:
-        local.stop()
+        local.stop()  # which also empties the emulator's state, kept in this process by moto
         wiring.use(None)
         bootstrap.use(None)
         os.environ.clear()

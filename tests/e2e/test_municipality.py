@@ -124,6 +124,24 @@ def test_access_as_a_printable_dutch_document(api, utrecht, matched):
     assert BSN not in page
 
 
+def test_the_printable_document_reads_as_dutch_with_no_internal_code(api, utrecht, matched, org):
+    page = access(api, utrecht, query="?format=html").body.decode()
+
+    for code in (
+        "matched_owner",
+        "new_signal_owner",
+        "signal.created",
+        "subject.accessed",
+        "match-function",
+        org.organisation.id,
+    ):
+        assert code not in page
+    assert "Melding gedaan</td><td>het systeem van GGD Regio Utrecht" in page
+    assert "Bericht verstuurd aan de professional van een andere melding: er is een nieuwe match" in page
+    assert "Overzicht voor de familie bekeken (inzage)</td><td>het systeem van gemeente Utrecht" in page
+    assert "gemaakt door gemeente Utrecht" in page
+
+
 def test_organisation_tokens_are_refused_on_municipality_endpoints(api, org, matched):
     for method, path, body in (
         ("POST", "/v1/subjects/access", {"bsn": BSN}),
