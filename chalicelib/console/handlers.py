@@ -249,7 +249,6 @@ def sign_out(request: Request) -> Response:
 def handle(view: Any, request: Request) -> Response:
     """Run a page; the one place that turns the console's exceptions into pages and redirects."""
     root = views.root_of(request)
-    start = {"href": root + START["href"], "label": START["label"]}
     try:
         response: Response = view(request)
         return response
@@ -262,19 +261,19 @@ def handle(view: Any, request: Request) -> Response:
     except NotPermitted:
         return views.page(
             "message.html",
-            {"title": "Geen toegang", "message": NOT_PERMITTED, "link": start, "root": root},
+            {"title": "Geen toegang", "message": NOT_PERMITTED, "link": START, "root": root},
             status=403,
         )
     except NotFound:
         return views.page(
             "message.html",
-            {"title": "Niet gevonden", "message": NOT_FOUND, "link": start, "root": root},
+            {"title": "Niet gevonden", "message": NOT_FOUND, "link": START, "root": root},
             status=404,
         )
     except Conflict:
         return views.page(
             "message.html",
-            {"title": "Tegelijk gewijzigd", "message": CHANGED_MEANWHILE, "link": start, "root": root},
+            {"title": "Tegelijk gewijzigd", "message": CHANGED_MEANWHILE, "link": START, "root": root},
             status=409,
         )
     except CsrfRejected:
@@ -286,7 +285,7 @@ def handle(view: Any, request: Request) -> Response:
             {
                 "title": "Formulier geweigerd",
                 "message": message,
-                "link": {"href": root + "inloggen", "label": "Naar de startpagina"},
+                "link": {"href": "inloggen", "label": "Naar de startpagina"},
                 "root": root,
             },
             status=403,
