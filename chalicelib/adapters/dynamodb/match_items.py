@@ -16,6 +16,7 @@ from chalicelib.adapters.dynamodb.items import (
 from chalicelib.adapters.dynamodb.keys import iso_instant, parse_instant
 from chalicelib.adapters.dynamodb.table import Item
 from chalicelib.domain.matching import FollowUp, Match, MatchedParty, MatchKind, MatchSide, MunicipalMatch
+from chalicelib.domain.model import Organisation
 
 
 def match_to_item(match: Match) -> Item:
@@ -24,8 +25,8 @@ def match_to_item(match: Match) -> Item:
         {
             **keys.match_key(match.owner_child_pseudonym, match.signal_id, match.id),
             "item_type": keys.MATCH,
-            # The owner's id, so the by-id index returns a signal together with its matches.
-            "signal_id": match.signal_id,
+            # The owner's id, not as ``signal_id``: a match record has no place in the by-id index.
+            "owner_id": match.signal_id,
             "match_id": match.id,
             "kind": match.kind.value,
             "since": iso_instant(match.since),
@@ -33,7 +34,7 @@ def match_to_item(match: Match) -> Item:
             "other_signal_id": other.signal_id,
             "other_pk": keys.child_pk(other.child_pseudonym),
             **organisation_to(other.organisation, "other_"),
-            "other_professional": professional_to_map(other.professional),
+            "other_pro": professional_to_map(other.professional),
             "other_created_at": iso_instant(other.created_at),
             "other_active_until": other.active_until.isoformat(),
             "other_delete_after": other.delete_after.isoformat(),
@@ -58,14 +59,14 @@ def item_to_match(item: Item) -> Match:
         id=item["match_id"],
         kind=MatchKind(item["kind"]),
         since=parse_instant(item["since"]),
-        signal_id=item["signal_id"],
+        signal_id=item["owner_id"],
         owner_child_pseudonym=keys.child_of(item["pk"]),
         owner_delete_after=date.fromisoformat(item["owner_delete_after"]),
         other=MatchedParty(
             signal_id=item["other_signal_id"],
             child_pseudonym=keys.child_of(item["other_pk"]),
             organisation=organisation_from(item, "other_"),
-            professional=professional_from_map(item["other_professional"]),
+            professional=professional_from_map(item["other_pro"]),
             created_at=parse_instant(item["other_created_at"]),
             active_until=date.fromisoformat(item["other_active_until"]),
             delete_after=date.fromisoformat(item["other_delete_after"]),
@@ -79,37 +80,44 @@ def item_to_match(item: Item) -> Match:
 
 
 def _side_to_map(side: MatchSide) -> Item:
+    organisation = side.organisation
     return drop_none(
         {
-            "signal_id": side.signal_id,
-            "child_pseudonym": side.child_pseudonym,
-            "key_version": side.key_version,
-            **organisation_to(side.organisation),
-            "professional": professional_to_map(side.professional),
-            "case_reference": side.case_reference,
-            "signal_created_at": iso_instant(side.signal_created_at),
-            "delete_after": side.delete_after.isoformat(),
-            "version": side.version,
+            "sid": side.signal_id,
+            "child": side.child_pseudonym,
+            "kv": side.key_version,
+            "org": {
+                "id": organisation.id,
+                "name": organisation.name,
+                "sector": organisation.sector,
+                "region": organisation.region,
+            },
+            "pro": professional_to_map(side.professional),
+            "ref": side.case_reference,
+            "at": iso_instant(side.signal_created_at),
+            "del": side.delete_after.isoformat(),
+            "ver": side.version,
         }
     )
 
 
 def _map_to_side(value: Item) -> MatchSide:
+    org = value["org"]
     return MatchSide(
-        signal_id=value["signal_id"],
-        child_pseudonym=value["child_pseudonym"],
-        key_version=value["key_version"],
-        organisation=organisation_from(value),
-        professional=professional_from_map(value["professional"]),
-        case_reference=value.get("case_reference"),
-        signal_created_at=parse_instant(value["signal_created_at"]),
-        delete_after=date.fromisoformat(value["delete_after"]),
-        version=int(value.get("version", 0)),
+        signal_id=value["sid"],
+        child_pseudonym=value["child"],
+        key_version=value["kv"],
+        organisation=Organisation(org["id"], org["name"], org["sector"], org["region"]),
+        professional=professional_from_map(value["pro"]),
+        case_reference=value.get("ref"),
+        signal_created_at=parse_instant(value["at"]),
+        delete_after=date.fromisoformat(value["del"]),
+        version=int(value.get("ver", 0)),
     )
 
 
 def reminder_due_key(match: MunicipalMatch) -> str:
-    return keys.due_key(match.reminder_due(), match.id)
+    return keys.due_key(match.reminder_due())
 
 
 def municipal_match_to_item(match: MunicipalMatch) -> Item:
