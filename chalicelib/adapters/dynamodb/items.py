@@ -28,6 +28,11 @@ def expiry_epoch(last_day: date) -> int:
     return int(start_of_next_day.timestamp())
 
 
+def last_day(expiry: int) -> date:
+    """The last day of a TTL value written by :func:`expiry_epoch`."""
+    return datetime.fromtimestamp(expiry, AMSTERDAM).date() - timedelta(days=1)
+
+
 def drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
@@ -43,22 +48,22 @@ def signal_to_item(signal: Signal) -> Item:
             "signal_id": signal.id,
             "ckv": signal.child_pseudonym.key_version,
             # The by-address index: the signals of other children at the same address.
-            "address_pseudonym": signal.address_pseudonym.value,
+            "addr": signal.address_pseudonym.value,
             "akv": signal.address_pseudonym.key_version,
             # org_id is the by-organisation index (with created_sort): an organisation's list, newest first.
             **organisation_to(signal.organisation),
             # The by-municipality index (with created_sort): the reports' counts.
-            "municipality_code": signal.child.address.municipality_code,
+            "muni": signal.child.address.municipality_code,
             "child": child_to_map(signal.child),
             "pro": professional_to_map(signal.professional),
             "ref": signal.case_reference,
             "created_sort": keys.created_sort(signal.created_at, signal.id),
             "active_until": signal.active_until.isoformat(),
-            "delete_after": signal.delete_after.isoformat(),
             "archived_on": signal.archived_on.isoformat() if signal.archived_on else None,
             "reason": signal.close_reason.value if signal.close_reason else None,
             "family_informed": signal.family_informed,
             "inform": [party.value for party in signal.inform],
+            # The last day (delete_after) is not stored apart: it is the day before the TTL instant.
             "ttl": expiry_epoch(signal.delete_after),
             "idem": signal.idempotency_key,
             # The by-due index: spread over a few partitions, sorted by the day the job acts on it.
@@ -118,13 +123,13 @@ def item_to_signal(item: Item) -> Signal:
     return Signal(
         id=item["signal_id"],
         child_pseudonym=Pseudonym(keys.child_of(item["pk"]), item["ckv"]),
-        address_pseudonym=Pseudonym(item["address_pseudonym"], item["akv"]),
-        child=child_from_map(item["child"], item["municipality_code"]),
+        address_pseudonym=Pseudonym(item["addr"], item["akv"]),
+        child=child_from_map(item["child"], item["muni"]),
         organisation=organisation_from(item),
         professional=professional_from_map(item["pro"]),
         created_at=keys.created_of(created_sort),
         active_until=date.fromisoformat(item["active_until"]),
-        delete_after=date.fromisoformat(item["delete_after"]),
+        delete_after=last_day(int(item["ttl"])),
         family_informed=bool(item["family_informed"]),
         inform=tuple(InformParty(party) for party in item["inform"]),
         case_reference=item.get("ref"),
@@ -136,13 +141,17 @@ def item_to_signal(item: Item) -> Signal:
 
 
 def guard_to_item(signal: Signal) -> Item:
-    """The holder's id is ``held_by``, not ``signal_id``: a guard has no place in the by-id index."""
+    """The holder's id is ``held_by``, not ``signal_id``: a guard has no place in the by-id index.
+
+    It expires with the active period: a guard whose period is over may be taken over, so the
+    nightly archive leaves it to the TTL, which deletes it without a write unit.
+    """
     return {
         **keys.guard_key(signal.child_pseudonym.value, signal.organisation.id),
         "item_type": keys.ACTIVE_GUARD,
         "held_by": signal.id,
         "active_until": signal.active_until.isoformat(),
-        "ttl": expiry_epoch(signal.delete_after),
+        "ttl": expiry_epoch(signal.active_until),
     }
 
 

@@ -12,25 +12,29 @@ The names that no index, filter, condition or update expression uses, and that a
 ==========================  ==============================================================
 stored                      meaning
 ==========================  ==============================================================
+``addr``                    the address pseudonym (key of by-address)
+``muni``                    the municipality the child lives in (key of by-municipality)
 ``ckv``, ``akv``            key version of the child's and of the address pseudonym
 ``child``                   the child: ``gn`` given names, ``pre`` family-name prefix, ``fn``
                             family name, ``bd`` birth date, ``g`` gender, ``a`` address (``st``
                             street, ``nr`` house number, ``hl`` house letter, ``hs`` house-number
-                            suffix, ``pc`` postcode, ``city``); the municipality is the item's
-                            ``municipality_code``
+                            suffix, ``pc`` postcode, ``city``); the municipality is ``muni``
 ``pro``, ``other_pro``      a professional: ``n`` name, ``f`` function, ``e`` e-mail, ``t`` phone
 ``ref``                     the organisation's case reference
 ``reason``                  why a signal was closed early
 ``idem``                    the ``Idempotency-Key`` the signal was created with
 ``held_by``                 the id of the signal an active-signal guard belongs to
 ``owner_id``                the id of the signal a match record is shown with
-``sides`` (a list of maps)  the regievoerder's record of each signal: ``sid`` its id, ``child``,
-                            ``kv`` key version, ``org`` (``id``, ``name``, ``sector``,
-                            ``region``), ``pro``, ``ref``, ``at`` created, ``del`` delete after,
+``sides`` (a list of maps)  the regievoerder's record of each signal: ``sid`` its id, ``c`` the
+                            child's pseudonym, ``kv`` key version, ``org`` (a list: id, name, sector,
+                            region), ``pro``, ``ref``, ``at`` created, ``del`` delete after,
                             ``ver`` version
 ==========================  ==============================================================
 
-The creation instant is not stored apart: it is the start of ``created_sort``.
+Nothing is stored twice: a signal's creation instant is the start of ``created_sort`` and its
+last day (``delete_after``) the day before its ``ttl``; a match record's id ends its sort key; the
+regievoerder's record takes its municipality and match id from its keys, and its follow-up is
+absent while open.
 """
 
 from __future__ import annotations

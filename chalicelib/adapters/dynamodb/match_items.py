@@ -27,7 +27,6 @@ def match_to_item(match: Match) -> Item:
             "item_type": keys.MATCH,
             # The owner's id, not as ``signal_id``: a match record has no place in the by-id index.
             "owner_id": match.signal_id,
-            "match_id": match.id,
             "kind": match.kind.value,
             "since": iso_instant(match.since),
             "owner_delete_after": match.owner_delete_after.isoformat(),
@@ -56,7 +55,7 @@ def match_to_item(match: Match) -> Item:
 
 def item_to_match(item: Item) -> Match:
     return Match(
-        id=item["match_id"],
+        id=item["sk"].rsplit("#", 1)[1],
         kind=MatchKind(item["kind"]),
         since=parse_instant(item["since"]),
         signal_id=item["owner_id"],
@@ -84,14 +83,9 @@ def _side_to_map(side: MatchSide) -> Item:
     return drop_none(
         {
             "sid": side.signal_id,
-            "child": side.child_pseudonym,
+            "c": side.child_pseudonym,
             "kv": side.key_version,
-            "org": {
-                "id": organisation.id,
-                "name": organisation.name,
-                "sector": organisation.sector,
-                "region": organisation.region,
-            },
+            "org": [organisation.id, organisation.name, organisation.sector, organisation.region],
             "pro": professional_to_map(side.professional),
             "ref": side.case_reference,
             "at": iso_instant(side.signal_created_at),
@@ -105,9 +99,9 @@ def _map_to_side(value: Item) -> MatchSide:
     org = value["org"]
     return MatchSide(
         signal_id=value["sid"],
-        child_pseudonym=value["child"],
+        child_pseudonym=value["c"],
         key_version=value["kv"],
-        organisation=Organisation(org["id"], org["name"], org["sector"], org["region"]),
+        organisation=Organisation(*org),
         professional=professional_from_map(value["pro"]),
         case_reference=value.get("ref"),
         signal_created_at=parse_instant(value["at"]),
@@ -124,14 +118,13 @@ def municipal_match_to_item(match: MunicipalMatch) -> Item:
     item = drop_none(
         {
             **keys.municipal_match_key(match.municipality_code, match.id),
+            # The match id and the municipality are in the key; nothing puts it in by-municipality.
             "item_type": keys.MUNICIPAL_MATCH,
-            "match_id": match.id,
-            # Without created_sort, so not in the by-municipality index (the reports' signals).
-            "municipality_code": match.municipality_code,
             "kind": match.kind.value,
             "since": iso_instant(match.since),
             "sides": [_side_to_map(side) for side in match.sides],
-            "follow_up": match.follow_up.value,
+            # Absent while open, as most records stay.
+            "follow_up": None if match.follow_up is FollowUp.OPEN else match.follow_up.value,
             "follow_up_at": iso_instant(match.follow_up_at) if match.follow_up_at else None,
             "note_code": match.note_code,
             "reminded": list(match.reminded),
@@ -149,8 +142,8 @@ def item_to_municipal_match(item: Item) -> MunicipalMatch:
     sides = [_map_to_side(side) for side in item["sides"]]
     reminded = [bool(flag) for flag in item.get("reminded", [False, False])]
     return MunicipalMatch(
-        id=item["match_id"],
-        municipality_code=item["municipality_code"],
+        id=item["sk"].removeprefix(keys.MATCH_PREFIX),
+        municipality_code=keys.municipality_of(item["pk"]),
         kind=MatchKind(item["kind"]),
         since=parse_instant(item["since"]),
         sides=(sides[0], sides[1]),

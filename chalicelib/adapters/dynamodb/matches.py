@@ -45,9 +45,7 @@ class DynamoDBMatchStore:
 
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
         """The by-address index (keys only), then the signals it names."""
-        found = self._table.query(
-            "address_pseudonym = :address", {":address": address_pseudonym}, IndexName=keys.BY_ADDRESS
-        )
+        found = self._table.query("addr = :address", {":address": address_pseudonym}, IndexName=keys.BY_ADDRESS)
         return [item_to_signal(item) for item in self._table.fetch(found)]
 
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:

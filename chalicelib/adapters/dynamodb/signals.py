@@ -8,7 +8,13 @@ from datetime import date
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
-from chalicelib.adapters.dynamodb.items import guard_to_item, item_to_signal, professional_to_map, signal_to_item
+from chalicelib.adapters.dynamodb.items import (
+    expiry_epoch,
+    guard_to_item,
+    item_to_signal,
+    professional_to_map,
+    signal_to_item,
+)
 from chalicelib.adapters.dynamodb.logbook import NEW, DynamoDBLogbook
 from chalicelib.adapters.dynamodb.match_items import item_to_match
 from chalicelib.adapters.dynamodb.matches import DynamoDBMatchStore
@@ -74,13 +80,15 @@ class DynamoDBSignalStore:
         self, organisation_id: str, status: SignalStatus | None, today: date, limit: int, after: str | None
     ) -> SignalPage:
         condition = "org_id = :org"
-        values: Item = {":org": organisation_id, ":today": today.isoformat(), ":match": keys.MATCH}
+        values: Item = {":org": organisation_id, ":kept": expiry_epoch(today), ":match": keys.MATCH}
         if after is not None:
             condition += " AND created_sort < :after"
             values[":after"] = after
         # Status is a function of the dates and today, so it is filtered here, not stored. A
         # signal's match records sort just before it (newest first) and pass the filter.
-        filters = ["delete_after >= :today"]
+        filters = ["#ttl >= :kept"]  # delete_after >= today
+        if status is not None:
+            values[":today"] = today.isoformat()
         if status is SignalStatus.ACTIVE:
             filters.append("active_until >= :today AND attribute_not_exists(archived_on)")
         elif status is SignalStatus.ARCHIVED:
@@ -93,6 +101,7 @@ class DynamoDBSignalStore:
             values,
             IndexName=keys.BY_ORGANISATION,
             FilterExpression=f"item_type = :match OR ({' AND '.join(filters)})",
+            ExpressionAttributeNames={"#ttl": "ttl"},
             ScanIndexForward=False,
             Limit=limit + 1,
         ):
@@ -118,7 +127,10 @@ class DynamoDBSignalStore:
     def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None:
         signal = read.signal
         stored = replace(archived, version=signal.version + 1)
-        self._change([self._versioned_put(signal, stored), *self._release_guard(signal), self._logbook.put(log)])
+        # Archived after its active period (the nightly job): its guard has expired already.
+        expired = archived.archived_on is not None and signal.active_until < archived.archived_on
+        guard = [] if expired else self._release_guard(signal)
+        self._change([self._versioned_put(signal, stored), *guard, self._logbook.put(log)])
         self._matches.refresh_counterparts(read.changed(stored))
 
     def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
