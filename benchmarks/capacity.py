@@ -89,12 +89,12 @@ LONG = Data(
 class Bench:
     """One fresh account: the app's container, the meter on its session, the clock."""
 
-    def __init__(self, container: Any, clock: Any, meter: CapacityMeter, data: Data) -> None:
+    def __init__(self, container: Any, clock: Any, meter: CapacityMeter, data: Data, counter: Any) -> None:
         self.container = container
         self.clock = clock
         self.meter = meter
         self.data = data
-        self.sent = 0
+        self.counter = counter
 
     def organisation(self, n: int) -> Principal:
         return principal(Organisation(f"org_{n}", f"{self.data.organisation} {n}", "jgz", "rotterdam"))
@@ -127,13 +127,13 @@ def bench(data: Data) -> Iterator[Bench]:
     from chalicelib.services import admin
     from infra.tables import TableNames
 
-    with local_account() as (container, _, clock):
+    with local_account() as (container, counter, clock):
         meter = CapacityMeter(boto3.client("dynamodb"), TableNames.with_prefix("bench").by_logical_id())
         meter.attach(container.session.events)
         admin.create_municipality(
             container.registry, MUNICIPALITY, "Capelle aan den IJssel", "rotterdam", "regie@example.nl", clock.now()
         )
-        yield Bench(container, clock, meter, data)
+        yield Bench(container, clock, meter, data, counter)
 
 
 def _post(b: Bench) -> Usage:
@@ -253,16 +253,34 @@ OPERATIONS: dict[str, Callable[[Bench], Usage]] = {
 
 
 def stored_per_signal(data: Data) -> dict[str, int]:
-    """Bytes one registered signal keeps (signal, guard; their index entries), and its log line
-    and idempotency record, each with DynamoDB's 100-byte overhead per item and index entry."""
+    """Bytes one registered signal keeps (signal, guard; their index entries) and its log line;
+    then what a match (k = 1) adds to the signals table and its indexes, and the mails it sends.
+    Each with DynamoDB's 100-byte overhead per item and index entry, and without (``*_bare``)."""
     with bench(data) as b, contextlib.redirect_stdout(io.StringIO()):
         settings = b.container.settings
-        before = {name: b.meter.stored(name) for name in (settings.signals_table, settings.logbook_table)}
+        tables = (settings.signals_table, settings.logbook_table)
+
+        def stored() -> dict[str, tuple[int, int, int]]:
+            return {name: b.meter.stored(name) for name in tables}
+
+        before = stored()
         b.register(0, 1)
-        after = {name: b.meter.stored(name) for name in (settings.signals_table, settings.logbook_table)}
-        signals = [a - c for a, c in zip(after[settings.signals_table], before[settings.signals_table], strict=True)]
-        log = after[settings.logbook_table][0] - before[settings.logbook_table][0]
-        return {"table": signals[0], "indexes": signals[1], "logbook": log}
+        one = stored()
+        new = b.register(1, 1)
+        two = stored()
+        b.counter.reset()
+        b.container.matching.process(new)
+        matched = stored()
+        signal = [a - c for a, c in zip(one[tables[0]], before[tables[0]], strict=True)]
+        match = [a - c for a, c in zip(matched[tables[0]], two[tables[0]], strict=True)]
+        return {
+            "table": signal[0],
+            "indexes": signal[1],
+            "bare": signal[2],
+            "logbook": one[tables[1]][0] - before[tables[1]][0],
+            "match": match[0] + match[1],
+            "mails_per_match": sum(n for call, n in b.counter.calls.items() if call.startswith("ses")),
+        }
 
 
 def run(data: Data, only: list[str] | None = None) -> dict[str, Usage]:
@@ -285,6 +303,9 @@ def figures(results: dict[str, Usage], stored: dict[str, int]) -> Figures:
         life=wru("POST /v1/signals (warm)") + wru("archive (close, risk resolved)") + wru("nightly delete"),
         match=wru("match, k = 1"),
         stored=stored["table"] + stored["indexes"],
+        mails_per_match=stored["mails_per_match"],
+        stored_per_match=stored["match"],
+        log_line=stored["logbook"],
     )
 
 
@@ -297,9 +318,12 @@ def report(data: Data, results: dict[str, Usage], stored: dict[str, int]) -> Non
             f"  {name:36s} {usage.write_units:6.0f} {kinds.get('item', 0):6.0f} {kinds.get('index', 0):7.0f}"
             f" {kinds.get('check', 0):6.0f} {usage.read_units:6.1f}"
         )
+    together = stored["table"] + stored["indexes"]
     print(
         f"  bytes stored per signal: {stored['table']} in the table (signal and guard), {stored['indexes']} in its"
-        f" indexes, {(stored['table'] + stored['indexes']) / KB:.2f} KB together; log line {stored['logbook']}"
+        f" indexes, {together / KB:.2f} KB together ({stored['bare'] / KB:.2f} KB without the 100 bytes DynamoDB"
+        f" adds per item and index entry); a log line {stored['logbook']}; a match (k = 1) adds {stored['match']}"
+        f" and sends {stored['mails_per_match']} mails"
     )
 
 
@@ -311,18 +335,21 @@ def main() -> None:
     arguments = parser.parse_args()
     chosen = [d for d in (ORDINARY, LONG) if arguments.data in (d.name, "both")]
     key: Figures | None = None
+    bare = 0
     for data in chosen:
         results = run(data, arguments.only)
         stored = stored_per_signal(data)
         report(data, results, stored)
         key = figures(results, stored)
+        bare = stored["bare"]
     assert key is not None
     cost = national_year(key)
     print(cost.table())
     print(
         f"capacity ({chosen[-1].name} data): warm POST {key.post:.0f} WRU (target <= 10), life without matches"
         f" {key.life:.0f} WRU (target <= 20), match k=1 {key.match:.0f} WRU (target <= 15), stored per signal"
-        f" {key.stored / KB:.2f} KB (target <= 2.5); national year ${cost.monthly():.0f} a month"
+        f" {key.stored / KB:.2f} KB ({bare / KB:.2f} KB without overhead; target <= 2.5); national year"
+        f" ${cost.monthly():.0f} a month"
     )
 
 

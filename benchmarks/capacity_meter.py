@@ -213,18 +213,17 @@ class CapacityMeter:
 
     # Storage ------------------------------------------------------------------------------------
 
-    def stored(self, table: str) -> tuple[int, int]:
-        """Bytes a table holds (items, index entries), with DynamoDB's overhead per item and entry."""
+    def stored(self, table: str) -> tuple[int, int, int]:
+        """Bytes a table holds: its items and its index entries, each with DynamoDB's overhead per
+        item and entry, and both without that overhead."""
         design = self.tables[table]
         items = self._raw.scan(TableName=table)["Items"]
-        base = sum(item_size(item) + STORAGE_OVERHEAD for item in items)
-        indexed = sum(
-            item_size(index.project(item, design.keys)) + STORAGE_OVERHEAD
-            for item in items
-            for index in design.indexes.values()
-            if index.holds(item)
-        )
-        return base, indexed
+        entries = [
+            index.project(item, design.keys) for item in items for index in design.indexes.values() if index.holds(item)
+        ]
+        base = sum(item_size(item) for item in items)
+        indexed = sum(item_size(entry) for entry in entries)
+        return base + STORAGE_OVERHEAD * len(items), indexed + STORAGE_OVERHEAD * len(entries), base + indexed
 
 
 def _read_units(size: int, consistent: bool) -> float:
