@@ -25,7 +25,8 @@ ORGANISATION = ["create-organisation", "--name", "GGD Regio Utrecht", "--sector"
 def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The test settings as the process environment, where ``main`` reads them."""
     for name, value in dataclasses.asdict(settings).items():
-        monkeypatch.setenv(name.upper(), value)
+        if value is not None:  # an optional setting left out is absent, not the text "None"
+            monkeypatch.setenv(name.upper(), str(value))
     return settings
 
 

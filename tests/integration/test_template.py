@@ -169,6 +169,8 @@ class Resolver:
             return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{self(properties['LogGroupName'])}:*"
         if kind == "AWS::IAM::Role" and attribute == "Arn":
             return f"arn:aws:iam::{ACCOUNT}:role/{logical}"
+        if kind == "AWS::Cognito::UserPool" and attribute == "Arn":
+            return f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_{logical}"
         raise AssertionError(f"the test resolver does not know {logical}.{attribute} ({kind})")
 
 
@@ -807,6 +809,8 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
             return requests
         if service == "cognito-idp" and name in COGNITO_WITHOUT_IAM:
             return []
+        if service == "cognito-idp":  # an administrator's calls (colleagues), authorised by IAM on the pool
+            return [Request(f"cognito-idp:{name}", resolve({"Fn::GetAtt": ["UserPool", "Arn"]}))]
         raise AssertionError(f"{operation}: teach tests/integration/test_template.py how this call maps to IAM")
 
     recording = CallRecorder(translate)
@@ -891,7 +895,8 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         if matches:
             call("POST", f"/v1/matches/{matches[0]['id']}/follow-up", municipality, {"status": "contact_made"})
         call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
-        _console_tour(client, routes, visited, ggd_organisation.id, match_id)
+        call("POST", "/v1/signals", ggd, builders.signal_body(child=builders.child(bsn=builders.bsn(5))))
+        _console_tour(client, routes, visited, ggd_organisation.id, match_id, builders.bsn(5))
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -916,10 +921,17 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
 
 
 def _console_tour(
-    client: Any, routes: set[tuple[str, str]], visited: set[tuple[str, str]], organisation_id: str, match_id: str
+    client: Any,
+    routes: set[tuple[str, str]],
+    visited: set[tuple[str, str]],
+    organisation_id: str,
+    match_id: str,
+    bsn: str,
 ) -> None:
     """A person invited, signing in for the first time (password, enrolment), looking around, signing out;
-    then a professional of ``organisation_id`` answering ``match_id`` in the portal."""
+    signed in again with every municipal role: the matches, the report, colleagues and the family's
+    requests about the child ``bsn``; then a professional of ``organisation_id`` answering ``match_id``
+    in the portal."""
     import os
 
     import boto3
@@ -930,7 +942,7 @@ def _console_tour(
     from chalicelib.console.settings import ConsoleSettings
     from chalicelib.console.tokens import TokenVerifier
     from chalicelib.console.wiring import Console, use
-    from chalicelib.domain.people import Role
+    from chalicelib.domain.people import MUNICIPAL_ROLES, Role
     from infra.identity import create_user_pool
     from local.moto_cognito import revoke_token_supported
     from scripts.totp import fresh_code
@@ -949,7 +961,7 @@ def _console_tour(
             root._client("cognito-idp"), pool.pool_id, pool.client_id, verifier, lambda: datetime.now(UTC)
         )
         identity.invite(
-            Invitation("anna", "anna@utrecht.example.nl", "Anna", frozenset({Role.REGIEVOERDER}), "0344"),
+            Invitation("anna", "anna@utrecht.example.nl", "Anna", frozenset(MUNICIPAL_ROLES), "0344"),
             "Tijdelijk-wachtwoord-1",
         )
         use(Console(root, settings=settings, identity=identity))
@@ -979,6 +991,12 @@ def _console_tour(
             assert found is not None
             return found.group(1)
 
+        def filled(html: str) -> dict[str, str]:
+            """The form's fields as the page filled them in (text fields and the checked radio button)."""
+            fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+            fields.update(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*checked', html))
+            return fields
+
         token = csrf(page("GET", "/console/inloggen"))
         page("POST", "/console/inloggen", {"csrf": token, "username": "anna", "password": "Tijdelijk-wachtwoord-1"})
         token = csrf(page("GET", "/console/wachtwoord"))
@@ -994,6 +1012,21 @@ def _console_tour(
         page("POST", "/console/inloggen", {"csrf": token, "username": "anna", "password": chosen})
         token = csrf(page("GET", "/console/code"))
         page("POST", "/console/code", {"csrf": token, "code": fresh_code()})
+        token = csrf(page("GET", "/console/matches"))
+        page("POST", "/console/matches", {"csrf": token, "match": match_id, "status": "contact_made"})
+        page("GET", "/console/rapportage")
+        token = csrf(page("GET", "/console/collegas"))
+        invited = {"csrf": token, "naam": "Bram", "email": "bram@utrecht.example.nl", "rol": "regievoerder"}
+        page("POST", "/console/collegas", invited)
+        page("POST", "/console/collegas", {"csrf": token, "actie": "blokkeren", "gebruiker": "bram@utrecht.example.nl"})
+        token = csrf(page("GET", "/console/verzoeken/zoeken"))
+        page("POST", "/console/verzoeken/zoeken", {"csrf": token, "bsn": bsn})
+        page("GET", "/console/verzoeken/overzicht")
+        page("GET", "/console/verzoeken/afdrukken")
+        correction = filled(page("GET", "/console/verzoeken/correctie"))
+        page("POST", "/console/verzoeken/correctie", correction | {"given_names": "Anne+Fleur"})
+        erasure = filled(page("GET", "/console/verzoeken/verwijderen"))
+        page("POST", "/console/verzoeken/verwijderen", erasure | {"reason": "objection"})
         identity.invite(
             Invitation("piet", "piet@ggd.example.nl", "Piet", frozenset({Role.PROFESSIONAL}), None, organisation_id),
             "Tijdelijk-wachtwoord-2",
