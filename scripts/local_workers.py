@@ -1,7 +1,8 @@
 """What Lambda and SES would do around the API, for the local stack.
 
 - :class:`StreamWorker` polls the emulator's DynamoDB stream and invokes the match function with
-  Lambda-shaped batches, honouring ``batchItemFailures`` (see ``local.streams``).
+  Lambda-shaped batches of the records its event-source filter lets through, honouring
+  ``batchItemFailures`` (see ``local.streams``).
 - :class:`ScheduleWorker` fires the lifecycle function on an interval, as EventBridge would.
 - :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
 """
@@ -41,12 +42,14 @@ class StreamWorker:
     def start(self) -> None:
         import boto3
 
+        from local.stream_filter import match_function_filters
         from local.streams import StreamPoller
 
         poller = StreamPoller(
             boto3.session.Session().client("dynamodbstreams"),
             self._arn,
             lambda event: invoke_function("match_signals", event),
+            filters=match_function_filters(),
         )
 
         def run() -> None:
