@@ -109,7 +109,7 @@ console-assets: $(NODE_STAMP)
 browser: $(STAMP) browser-deps
 	$(BIN)/python -m pytest tests/browser
 
-# The matching and lifecycle benchmarks load 20,000 signals into the emulator: minutes each.
+# The matching and lifecycle benchmarks load 20,000 signals into the emulator, fan_out 10,000: minutes each.
 # cold_start measures out/dev/deployment.zip, so the dev stage is packaged first.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.aws_calls
@@ -119,6 +119,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.access
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.lifecycle
+	$(BIN)/python -m benchmarks.fan_out
 
 clean:
 	rm -rf $(VENV) $(SCAN_VENV) node_modules .local out .schemathesis .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
     from chalicelib.adapters.dynamodb.answers import DynamoDBMatchAnswers
+    from chalicelib.adapters.dynamodb.due import DynamoDBDueWork
     from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
     from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
     from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.reports import DynamoDBReportSignals
     from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
     from chalicelib.adapters.dynamodb.table import Table
+    from chalicelib.adapters.sqs import SqsWorkQueue
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.ports import Clock, Mailer
     from chalicelib.services.answers import AnswerService
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
+    from chalicelib.services.nightly import NightlyPlanner
     from chalicelib.services.reports import ReportService
     from chalicelib.services.signals import SignalService
     from chalicelib.services.subjects import SubjectService
@@ -118,7 +121,7 @@ class Container:
     def logbook(self) -> DynamoDBLogbook:
         from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
 
-        return DynamoDBLogbook(self._table(self.settings.logbook_table))
+        return DynamoDBLogbook(self._table(self.settings.logbook_table), self.settings.logbook_retention_days)
 
     @cached_property
     def idempotency(self) -> DynamoDBIdempotency:
@@ -192,6 +195,27 @@ class Container:
             reminders=self.municipal_matches,
             portal_url=self.settings.console_url,
         )
+
+    @cached_property
+    def due_work(self) -> DynamoDBDueWork:
+        from chalicelib.adapters.dynamodb.due import DynamoDBDueWork
+
+        return DynamoDBDueWork(self.signals_table)
+
+    @cached_property
+    def work_queue(self) -> SqsWorkQueue:
+        from chalicelib.adapters.sqs import SqsWorkQueue
+        from chalicelib.settings import ConfigurationError
+
+        if not self.settings.lifecycle_queue:
+            raise ConfigurationError("missing settings: LIFECYCLE_QUEUE")
+        return SqsWorkQueue(self._client("sqs"), self.settings.lifecycle_queue)
+
+    @cached_property
+    def nightly_planner(self) -> NightlyPlanner:
+        from chalicelib.services.nightly import NightlyPlanner
+
+        return NightlyPlanner(self.due_work, self.work_queue, self.clock)
 
     @cached_property
     def municipal_matches(self) -> DynamoDBMunicipalMatches:

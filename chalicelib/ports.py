@@ -18,6 +18,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Organisation, Principal, Professional, Signal, SignalStatus
+from chalicelib.domain.nightly import Chunk, DuePage
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.domain.reports import SignalFacts
@@ -92,26 +93,17 @@ class SignalChanges(Protocol):
 class SignalStore(SignalChanges, Protocol):
     def add(self, signal: Signal, today: date, idempotency: IdempotencyRecord | None, log: LogEntry) -> None:
         """Store a new signal, its active-signal guard, the idempotency record and the log entry
-        atomically.
-
-        Raises ``DuplicateActiveSignal`` when the organisation already has an active signal for
-        the child, ``IdempotencyReplay`` when the key was used before.
-        """
+        atomically: ``DuplicateActiveSignal`` when the organisation already has an active signal for
+        the child, ``IdempotencyReplay`` when the key was used before."""
         ...
 
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None: ...
 
     def list_for_organisation(
-        self,
-        organisation_id: str,
-        status: SignalStatus | None,
-        today: date,
-        limit: int,
-        after: str | None,
+        self, organisation_id: str, status: SignalStatus | None, today: date, limit: int, after: str | None
     ) -> SignalPage:
         """The organisation's signals still in existence on ``today``, newest first, with their
-        matches. ``after`` is the sort key of the last signal of the previous page.
-        """
+        matches. ``after`` is the sort key of the last signal of the previous page."""
         ...
 
     def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
@@ -128,6 +120,16 @@ class LifecycleStore(SignalChanges, Protocol):
     def due_signals(self, today: date) -> list[Signal]:
         """Signals the lifecycle job must act on by ``today``, missed days included."""
         ...
+
+    def load(self, child_pseudonym: str, signal_id: str) -> SignalWithMatches | None: ...  # by key, as ``reload``
+
+
+class DueWork(Protocol):  # up to ``limit`` keys of what is due by ``today``, a page after ``cursor``
+    def due_page(self, today: date, cursor: str | None, limit: int) -> DuePage: ...
+
+
+class WorkQueue(Protocol):  # the nightly job's chunks, to parallel workers
+    def send(self, chunks: Sequence[Chunk]) -> None: ...
 
 
 class Logbook(Protocol):
@@ -198,6 +200,7 @@ class MatchAnswers(Protocol):
 
 class ReminderStore(Protocol):
     def due_reminders(self, today: date) -> list[MunicipalMatch]: ...
+    def get(self, municipality_code: str, match_id: str) -> MunicipalMatch | None: ...
 
     def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
         """Record that side ``side`` (0 or 1) was reminded; idempotent."""

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scripts.local_people import provision_identity, seed_people
-from scripts.local_workers import OutboxServer, ScheduleWorker, StreamWorker
+from scripts.local_workers import OutboxServer, QueueWorker, ScheduleWorker, StreamWorker
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STAGE = "local"
@@ -387,10 +387,11 @@ def _widen_backlog(server: socketserver.TCPServer, backlog: int) -> None:
 
 
 def provision(environment: dict[str, str]) -> dict[str, str]:
-    """The tables as ``infra/`` deploys them, a fresh pseudonym key (never persisted) and the verified
-    SES sender; returns what became known (the signals table's stream ARN)."""
+    """The tables and the nightly work queue as ``infra/`` deploys them, a fresh pseudonym key (never persisted)
+    and the verified SES sender; returns what became known (the signals table's stream ARN)."""
     import boto3
 
+    from infra.queues import create_work_queue
     from infra.tables import TableNames, create_tables
 
     session = boto3.session.Session()
@@ -401,6 +402,7 @@ def provision(environment: dict[str, str]) -> dict[str, str]:
         idempotency=environment["IDEMPOTENCY_TABLE"],
     )
     create_tables(session.client("dynamodb"), names)
+    create_work_queue(session.client("sqs"), environment["LIFECYCLE_QUEUE"])
     session.client("ssm").put_parameter(
         Name=environment["PSEUDONYM_KEY_PARAMETER"],
         Value=base64.b64encode(os.urandom(32)).decode(),
@@ -522,6 +524,7 @@ class LocalStack:
         # What Lambda's event sources and SES would do around the API.
         self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
         self._start(ScheduleWorker(self.options.lifecycle_interval))
+        self._start(QueueWorker(environment["LIFECYCLE_QUEUE"]))
         outbox = OutboxServer(self.options.outbox_port)
         self._start(outbox)
         state.outbox_url = outbox.url

@@ -49,6 +49,7 @@ FUNCTIONS = {
     "TokenAuthorizer": "TokenAuthorizerRole",
     "MatchSignals": "MatchSignalsRole",
     "Lifecycle": "LifecycleRole",
+    "LifecycleWork": "LifecycleWorkRole",
 }
 # Actions IAM cannot scope to a resource: listing stream ARNs (no data), and Lambda sending the
 # functions' trace segments (function name, timings, errors; no request data) to X-Ray.
@@ -265,6 +266,8 @@ def test_every_function_reads_its_settings_from_the_stack(templates, stage):
         assert variables["SES_CONFIGURATION_SET"] == {"Ref": "ConfigurationSet"}
         assert variables["PSEUDONYM_KEY_PARAMETER"] == {"Ref": "PseudonymKeyParameterName"}
         assert variables["MAIL_SENDER"] == {"Ref": "MailSender"}
+        assert variables["LIFECYCLE_QUEUE"] == {"Fn::GetAtt": ["LifecycleWorkQueue", "QueueName"]}
+        assert variables["LOGBOOK_RETENTION_DAYS"] == packaging.stage_environment(stage)["LOGBOOK_RETENTION_DAYS"]
         Settings.from_environ(Resolver(template)(variables))  # nothing the app needs is missing
         assert "SIGNALS_STREAM_ARN" not in variables  # the event source's Stream is the real one
         assert properties["Role"] == {"Fn::GetAtt": [role, "Arn"]}
@@ -289,6 +292,12 @@ def test_the_match_function_reads_the_signals_stream_with_partial_failures_and_a
     assert properties["DestinationConfig"] == {
         "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["MatchDeadLetterQueue", "Arn"]}}
     }
+    # Only inserted signals invoke it: the filter the local poller applies too (local/stream_filter.py).
+    from local.stream_filter import match_function_filters
+
+    [pattern] = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
+    assert [pattern] == match_function_filters(templates[stage])
+    assert pattern["eventName"] == ["INSERT"]
     queue = resources["MatchDeadLetterQueue"]["Properties"]
     assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
@@ -320,6 +329,9 @@ def test_tables_are_encrypted_recoverable_and_protected(templates, stage):
         "by-due",
         "by-municipality",
     }
+    # The logbook's retention (LOGBOOK_RETENTION_DAYS): DynamoDB deletes an entry after its expires_at.
+    logbook = resources["LogbookTable"]["Properties"]
+    assert logbook["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     idempotency = resources["IdempotencyTable"]["Properties"]
     assert idempotency["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     key = resources["DataKey"]
@@ -347,6 +359,12 @@ def test_alarms_watch_matching_the_lifecycle_and_the_api_and_notify_the_topic(te
         ("AWS/Lambda", "IteratorAge", dimensions(FunctionName=match_function)),
         ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "Lifecycle"}))),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions(QueueName=f"verwijsindex-{stage}-match-dlq")),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            dimensions(QueueName=f"verwijsindex-{stage}-lifecycle-work-dlq"),
+        ),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage", dimensions(QueueName=f"verwijsindex-{stage}-lifecycle-work")),
         ("AWS/ApiGateway", "5XXError", dimensions(ApiName=f"verwijsindex-{stage}", Stage="api")),
     ]
     for key in expected:
@@ -413,7 +431,7 @@ def test_the_api_can_never_change_or_delete_the_logbook(templates, stage):
     template = templates[stage]
     resolve = Resolver(template)
     logbook = resolve({"Fn::GetAtt": ["LogbookTable", "Arn"]})
-    for role in ("ApiHandlerRole", "TokenAuthorizerRole", "MatchSignalsRole", "LifecycleRole"):
+    for role in FUNCTIONS.values():
         statements = role_statements(template, role)
         for action in ("DeleteItem", "UpdateItem", "BatchWriteItem", "DeleteTable", "UpdateTable", "PartiQLDelete"):
             assert not allowed(statements, resolve, Request(f"dynamodb:{action}", logbook)), (role, action)
@@ -458,6 +476,7 @@ SUPPRESSED_CHECKS = {
     "TokenAuthorizer": {"CKV_AWS_116", "CKV_AWS_117"},
     "MatchSignals": {"CKV_AWS_116", "CKV_AWS_117"},
     "Lifecycle": {"CKV_AWS_116", "CKV_AWS_117"},
+    "LifecycleWork": {"CKV_AWS_116", "CKV_AWS_117"},
     "RestAPI": {"CKV_AWS_73", "CKV_AWS_120"},
     "IdempotencyTable": {"CKV_AWS_28"},
 }
@@ -477,7 +496,13 @@ ACCESS_LOG_VARIABLES = {
     "$context.identity.sourceIp",
     "$context.error.responseType",
 }
-LOG_GROUPS = ("ApiHandlerLogGroup", "TokenAuthorizerLogGroup", "MatchSignalsLogGroup", "LifecycleLogGroup")
+LOG_GROUPS = (
+    "ApiHandlerLogGroup",
+    "TokenAuthorizerLogGroup",
+    "MatchSignalsLogGroup",
+    "LifecycleLogGroup",
+    "LifecycleWorkLogGroup",
+)
 # AWS keeps this many concurrent executions of an account unreserved.
 UNRESERVED_MINIMUM = 100
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
@@ -610,6 +635,43 @@ def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(
     assert allowed(statements, resolve, Request("kms:GenerateDataKey", key, through_sqs))
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_nightly_job_fans_out_over_an_encrypted_queue_with_a_dead_letter_queue_and_alarms(templates, stage):
+    template = templates[stage]
+    resources = template["Resources"]
+    resolve = Resolver(template)
+    worker = resources["LifecycleWork"]["Properties"]
+    [(name, source)] = worker["Events"].items()
+    assert (name, source["Type"]) == ("LifecycleWorkSqsEventSource", "SQS")
+    assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]}
+    assert source["Properties"]["BatchSize"] == 1
+    assert source["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= worker["ReservedConcurrentExecutions"]
+    queue = resources["LifecycleWorkQueue"]["Properties"]
+    # AWS's advice: at least six times the function's timeout, or a chunk still being handled is redelivered.
+    assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"]
+    assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["LifecycleWorkDeadLetterQueue", "Arn"]}
+    assert 3 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 10
+    dead_letters = resources["LifecycleWorkDeadLetterQueue"]["Properties"]
+    assert dead_letters["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert dead_letters["MessageRetentionPeriod"] == 14 * 24 * 3600 > queue["MessageRetentionPeriod"]
+    queue_arn = resolve({"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]})
+    key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
+    through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
+    planner, workers = role_statements(template, "LifecycleRole"), role_statements(template, "LifecycleWorkRole")
+    assert allowed(planner, resolve, Request("sqs:SendMessage", queue_arn))
+    assert allowed(planner, resolve, Request("kms:GenerateDataKey", key, through_sqs))
+    for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+        assert allowed(workers, resolve, Request(action, queue_arn)), action
+        assert not allowed(planner, resolve, Request(action, queue_arn)), action
+    assert allowed(workers, resolve, Request("kms:Decrypt", key, through_sqs))
+    # The planner only reads the due index: it changes nothing and sends no mail.
+    table = resolve({"Fn::GetAtt": ["SignalsTable", "Arn"]})
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"):
+        assert not allowed(planner, resolve, Request(action, table)), action
+    assert not any(a.startswith("ses:") for s in planner for a in _as_list(s["Action"]))
+
+
 def test_the_deployment_package_holds_the_app_and_linux_builds_of_its_dependencies(packaged):
     archive = packaged["dev"].with_name("deployment.zip")
     names = set(zipfile.ZipFile(archive).namelist())
@@ -709,6 +771,7 @@ FUNCTION_OF_ENTRY_POINT = {
     "token_authorizer": "TokenAuthorizer",
     "match_signals": "MatchSignals",
     "lifecycle": "Lifecycle",
+    "lifecycle_work": "LifecycleWork",
 }
 TRANSACT_ACTIONS = {
     "Put": "PutItem",
@@ -760,9 +823,10 @@ class CallRecorder:
 
 @pytest.fixture
 def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[str, Any]]) -> Iterator[CallRecorder]:
-    from tests.conftest import CONFIGURATION_SET, KEY_PARAMETER, SENDER
+    from tests.conftest import CONFIGURATION_SET, KEY_PARAMETER, SENDER, WORK_QUEUE
 
     resolve = Resolver(templates["dev"])
+    work_queue = resolve({"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]})
     table_arn = {
         name: resolve({"Fn::GetAtt": [logical, "Arn"]}) for logical, name in table_names.by_logical_id().items()
     }
@@ -793,6 +857,10 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
             assert params["Name"] == KEY_PARAMETER, params["Name"]
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter}"
             return [Request("ssm:GetParameter", arn)]
+        if service == "sqs" and name in ("GetQueueUrl", "SendMessageBatch"):
+            named = params.get("QueueName") or params["QueueUrl"].rpartition("/")[2]
+            assert named == WORK_QUEUE, f"the app used a queue the template does not create: {named}"
+            return [Request("sqs:SendMessage" if name == "SendMessageBatch" else f"sqs:{name}", work_queue)]
         if service == "sesv2" and name == "SendEmail":
             assert params["FromEmailAddress"] == SENDER
             # SES v2 authorises a raw message as ses:SendRawEmail (and a simple one as ses:SendEmail).
@@ -822,8 +890,11 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
 
     from app import app
     from chalicelib.services import admin
+    from chalicelib.services.nightly import NightlyPlanner
+    from local.queues import QueueDrainer
     from local.streams import StreamPoller
     from tests import builders
+    from tests.conftest import WORK_QUEUE
 
     ggd_organisation, ggd_token = admin.create_organisation(container.registry, "GGD", "jgz", "utrecht", clock.now())
     ggd = ggd_token.token
@@ -858,7 +929,18 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
             event = client.events.generate_cw_event(
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
             )
+            container.nightly_planner = instance()
             client.lambda_.invoke("lifecycle", event)
+            container.nightly_planner = instance()
+            QueueDrainer(boto3.client("sqs"), WORK_QUEUE, lambda e: client.lambda_.invoke("lifecycle_work", e)).drain()
+
+        def instance() -> NightlyPlanner:
+            """A Lambda instance of its own, which finds the queue's URL itself; planning a page at a
+            time, so the workers plan on from continuations too."""
+            container.__dict__.pop("work_queue", None)
+            return NightlyPlanner(
+                container.due_work, container.work_queue, container.clock, page_size=1, pages_per_run=1
+            )
 
         stream = StreamPoller(
             boto3.client("dynamodbstreams"), stream_arn, lambda e: client.lambda_.invoke("match_signals", e).payload
@@ -900,7 +982,7 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         job()  # deletes
         stream.drain()
 
-    assert recorder.calls["TokenAuthorizer"] and recorder.calls["MatchSignals"] and recorder.calls["Lifecycle"]
+    assert all(recorder.calls.values()), "every function made calls on the tour"
     assert routes - visited == set(), "add these routes to the tour, so their AWS calls are checked too"
     template = templates["dev"]
     resolve = Resolver(template)
@@ -1014,8 +1096,8 @@ def _console_tour(
 
 
 # Granted for AWS to use on the function's behalf, not called by the code, so moto never sees them:
-# the event source mapping reads the stream and writes the match dead-letter queue with the function's
-# role, Lambda writes a failed nightly run to the lifecycle dead-letter queue with it and decrypts
+# the event source mappings read the stream and the work queue and write the match dead-letter queue
+# with the function's role, Lambda writes a failed nightly run to the lifecycle dead-letter queue with it and decrypts
 # the environment with it, and SSM and SQS call KMS. The tests of the security baseline above check
 # that each of them is granted where AWS needs it. ses:SendEmail stays beside ses:SendRawEmail: SES
 # v2 may authorise a send as either.
@@ -1025,6 +1107,9 @@ SERVICE_SIDE_ACTIONS = {
     "dynamodb:getsharditerator",
     "dynamodb:liststreams",
     "sqs:sendmessage",
+    "sqs:receivemessage",
+    "sqs:deletemessage",
+    "sqs:getqueueattributes",
     "kms:decrypt",
     "kms:generatedatakey",
     "ses:sendemail",

@@ -53,12 +53,15 @@ class DynamoDBSignalStore:
         return _with_matches(found)
 
     def reload(self, signal: Signal) -> SignalWithMatches | None:
+        return self.load(signal.child_pseudonym.value, signal.id)
+
+    def load(self, child_pseudonym: str, signal_id: str) -> SignalWithMatches | None:
         """One strongly consistent Query of the child's partition, where the by-id index may lag."""
         found = self._table.query(
             "pk = :pk",
             {
-                ":pk": keys.child_pk(signal.child_pseudonym.value),
-                ":id": signal.id,
+                ":pk": keys.child_pk(child_pseudonym),
+                ":id": signal_id,
                 ":signal": keys.SIGNAL,
                 ":match": keys.MATCH,
             },
