@@ -1,10 +1,8 @@
 """Every port the use cases need from the outside world, and the values that cross it.
 
-The DynamoDB, SES and SSM adapters (``chalicelib.adapters``) implement them against AWS, the fakes in
-``tests/fakes.py`` in memory; a contract suite per port (``tests/integration/test_*_contract.py``)
-holds both to the same behaviour, errors included. Adapters import this module and the domain,
-never a service.
-"""
+The DynamoDB, SES, SSM and BRP adapters (``chalicelib.adapters``) implement them, the fakes in ``tests/fakes.py`` in
+memory; a contract suite per port (``tests/integration/test_*_contract.py``) holds both to the same behaviour, errors
+included. Adapters import this module and the domain, never a service."""
 
 from __future__ import annotations
 
@@ -19,6 +17,7 @@ from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Organisation, Principal, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
+from chalicelib.domain.population import RegisteredPerson, RegisterUse
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.domain.reports import SignalFacts
 
@@ -159,6 +158,10 @@ class MatchStore(ChildPartitions, Protocol):
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         """Store match records and follow-up records; the records shown with the new signal last."""
         ...
+
+
+class PopulationRegister(Protocol):
+    def persons(self, bsns: Sequence[str], use: RegisterUse) -> dict[str, RegisteredPerson]: ...
 
 
 class Regievoerders(Protocol):
