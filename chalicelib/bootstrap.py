@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
-    from chalicelib.ports import Clock, Mailer
+    from chalicelib.ports import Clock, Mailer, PopulationRegister
     from chalicelib.services.audit import Audit
     from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
@@ -229,10 +229,25 @@ class Container:
         )
 
     @cached_property
+    def population_register(self) -> PopulationRegister | None:
+        """The BRP for a request: short timeouts and one retry, so a slow register delays a POST by
+        seconds at most (the signal is then accepted unverified); ``None`` with the setting off."""
+        if not self.settings.population_register_on:
+            return None
+        from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
+        from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+
+        return HaalCentraalPopulationRegister(
+            SsmBrpEndpoint(self.ssm, self.settings.brp_parameters), timeout=3.0, attempts=2
+        )
+
+    @cached_property
     def signals(self) -> SignalService:
         from chalicelib.services.signals import SignalService
 
-        return SignalService(self.signal_store, self.logbook, self.pseudonymiser, self.audit)
+        return SignalService(
+            self.signal_store, self.logbook, self.pseudonymiser, self.audit, register=self.population_register
+        )
 
 
 _container: Container | None = None

@@ -154,6 +154,7 @@ class ChildPartitions(Protocol):
 
 class MatchStore(ChildPartitions, Protocol):
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
+    def signals_with_parent(self, parent_pseudonym: str) -> list[Signal]: ...
 
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         """Store match records and follow-up records; the records shown with the new signal last."""

@@ -323,7 +323,7 @@ class MatchedOrganisationOut(BaseModel):
 
 
 class MatchOut(BaseModel):
-    kind: Literal["child", "address"]
+    kind: Literal["child", "parent", "address"]
     status: Literal["active", "archived"]
     since: datetime
     signal_created_at: datetime
@@ -511,7 +511,7 @@ class MatchPartyOut(BaseModel):
 
 class MunicipalMatchOut(BaseModel):
     id: str
-    kind: Literal["child", "address"]
+    kind: Literal["child", "parent", "address"]
     since: datetime
     follow_up: Literal["open", "contact_made", "no_contact_needed"]
     follow_up_at: datetime | None = None
@@ -570,7 +570,7 @@ class FamiliesInformed(_Exact):
 
 class MatchCounts(_Exact):
     total: Count
-    by_kind: dict[Literal["child", "address"], Count]
+    by_kind: dict[Literal["child", "parent", "address"], Count]
 
 
 class FollowUpCounts(_Exact):

@@ -23,10 +23,19 @@ class Settings:
     # Digikoppeling, "on" or "off": on, the API is reached only through a custom domain that
     # demands a client certificate, and an organisation's token counts only with its own.
     mutual_tls: str = "off"
+    # The population register (BRP), "on" or "off": off until the stage's BRP authorisation arrives
+    # (no verification, no family match, moves only by correction; docs/brp.md). On, BRP_PARAMETERS
+    # names the SSM path under which its URLs and client credentials are.
+    brp: str = "off"
+    brp_parameters: str = ""
 
     @property
     def client_certificates_required(self) -> bool:
         return self.mutual_tls == "on"
+
+    @property
+    def population_register_on(self) -> bool:
+        return self.brp == "on"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,7 +55,17 @@ class Settings:
         mutual_tls = env.get("MUTUAL_TLS", "off")
         if mutual_tls not in {"on", "off"}:
             raise ConfigurationError("MUTUAL_TLS is on or off")
-        return cls(**{field: env[variable] for field, variable in names.items()}, mutual_tls=mutual_tls)
+        brp = env.get("BRP", "off")
+        if brp not in {"on", "off"}:
+            raise ConfigurationError("BRP is on or off")
+        if brp == "on" and not env.get("BRP_PARAMETERS"):
+            raise ConfigurationError("missing settings: BRP_PARAMETERS (BRP is on)")
+        return cls(
+            **{field: env[variable] for field, variable in names.items()},
+            mutual_tls=mutual_tls,
+            brp=brp,
+            brp_parameters=env.get("BRP_PARAMETERS", ""),
+        )
 
 
 # Chalice evaluates the stream ARN when it packages the app; the merge template in infra/ replaces

@@ -490,6 +490,9 @@ class InMemoryMatchStore(InMemorySignalStore):
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
         return [s for s in self.signals.values() if s.address_pseudonym.value == address_pseudonym]
 
+    def signals_with_parent(self, parent_pseudonym: str) -> list[Signal]:
+        return [s for s in self.signals.values() if parent_pseudonym in {p.value for p in s.parent_pseudonyms}]
+
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         self.match_writes.append(list(records))
         for match in records:

@@ -31,6 +31,7 @@ BIRTH_DATE_FIELD = "child.birth_date"
 BSN_FIELD = "child.bsn"
 # The messages never repeat what the register holds: the professional learns that it differs, not how.
 NOT_REGISTERED = "is not known in the population register (BRP)"
+NOT_LIVING = "cannot be signalled according to the population register (BRP)"
 DIFFERS = "does not agree with the population register (BRP)"
 
 
@@ -97,19 +98,11 @@ def disagreements(child: Child, person: RegisteredPerson | None) -> list[FieldEr
     """What the professional typed that the register contradicts; empty when it agrees."""
     if person is None:
         return [FieldError(BSN_FIELD, NOT_REGISTERED)]
+    if person.deceased:
+        return [FieldError(BSN_FIELD, NOT_LIVING)]
     errors: list[FieldError] = []
     if not same_family_name(child, person):
         errors.append(FieldError(FAMILY_NAME_FIELD, DIFFERS))
     if person.birth_date != child.birth_date:
         errors.append(FieldError(BIRTH_DATE_FIELD, DIFFERS))
     return errors
-
-
-class Verification(StrEnum):
-    """How far a signal's child was checked against the register."""
-
-    NOT_CHECKED = "not_checked"
-    """The deployment runs without the register."""
-    VERIFIED = "verified"
-    PENDING = "pending"
-    """The register could not be reached when the signal arrived: checked again later."""

@@ -36,7 +36,12 @@ TEMPLATE_NAMES = {
     Audience.FOLLOW_UP_REMINDER: "reminder",
     Audience.MOVED_IN: "moved",
 }
-KIND_LABELS = {MatchKind.CHILD: "zelfde kind", MatchKind.ADDRESS: "zelfde adres"}
+# The family match never names the parent: only that the children share one.
+KIND_LABELS = {
+    MatchKind.CHILD: "zelfde kind",
+    MatchKind.ADDRESS: "zelfde adres",
+    MatchKind.PARENT: "zelfde gezin (ouder)",
+}
 STATUS_LABELS = {SignalStatus.ACTIVE: "actief", SignalStatus.ARCHIVED: "gearchiveerd (historie)"}
 
 

@@ -27,12 +27,14 @@ from chalicelib.ports import (
     IdempotencyRecord,
     IdempotencyReplay,
     Logbook,
+    PopulationRegister,
     PseudonymiserProvider,
     SignalPage,
     SignalStore,
 )
 from chalicelib.services.audit import Audit
 from chalicelib.services.optimistic import on_fresh_reads
+from chalicelib.services.verification import check_child
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_PAGE_SIZE = 100
@@ -77,11 +79,14 @@ class SignalService:
         logbook: Logbook,
         pseudonymiser: PseudonymiserProvider,
         audit: Audit,
+        register: PopulationRegister | None = None,
     ) -> None:
         self._store = store
         self._logbook = logbook
         self._pseudonymiser = pseudonymiser
         self._audit = audit
+        # None when the deployment runs without the population register (the setting BRP).
+        self._register = register
 
     def today(self) -> date:
         return self._audit.today()
@@ -98,11 +103,14 @@ class SignalService:
         birth_date = request.child.birth_date
         lifecycle.check_child_may_be_signalled(birth_date, today)
         active_until = lifecycle.active_until(today, birth_date, request.end_date)
+        checked = check_child(self._register, request.bsn, request.child)
         pseudonymiser = self._pseudonymiser()
         signal = Signal(
             id=self._audit.new_id(now),
             child_pseudonym=pseudonymiser.child(request.bsn),
-            address_pseudonym=pseudonymiser.address(request.child.address),
+            address_pseudonym=checked.address_pseudonym(pseudonymiser, request.child.address),
+            verification=checked.verification,
+            parent_pseudonyms=checked.parent_pseudonyms(pseudonymiser),
             child=request.child,
             organisation=organisation,
             professional=request.professional,

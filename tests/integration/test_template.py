@@ -319,6 +319,7 @@ def test_tables_are_encrypted_recoverable_and_protected(templates, stage):
         "by-address",
         "by-due",
         "by-municipality",
+        "by-parent",
     }
     idempotency = resources["IdempotencyTable"]["Properties"]
     assert idempotency["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
@@ -789,6 +790,10 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
                 iam = "GetItem" if kind == "Get" else TRANSACT_ACTIONS[kind]
                 requests.append(Request(f"dynamodb:{iam}", table(action["TableName"])))
             return requests
+        if service == "ssm" and name == "GetParameters":
+            return [
+                Request("ssm:GetParameters", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{n}") for n in params["Names"]
+            ]
         if service == "ssm" and name == "GetParameter":
             assert params["Name"] == KEY_PARAMETER, params["Name"]
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter}"
@@ -889,6 +894,8 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
             call("POST", f"/v1/matches/{matches[0]['id']}/follow-up", municipality, {"status": "contact_made"})
         call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
         _console_tour(client, routes, visited)
+        prefix = resolve_parameter(templates["dev"], "BrpParametersPath")
+        _population_register_tour(container, prefix, call, stream, (ggd, team))
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -910,6 +917,38 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
     assert denied == {function: [] for function in FUNCTIONS}, "calls the roles do not allow"
     unused = {function: unused_grants(template, function, recorder.requests[function]) for function in FUNCTIONS}
     assert unused == {function: [] for function in FUNCTIONS}, "grants no call needed: drop them from infra/"
+
+
+def resolve_parameter(template: dict[str, Any], name: str) -> str:
+    value: str = template["Parameters"][name]["Default"]
+    return value
+
+
+def _population_register_tour(container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str]) -> None:
+    """With the register on (the stand-in): two signals verified, then a family match."""
+    import boto3
+
+    from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
+    from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+    from local.brp_stand_in import BrpStandIn
+    from tests import builders
+    from tests.fake_population import ALEXANDER, ZOEY
+
+    stand_in = BrpStandIn()
+    stand_in.start()
+    try:
+        ssm = boto3.client("ssm")  # not the container's session: setting up is no call of a function
+        values = {"base-url": stand_in.url, "token-url": stand_in.token_url, "client-id": stand_in.client_id}
+        for name, value in (values | {"client-secret": stand_in.client_secret}).items():
+            ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
+        container.population_register = HaalCentraalPopulationRegister(SsmBrpEndpoint(container.ssm, prefix))
+        container.__dict__.pop("signals", None)  # the signal service, built again with the register
+        for bsn, token, born in ((ZOEY, tokens[0], "2018-11-14"), (ALEXANDER, tokens[1], "2009-05-29")):
+            child = builders.child(bsn=bsn, family_name_prefix="den", family_name="Braber", birth_date=born)
+            call("POST", "/v1/signals", token, builders.signal_body(child=child))
+        stream.drain()
+    finally:
+        stand_in.stop()
 
 
 def _console_tour(client: Any, routes: set[tuple[str, str]], visited: set[tuple[str, str]]) -> None:
