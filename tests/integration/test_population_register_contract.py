@@ -215,3 +215,9 @@ def test_the_stand_in_refuses_a_field_outside_the_authorisation(stand_in: BrpSta
     status, problem = stand_in.personen(f"Bearer {token['access_token']}", {**body, "burgerservicenummer": [ZOEY] * 21})
     assert status == 400 and problem["invalidParams"][0]["name"] == "burgerservicenummer"
     assert stand_in.personen("Bearer nope", body)[0] == 401
+
+
+def test_the_register_is_asked_over_tls_only_except_the_stand_in_on_loopback() -> None:
+    endpoint = BrpEndpoint("http://brp.example.nl", "http://brp.example.nl/token", "id", "secret")
+    with pytest.raises(RegisterUnavailable, match="https"):
+        HaalCentraalPopulationRegister(lambda: endpoint).persons([ZOEY], RegisterUse.VERIFY)

@@ -118,7 +118,11 @@ class HaalCentraalPopulationRegister:
         return self._token[0]
 
     def _send(self, url: str, body: bytes, content_type: str, headers: dict[str, str]) -> Any:
-        request = urllib.request.Request(  # noqa: S310 (the URL comes from SSM, https in a deployment)
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname == "127.0.0.1"):
+            # Client secret and BSNs travel only over TLS; plain HTTP only to a stand-in on loopback.
+            raise RegisterUnavailable("the BRP URL is neither https nor the local stand-in")
+        request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
             url, data=body, method="POST", headers={"Content-Type": content_type, "Accept": JSON, **headers}
         )
         try:
