@@ -118,7 +118,20 @@ def test_an_unknown_bsn_is_refused(api, org) -> None:
     assert set(reply.invalid()) == {"child.bsn"}
 
 
-def test_a_register_that_is_down_loses_no_signal(api, org, stand_in) -> None:
+def test_a_register_that_is_down_loses_no_signal_and_logs_no_bsn(api, org, stand_in, app_output) -> None:
     stand_in.fail_next(503, count=10)
     created = api.create_signal(org.token, builders.signal_body(child=zoey(family_name="Jansen")))
     assert created["status"] == "active"
+    output = app_output()
+    assert "population register unavailable" in output and "503" in output
+    assert ZOEY not in output and "Braber" not in output
+
+
+def test_nothing_from_the_register_reaches_a_log_line_or_an_answer(api, org, stand_in, app_output) -> None:
+    # Typed at an old address: the registered one (1014 AW) is used for matching, never shown.
+    typed_elsewhere = builders.address(municipality_code="0363")
+    api.create_signal(org.token, builders.signal_body(child=zoey(address=typed_elsewhere)))
+    api.post_signal(org.token, builders.signal_body(child=zoey(family_name="Jansen")))
+    seen = (app_output() + "".join(reply.body.decode() for reply in api.replies)).replace(" ", "")
+    for value in (ZOEY, WILMA, GERRIT, "1014AW"):
+        assert value not in seen, value
