@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
+    from chalicelib.services.register_follow import RegisterFollowService
     from chalicelib.services.reports import ReportService
     from chalicelib.services.signals import SignalService
     from chalicelib.services.subjects import SubjectService
@@ -239,6 +240,27 @@ class Container:
 
         return HaalCentraalPopulationRegister(
             SsmBrpEndpoint(self.ssm, self.settings.brp_parameters), timeout=3.0, attempts=2
+        )
+
+    @cached_property
+    def register_follow(self) -> RegisterFollowService | None:
+        """Moves and deaths from the BRP (docs/brp.md); ``None`` with the setting off."""
+        if not self.settings.population_register_on:
+            return None
+        from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
+        from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+        from chalicelib.services.register_follow import RegisterFollowService
+
+        return RegisterFollowService(
+            HaalCentraalPopulationRegister(SsmBrpEndpoint(self.ssm, self.settings.brp_parameters)),
+            signals=self.signal_store,
+            partitions=self.match_store,
+            logbook=self.logbook,
+            regievoerders=self.registry,
+            ledger=self.notification_ledger,
+            mailer=self.mailer,
+            pseudonymiser=self.pseudonymiser,
+            audit=self.audit,
         )
 
     @cached_property

@@ -83,6 +83,9 @@ class BrpStandIn:
         self._failures: list[int] = []
         self._lock = threading.Lock()
         self.personen_requests = 0
+        # BSNs moved or deceased here, oldest first: what the BRP Update API's GET /wijzigingen
+        # would name for the children followed (docs/brp.md).
+        self.changed: list[str] = []
         self.answers: list[dict[str, Any]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
@@ -114,6 +117,7 @@ class BrpStandIn:
             address.update({k: v for k, v in extra.items() if v and k in {"huisletter", "huisnummertoevoeging"}})
             person["verblijfplaats"] = {"type": "Adres", "verblijfadres": address}
             person["gemeenteVanInschrijving"] = {"code": municipality_code}
+            self.changed.append(bsn)
 
     def record_death(self, bsn: str, on: str) -> None:
         with self._lock:
@@ -121,6 +125,7 @@ class BrpStandIn:
             day = {"type": "Datum", "datum": on, "langFormaat": on}
             person["overlijden"] = {"datum": day}
             person["opschortingBijhouding"] = {"reden": {"code": "O", "omschrijving": "overlijden"}, "datum": day}
+            self.changed.append(bsn)
 
     def fail_next(self, status: int, count: int = 1) -> None:
         with self._lock:
@@ -189,6 +194,13 @@ def _handler(stand_in: BrpStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             """Silent: a request line could carry nothing personal, but the terminal is the API's."""
+
+        def do_GET(self) -> None:
+            if self.path == "/stand-in/wijzigingen":
+                with stand_in._lock:
+                    self._answer(200, {"burgerservicenummers": list(dict.fromkeys(stand_in.changed))})
+            else:
+                self._answer(404, _problem(404, "Opgevraagde resource bestaat niet.", "notFound"))
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -5,6 +5,12 @@ register has no such routes, and this command never reaches one.
     .venv/bin/python -m scripts.brp_stand_in move 999995832 --postcode 3512JE --house-number 7 --municipality 0344
     .venv/bin/python -m scripts.brp_stand_in death 999992077 --on 2026-12-01
     .venv/bin/python -m scripts.brp_stand_in outage --status 503 --count 5
+    .venv/bin/python -m scripts.brp_stand_in follow    # what a nightly run does with the changes
+
+``follow`` is the local stand-in for the nightly register check: it takes the BSNs the stand-in
+changed (as the BRP Update API's ``GET /wijzigingen`` would name them) and runs the register-follow
+service against the running stack, which deletes a deceased child's signals and re-keys a moved
+child's, telling professionals and the new municipality's regievoerder (see the outbox).
 """
 
 from __future__ import annotations
@@ -39,6 +45,32 @@ def stand_in_url(state_file: Path) -> str:
     return str(url)
 
 
+def changed_bsns(base: str) -> list[str]:
+    with urllib.request.urlopen(base + "/stand-in/wijzigingen", timeout=5) as response:
+        found: list[str] = json.loads(response.read())["burgerservicenummers"]
+    return found
+
+
+def follow(state_file: Path, base: str) -> str:
+    """Run the register-follow service in this process against the stack's emulator."""
+    import os
+
+    from chalicelib.bootstrap import Container
+    from chalicelib.settings import Settings
+    from scripts.local_stack import configure_aws_environment
+
+    state = json.loads(state_file.read_text())
+    configure_aws_environment(os.environ, state["emulator_url"])
+    environment = dict(state["environment"]) | {"BRP": "on"}
+    service = Container(settings=Settings.from_environ(environment)).register_follow
+    assert service is not None
+    outcome = service.follow(changed_bsns(base))
+    return (
+        f"asked {outcome.asked}, moved {outcome.moved}, deceased {outcome.deceased},"
+        f" signals deleted {outcome.deleted}, mails sent {outcome.notified}"
+    )
+
+
 def post(url: str, body: dict[str, Any]) -> None:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
@@ -64,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     outage = commands.add_parser("outage", help="make the next answers fail")
     outage.add_argument("--status", type=int, choices=(429, 503), default=503)
     outage.add_argument("--count", type=int, default=1)
+    commands.add_parser("follow", help="apply the stand-in's moves and deaths to the stack, as a nightly run would")
     args = parser.parse_args(argv)
     try:
         base = stand_in_url(args.state_file)
@@ -77,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "gemeente": args.municipality,
             }
             post(base + "/stand-in/verhuizing", body)
+        elif args.command == "follow":
+            print(follow(args.state_file, base))
         elif args.command == "death":
             post(base + "/stand-in/overlijden", {"burgerservicenummer": args.bsn, "datum": args.on})
         else:

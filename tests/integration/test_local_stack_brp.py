@@ -56,6 +56,13 @@ def _match_mails(outbox_url: str) -> dict[str, str]:
     return {to: text for to, text in found.items() if to in {"zoey@ggd.example.nl", "alex@buurtteam.example.nl"}}
 
 
+def _recipients(outbox_url: str) -> set[str]:
+    found: set[str] = set()
+    for mail in _mails(outbox_url):
+        found.update(mail["to"] if isinstance(mail["to"], list) else [mail["to"]])
+    return found
+
+
 def _stand_in(state_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "scripts.brp_stand_in", "--state-file", str(state_file), *args]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
@@ -73,6 +80,7 @@ def test_the_family_match_locally_with_mails_and_a_refusal(brp_stack: RunningSta
     first, second = state["organisations"]
     status, _, body = _call("POST", f"{api}/v1/signals", _signal({}, "zoey@ggd.example.nl"), first["token"])
     assert status == 201, body
+    zoey_signal = json.loads(body)["id"]
     alexander = {"bsn": "999995832", "given_names": "Alexander", "birth_date": "2009-05-29", "gender": "M"}
     status, _, body = _call(
         "POST", f"{api}/v1/signals", _signal(alexander, "alex@buurtteam.example.nl"), second["token"]
@@ -89,19 +97,23 @@ def test_the_family_match_locally_with_mails_and_a_refusal(brp_stack: RunningSta
     assert set(matched) == wanted, brp_stack.log()
     assert all("zelfde gezin (ouder)" in text for text in matched.values())
 
-    moved = _stand_in(
-        brp_stack.state_file,
-        "move",
-        "999995832",
-        "--postcode",
-        "3512JE",
-        "--house-number",
-        "7",
-        "--municipality",
-        "0344",
-    )
+    # Alexander moves to Utrecht (0344, whose regievoerder the stack registered); Zoey dies.
+    move = ["move", "999995832", "--postcode", "3512JE", "--house-number", "7", "--municipality", "0344"]
+    moved = _stand_in(brp_stack.state_file, *move)
     assert moved.returncode == 0, moved.stderr
+    assert _stand_in(brp_stack.state_file, "death", "999995807", "--on", "2026-12-01").returncode == 0
     assert _stand_in(brp_stack.state_file, "death", "999999999", "--on", "2026-12-01").returncode == 1
+    followed = _stand_in(brp_stack.state_file, "follow")
+    assert followed.returncode == 0, followed.stderr
+    assert "moved 1, deceased 1, signals deleted 1" in followed.stdout, followed.stdout
+    status, _, _ = _call("GET", f"{api}/v1/signals/{zoey_signal}", token=first["token"])
+    assert status == 404
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while not {"regie@utrecht.example.nl"} <= _recipients(state["outbox_url"]) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert {"regie@utrecht.example.nl", "zoey@ggd.example.nl"} <= _recipients(state["outbox_url"])
+    again = _stand_in(brp_stack.state_file, "follow")
+    assert "mails sent 0" in again.stdout, again.stdout
     assert brp_stack.stop() == 0
 
 
