@@ -192,6 +192,9 @@ def _problem(status: int, title: str, code: str) -> dict[str, Any]:
 
 def _handler(stand_in: BrpStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body go out in two writes: without this, each answer waits for a delayed ACK.
+        disable_nagle_algorithm = True
+
         def log_message(self, format: str, *args: Any) -> None:
             """Silent: a request line could carry nothing personal, but the terminal is the API's."""
 
