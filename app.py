@@ -1,7 +1,7 @@
 """Wiring only: each entry point takes its input and makes one call into chalicelib.
 
 Each route is declared once in ``chalicelib.operations``: who may call it, its query, body and
-answers. ``web.Routes`` registers it with the checks its declaration implies and hands the view
+answers. ``routes.Routes`` registers it with the checks its declaration implies and hands the view
 a ``Call`` that passed them; ``chalicelib.openapi`` documents the same declarations.
 
 Every function (API, authorizer, stream, schedule) imports this module on a cold start, so it
@@ -15,23 +15,23 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import AuthRequest, AuthResponse, Chalice, Cron, Response
 
-from chalicelib import operations, web
+from chalicelib import callers, http_rules, operations, web
 from chalicelib.bootstrap import container
 from chalicelib.console.pages import console
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.matching import FollowUp
 from chalicelib.domain.model import CloseReason, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
+from chalicelib.routes import Call, Routes
 from chalicelib.services import auth
 from chalicelib.settings import signals_stream_arn
-from chalicelib.web import Call
 
 if TYPE_CHECKING:
     from chalicelib import schemas
 
 app = Chalice(app_name=SERVICE, configure_logs=False)
 app.api.binary_types = []
-app.register_blueprint(console, url_prefix=web.CONSOLE_PREFIX.rstrip("/"))
+app.register_blueprint(console, url_prefix=http_rules.CONSOLE_PREFIX.rstrip("/"))
 
 
 @app.middleware("http")
@@ -40,7 +40,7 @@ def observe(event: Any, get_response: Any) -> Response:
     authorizer = context.get("authorizer") or {}
     logger.append_keys(request_id=context.get("requestId"), client_id=authorizer.get("client_id"))
     try:
-        response = web.http_rules(event, get_response)
+        response = http_rules.http_rules(event, get_response)
         logger.info(
             "request handled",
             extra={"method": event.method, "route": context.get("resourcePath"), "status": response.status_code},
@@ -58,10 +58,10 @@ def token_authorizer(auth_request: AuthRequest) -> AuthResponse:
     except DomainError:
         # Let the request through unauthenticated so the API answers 401 as problem+json.
         return AuthResponse(routes=["*"], principal_id="anonymous", context={"authenticated": "false"})
-    return AuthResponse(routes=["*"], principal_id=principal.client_id, context=web.principal_context(principal))
+    return AuthResponse(routes=["*"], principal_id=principal.client_id, context=callers.principal_context(principal))
 
 
-routes = web.Routes(app, token_authorizer, mutual_tls=lambda: container().settings.client_certificates_required)
+routes = Routes(app, token_authorizer, mutual_tls=lambda: container().settings.client_certificates_required)
 
 
 @routes(operations.HEALTH)

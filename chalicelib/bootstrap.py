@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
     from chalicelib.adapters.dynamodb.matches import DynamoDBMatchStore
     from chalicelib.adapters.dynamodb.municipal import DynamoDBMunicipalMatches
+    from chalicelib.adapters.dynamodb.registry import DynamoDBRegistry
     from chalicelib.adapters.dynamodb.reports import DynamoDBReportSignals
     from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
     from chalicelib.adapters.dynamodb.table import Table
-    from chalicelib.adapters.registry import DynamoDBRegistry
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.ports import Clock, Mailer, PopulationRegister
     from chalicelib.services.audit import Audit
@@ -145,7 +145,7 @@ class Container:
 
     @cached_property
     def registry(self) -> DynamoDBRegistry:
-        from chalicelib.adapters.registry import DynamoDBRegistry
+        from chalicelib.adapters.dynamodb.registry import DynamoDBRegistry
 
         return DynamoDBRegistry(self.dynamodb, self.settings.registry_table)
 

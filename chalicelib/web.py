@@ -1,23 +1,20 @@
-"""HTTP plumbing: routes from their declarations, body parsing, the principal, the one error mapping.
+"""HTTP plumbing: JSON and problem responses, body and query parsing, cursors, the one error mapping.
 
 Every error leaves as ``application/problem+json`` (RFC 9457). Messages are written by us and
-never echo input, so a BSN can't travel back in an error. Every response carries the API's full
-version and the security headers of the Logius API Design Rules (:func:`http_rules`).
+never echo input, so a BSN can't travel back in an error. Routes are registered by
+``chalicelib.routes``; the headers every response carries are added by ``chalicelib.http_rules``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import traceback
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Request, Response
 
-from chalicelib import operations
 from chalicelib.domain.errors import (
     Conflict,
     DuplicateActiveSignal,
@@ -28,13 +25,10 @@ from chalicelib.domain.errors import (
     NotFound,
     Unauthenticated,
 )
-from chalicelib.domain.model import Organisation, Principal, PrincipalKind
-from chalicelib.observability import count_rejection, logger
-from chalicelib.operations import Operation
+from chalicelib.observability import logger
 
 if TYPE_CHECKING:
     # Only the API's routes use pydantic; the authorizer imports this module too.
-    from chalice.app import Chalice, ChaliceAuthorizer
     from pydantic import BaseModel, ValidationError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -46,21 +40,6 @@ PROBLEM_JSON = "application/problem+json"
 ANY_MEDIA_TYPE = ["*/*"]
 
 Model = TypeVar("Model", bound="BaseModel")
-Body = TypeVar("Body")
-Query = TypeVar("Query")
-
-# The Logius API Design Rules' security headers (/core/transport/security-headers), on every
-# response, errors included. No response may be cached: nearly every one holds personal data.
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-# The family's printable access document styles itself; it loads and runs nothing.
-HTML_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
 class RequestError(Exception):
@@ -208,54 +187,6 @@ def parse_body(request: Request, model: type[Model]) -> tuple[Model, Any]:
     return model.model_validate(document), document
 
 
-def principal_from(context: Mapping[str, Any] | None) -> Principal:
-    """The principal the authorizer resolved; the authorizer itself never rejects, we do."""
-    authorizer = (context or {}).get("authorizer") or {}
-    if str(authorizer.get("authenticated")) != "true":
-        raise Unauthenticated("a valid bearer token is required")
-    organisation = None
-    if authorizer.get("org_id"):
-        organisation = Organisation(
-            id=authorizer["org_id"],
-            name=authorizer["org_name"],
-            sector=authorizer["org_sector"],
-            region=authorizer["org_region"],
-            oin=authorizer.get("org_oin") or None,
-        )
-    return Principal(
-        client_id=authorizer["client_id"],
-        kind=PrincipalKind(authorizer["kind"]),
-        organisation=organisation,
-        municipality_code=authorizer.get("municipality_code") or None,
-        region=authorizer.get("region") or None,
-    )
-
-
-def principal_context(principal: Principal) -> dict[str, str]:
-    """What the authorizer hands to API Gateway: flat strings, as its context requires."""
-    organisation = principal.organisation
-    return {
-        "authenticated": "true",
-        "client_id": principal.client_id,
-        "kind": principal.kind.value,
-        "org_id": organisation.id if organisation else "",
-        "org_name": organisation.name if organisation else "",
-        "org_sector": organisation.sector if organisation else "",
-        "org_region": organisation.region if organisation else "",
-        "org_oin": (organisation.oin or "") if organisation else "",
-        "municipality_code": principal.municipality_code or "",
-        "region": principal.region or "",
-    }
-
-
-def client_certificate(context: Mapping[str, Any] | None) -> str | None:
-    """The PEM of the client certificate API Gateway checked in the TLS handshake (mutual TLS only)."""
-    identity = (context or {}).get("identity") or {}
-    certificate = identity.get("clientCert") or {}
-    pem = certificate.get("clientCertPem") if isinstance(certificate, Mapping) else None
-    return pem if isinstance(pem, str) else None
-
-
 # A cursor is the sort key of the last signal of a page. Written out rather than encoded, its form
 # is a pattern the published schema states exactly; any value of that form is a position in the
 # newest-first order, so no cursor the pattern allows is refused.
@@ -298,140 +229,3 @@ def single_values(params: Any) -> dict[str, str]:
             raise BadRequest("a query parameter is given more than once")
         values[key] = given[0]
     return values
-
-
-# Routes, derived from the declarations in chalicelib.operations ---------------------------------
-
-
-@dataclass(frozen=True)
-class Call(Generic[Body, Query]):
-    """A request that passed its operation's checks: the caller, its query and its body, parsed."""
-
-    request: Request
-    principal: Principal | None
-    query: Query
-    body: Body
-
-    @property
-    def caller(self) -> Principal:
-        assert self.principal is not None, "only operations that need a token have a caller"
-        return self.principal
-
-
-def _model(name: str) -> type[BaseModel]:
-    from chalicelib import schemas
-
-    model: type[BaseModel] = getattr(schemas, name)
-    return model
-
-
-class Routes:
-    """Registers each declared operation as a Chalice route with the checks its declaration implies.
-
-    ``mutual_tls`` says whether the deployment requires client certificates (Digikoppeling); it is
-    asked per request, so the authorizer's cold start never reads the settings.
-    """
-
-    def __init__(self, app: Chalice, authorizer: ChaliceAuthorizer, mutual_tls: Callable[[], bool]) -> None:
-        self._app = app
-        self._authorizer = authorizer
-        self._mutual_tls = mutual_tls
-        self.operations: dict[str, Operation] = {}
-
-    def __call__(self, operation: Operation) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-        def register(view: Callable[..., Response]) -> Callable[..., Response]:
-            @functools.wraps(view)
-            def handle(**path_parameters: str) -> Response:
-                try:
-                    return view(self._checked(operation), **path_parameters)
-                except Exception as exc:  # the one place that maps errors to HTTP
-                    response, reason = to_problem(exc)
-                    count_rejection(operation.id, reason)
-                    return response
-
-            self._app.route(
-                operation.route,
-                methods=[operation.method],
-                content_types=ANY_MEDIA_TYPE,
-                authorizer=self._authorizer if operation.needs_token else None,
-            )(handle)
-            self.operations[view.__name__] = operation
-            return handle
-
-        return register
-
-    def _checked(self, operation: Operation) -> Call[Any, Any]:
-        """Token, then who may call, then query, then body: the order is the contract's, not the view's."""
-        request = self._app.current_request
-        assert request is not None, "only called while handling a request"
-        principal = None
-        if operation.needs_token:
-            principal = self._authenticated(request)
-            if principal.kind not in operation.callers:
-                raise Forbidden(operations.forbidden_message(operation.callers))
-        params = single_values(request.query_params)
-        query = None
-        if operation.query:
-            model = _model(operation.query)
-            query = model.model_validate(query_params(params, set(model.model_fields)))
-        else:
-            query_params(params, set())
-        body = parse_body(request, _model(operation.body))[0] if operation.body else None
-        return Call(request=request, principal=principal, query=query, body=body)
-
-    def _authenticated(self, request: Request) -> Principal:
-        principal = principal_from(request.context)
-        if self._mutual_tls():
-            from chalicelib.services import auth
-
-            auth.require_certificate_of(principal, client_certificate(request.context))
-        return principal
-
-
-# Rules every response follows, whatever answered it --------------------------------------------
-
-
-CONSOLE_PREFIX = "/console/"
-
-
-def http_rules(request: Request | None, get_response: Callable[[Request | None], Response]) -> Response:
-    """What API Design Rules ask of every response: a trailing slash is 404, every error is a
-    problem document, every response names the full API version and carries the security headers;
-    only the OpenAPI document may be read from any origin."""
-    context = request.context if request is not None else {}
-    if str(context.get("resourcePath") or "").startswith(CONSOLE_PREFIX):
-        # Pages for people: HTML errors in Dutch and headers of their own (chalicelib.console).
-        return get_response(request)
-    path = str(context.get("path") or "")
-    if len(path) > 1 and path.endswith("/"):
-        response = problem(404, "not-found", "Not found", "no such resource")
-    else:
-        response = _as_problem(get_response(request))
-    headers = response.headers
-    headers.update(SECURITY_HEADERS)
-    if str(headers.get("Content-Type", "")).startswith(operations.HTML):
-        headers["Content-Security-Policy"] = HTML_SECURITY_POLICY
-    headers["API-Version"] = operations.API_VERSION
-    if context.get("resourcePath") == operations.OPENAPI.route and response.status_code < 400:
-        headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-_STATUS_TITLES = {405: ("method-not-allowed", "Method not allowed", "this resource does not answer this method")}
-
-
-def _as_problem(response: Response) -> Response:
-    """Chalice's own errors (an undeclared method, an error outside a view) as problem documents."""
-    if response.status_code < 400 or str(response.headers.get("Content-Type", "")).startswith(PROBLEM_JSON):
-        return response
-    status = response.status_code
-    slug, title, detail = _STATUS_TITLES.get(
-        status,
-        ("internal", "Internal error", "the request could not be handled")
-        if status >= 500
-        else ("bad-request", "Bad request", "the request cannot be handled"),
-    )
-    answer = problem(status, slug, title, detail)
-    if "Allow" in response.headers:
-        answer.headers["Allow"] = response.headers["Allow"]
-    return answer

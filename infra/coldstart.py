@@ -311,7 +311,7 @@ def _provision(variables: Mapping[str, str]) -> str:
 def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, FunctionCall]:
     import boto3
 
-    from chalicelib import schemas, web
+    from chalicelib import callers, schemas
     from chalicelib.bootstrap import Container
     from chalicelib.domain.model import Principal, PrincipalKind
     from chalicelib.services import admin
@@ -343,7 +343,9 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
 
     api_body = builders.signal_body(child=builders.child(bsn=builders.bsn(2)))
     return {
-        "api": FunctionCall(HANDLERS["api"], _api_event("/v1/signals", api_body, web.principal_context(principals[0]))),
+        "api": FunctionCall(
+            HANDLERS["api"], _api_event("/v1/signals", api_body, callers.principal_context(principals[0]))
+        ),
         "authorizer": FunctionCall(
             HANDLERS["authorizer"],
             {
@@ -372,27 +374,7 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
 
 def _api_event(path: str, body: Any, authorizer: Mapping[str, str]) -> dict[str, Any]:
     """A POST as API Gateway hands it to the API function, after the authorizer let it through."""
-    headers = {"Content-Type": "application/json", "Authorization": "Bearer (checked by the authorizer)"}
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": "POST",
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": path,
-            "httpMethod": "POST",
-            "path": f"/api{path}",
-            "stage": "api",
-            "requestId": "coldstart",
-            "apiId": "coldstart",
-            "identity": {"sourceIp": LOOPBACK},
-            "authorizer": {"principalId": authorizer["client_id"], **authorizer},
-        },
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    from infra.gateway import proxy_event
+
+    context = {"principalId": authorizer["client_id"], **authorizer}
+    return proxy_event("POST", path, body, context, {"sourceIp": LOOPBACK}, request_id="coldstart")

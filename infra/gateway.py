@@ -93,3 +93,45 @@ class GatewayRequestHandler(ChaliceRequestHandler):
             super()._send_error_response(error)
             return
         self._send_http_response(answer.status, answer.headers, answer.body)
+
+
+def proxy_event(
+    method: str,
+    path: str,
+    body: Any,
+    authorizer: Mapping[str, str],
+    identity: Mapping[str, Any],
+    *,
+    token: str | None = None,
+    request_id: str = "local",
+) -> dict[str, Any]:
+    """A request as API Gateway hands it to the API function once the authorizer let it through.
+
+    ``authorizer`` is the authorizer's context with its ``principalId``; ``identity`` the caller's
+    (``sourceIp``, and ``clientCert`` under mutual TLS).
+    """
+    bearer = token if token is not None else "(checked by the authorizer)"
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {bearer}"}
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/api{path}",
+            "stage": "api",
+            "requestId": request_id,
+            "apiId": request_id,
+            "identity": dict(identity),
+            "authorizer": dict(authorizer),
+        },
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }

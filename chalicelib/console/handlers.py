@@ -10,6 +10,7 @@ from typing import Any
 from chalice.app import Request, Response
 
 from chalicelib.console import views
+from chalicelib.console.access import NotPermitted
 from chalicelib.console.forms import (
     CODE_MESSAGES,
     NEW_PASSWORD_MESSAGES,
@@ -29,6 +30,7 @@ from chalicelib.console.ports import (
 )
 from chalicelib.console.signin import CsrfRejected, NotSignedIn, SessionExpired, SignInService, WrongStep
 from chalicelib.console.wiring import console
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.people import ROLE_LABELS, Person, Role
 
 NEXT_PAGE = {ChallengeKind.NEW_PASSWORD: "wachtwoord", ChallengeKind.ENROL_TOTP: "koppelen", ChallengeKind.TOTP: "code"}
@@ -42,6 +44,11 @@ REJECTED = (
 )
 FORM_REFUSED = "Dit formulier is verlopen of kwam niet van deze site. Open de pagina opnieuw en probeer het nog eens."
 AGAIN = {"href": "inloggen", "label": "Naar inloggen"}
+START = {"href": "start", "label": "Naar de startpagina"}
+NOT_PERMITTED = "Deze pagina hoort niet bij uw rol. Vraag de beheerder van uw organisatie als u hem nodig hebt."
+NOT_FOUND = "Deze pagina bestaat niet, of hoort bij een andere gemeente of organisatie."
+CHANGED_MEANWHILE = "Iemand anders wijzigde dit tegelijk met u. Open de pagina opnieuw en probeer het nog eens."
+
 WRONG_CODE = "Deze code klopt niet. Vul de 6 cijfers in die de app nu toont."
 # Pages the console offers per role; the next issue builds them, until then they are named only.
 TASKS = {
@@ -239,6 +246,24 @@ def handle(view: Any, request: Request) -> Response:
         return views.redirect("inloggen")
     except ChallengeExpired:
         return views.redirect("inloggen?melding=opnieuw")
+    except NotPermitted:
+        return views.page(
+            "message.html",
+            {"title": "Geen toegang", "message": NOT_PERMITTED, "link": START},
+            status=403,
+        )
+    except NotFound:
+        return views.page(
+            "message.html",
+            {"title": "Niet gevonden", "message": NOT_FOUND, "link": START},
+            status=404,
+        )
+    except Conflict:
+        return views.page(
+            "message.html",
+            {"title": "Tegelijk gewijzigd", "message": CHANGED_MEANWHILE, "link": START},
+            status=409,
+        )
     except CsrfRejected:
         message = (
             "Dit formulier is verlopen of kwam niet van deze site. Open de pagina opnieuw en probeer het nog eens."

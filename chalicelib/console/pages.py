@@ -19,10 +19,14 @@ def _request() -> Request:
     return request
 
 
-def _run(name: str) -> Response:
+def _run(name: str, module: str = "handlers") -> Response:
+    """Run the page ``name`` of ``chalicelib.console.<module>``, loaded only now."""
+    from importlib import import_module
+
     from chalicelib.console import handlers
 
-    return handlers.handle(getattr(handlers, name), _request())
+    view = getattr(import_module(f"chalicelib.console.{module}"), name)
+    return handlers.handle(view, _request())
 
 
 @console.route("/inloggen", methods=["GET"], content_types=ANY_MEDIA_TYPE)

@@ -41,3 +41,7 @@ class LogEntry:
     child_pseudonym: str | None = None
     key_version: str | None = None
     detail: str | None = None
+    # The person who acted, when one signed in (the identity provider's subject and their name as
+    # it was then); a case system's token is no person, its lines carry none.
+    person_id: str | None = None
+    person_name: str | None = None

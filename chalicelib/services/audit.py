@@ -9,6 +9,7 @@ from datetime import date, datetime
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.model import Principal, Pseudonym, Signal
+from chalicelib.domain.people import Person
 from chalicelib.ports import Clock
 
 
@@ -36,6 +37,7 @@ class Audit:
         signal_id: str | None = None,
         child: Pseudonym | None = None,
         detail: str | None = None,
+        person: Person | None = None,
     ) -> LogEntry:
         """A logbook entry; ``signal`` names the signal and its child at once."""
         if signal is not None:
@@ -51,6 +53,8 @@ class Audit:
             child_pseudonym=child.value if child else None,
             key_version=child.key_version if child else None,
             detail=detail,
+            person_id=person.id if person else None,
+            person_name=person.display_name if person else None,
         )
 
     def by(
@@ -64,7 +68,8 @@ class Audit:
         child: Pseudonym | None = None,
         detail: str | None = None,
     ) -> LogEntry:
-        """An entry of what ``principal`` (an organisation's system, a municipality, an administrator) did."""
+        """An entry of what ``principal`` (an organisation's system, a municipality, an administrator) did,
+        under the name of the person behind it when one signed in."""
         return self.entry(
             at,
             action,
@@ -75,4 +80,5 @@ class Audit:
             signal_id=signal_id,
             child=child,
             detail=detail,
+            person=principal.person,
         )

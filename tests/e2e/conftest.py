@@ -14,7 +14,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import bootstrap
-from chalicelib.adapters.registry import DynamoDBRegistry
+from chalicelib.adapters.dynamodb.registry import DynamoDBRegistry
 from chalicelib.domain.model import Organisation
 from chalicelib.observability import logger
 from chalicelib.services import admin

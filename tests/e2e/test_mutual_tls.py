@@ -18,6 +18,7 @@ from chalice.local import LambdaContext
 
 from app import app
 from chalicelib.services import admin
+from infra.gateway import proxy_event
 from tests import builders
 from tests.certificates import OIN, OTHER_OIN, client_cert_context, organisation_certificate
 
@@ -46,29 +47,8 @@ def through_api_gateway(
     identity: dict[str, Any] = {"sourceIp": "192.0.2.10"}
     if certificate is not None:
         identity["clientCert"] = client_cert_context(certificate)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    event = {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": path,
-            "httpMethod": method,
-            "path": f"/api{path}",
-            "stage": "api",
-            "requestId": "mtls-test",
-            "identity": identity,
-            "authorizer": {"principalId": authorized["principalId"], **authorized["context"]},
-        },
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    context = {"principalId": authorized["principalId"], **authorized["context"]}
+    event = proxy_event(method, path, body, context, identity, token=token, request_id="mtls-test")
     response: dict[str, Any] = app(event, LambdaContext("api_handler", 512))
     return response
 

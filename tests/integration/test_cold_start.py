@@ -111,7 +111,7 @@ def _sent_mails() -> int:
 
 # function -> (modules its first call must load, modules it must not load)
 FUNCTIONS = {
-    "authorizer": ({"chalicelib.adapters.registry"}, NOT_AT_IMPORT - {"boto3"}),
+    "authorizer": ({"chalicelib.adapters.dynamodb.registry"}, NOT_AT_IMPORT - {"boto3"}),
     # Its mails show each professional's number as dialled at home, which takes phonenumbers.
     "match": ({"chalicelib.services.matching", "jinja2", "phonenumbers"}, API_ONLY),
     "lifecycle": ({"chalicelib.services.lifecycle"}, API_ONLY | {"phonenumbers"}),

@@ -66,6 +66,8 @@ def _command(state_file: Path, *extra: str) -> list[str]:
         "0",
         "--emulator-port",
         "0",
+        "--outbox-port",
+        "0",
         "--state-file",
         str(state_file),
         *extra,

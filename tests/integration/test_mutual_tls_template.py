@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import operations, web
+from chalicelib import http_rules, operations
 from chalicelib.settings import Settings
 from infra import package as packaging
 
@@ -90,7 +90,7 @@ def test_both_templates_pass_cfn_lint(templates):
 def test_api_gateways_own_answers_carry_the_apps_version_and_security_headers(templates):
     resources = _load(templates[0])["Resources"].values()
     expected = {"API-Version": operations.API_VERSION} | {
-        name: value for name, value in web.SECURITY_HEADERS.items() if name != "Content-Security-Policy"
+        name: value for name, value in http_rules.SECURITY_HEADERS.items() if name != "Content-Security-Policy"
     }
 
     for resource in resources:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.adapters.dynamodb.registry import DynamoDBRegistry
 from chalicelib.adapters.dynamodb.table import serialise
-from chalicelib.adapters.registry import DynamoDBRegistry
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.model import PrincipalKind
 from chalicelib.ports import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant

@@ -10,7 +10,7 @@ from app import app, routes
 from chalicelib import operations, schemas
 from chalicelib.domain.model import PrincipalKind
 from chalicelib.openapi import document
-from chalicelib.web import Call
+from chalicelib.routes import Call
 
 
 def _view(operation: operations.Operation) -> typing.Any:

@@ -43,6 +43,8 @@ def entry_to_item(entry: LogEntry) -> Item:
             "child_pseudonym": entry.child_pseudonym,
             "key_version": entry.key_version,
             "detail": entry.detail,
+            "person_id": entry.person_id,
+            "person_name": entry.person_name,
         }
     )
 
@@ -59,4 +61,6 @@ def item_to_entry(item: Item) -> LogEntry:
         child_pseudonym=item.get("child_pseudonym"),
         key_version=item.get("key_version"),
         detail=item.get("detail"),
+        person_id=item.get("person_id"),
+        person_name=item.get("person_name"),
     )

@@ -1,4 +1,4 @@
-"""The registry table: organisations, municipalities, token hashes and excluded addresses."""
+"""Token hashes in the registry table: the authorizer's one read, issuing, revoking, suspending."""
 
 from __future__ import annotations
 
@@ -7,48 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.keys import iso_instant
-from chalicelib.adapters.dynamodb.table import Item, Table, Write, deserialise, serialise
+from chalicelib.adapters.dynamodb.table import Item, Write, deserialise, serialise
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
-from chalicelib.ports import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
+from chalicelib.ports import MAX_ACTIVE_TOKENS, TokenGrant
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+from chalicelib.adapters.dynamodb.registry_table import ACTIVE, REVOKED, SUSPENDED, TOKEN_WRITE_ATTEMPTS, RegistryTable
 
 
-ACTIVE = "active"
-REVOKED = "revoked"
-SUSPENDED = "suspended"
-
-# Issuing and suspending re-read and retry when the other changed the organisation's tokens meanwhile.
-TOKEN_WRITE_ATTEMPTS = 5
-
-
-class DynamoDBRegistry:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
-        self._registry = Table(client, table_name)
-
-    def _get(self, key: keys.Key) -> Item | None:
-        return self._registry.get(key)
-
-    def _put(self, item: Item) -> None:
-        what = item["pk"].split("#")[0].lower()
-        put = self._registry.put(
-            item, "attribute_not_exists(pk)", refused=lambda _: AlreadyRegistered(f"{what} already registered")
-        )
-        self._registry.write(put)
-
-    def _set_status(self, key: keys.Key, status: str) -> None:
-        update = self._registry.update(
-            key, "SET #status = :status", "attribute_exists(pk)", {":status": status}, {"#status": "status"}
-        )
-        self._registry.write(update)
-
-    # Tokens -----------------------------------------------------------------------------------
-
+class TokenRegistry(RegistryTable):
     def token_by_hash(self, token_hash: str) -> TokenGrant | None:
         """The one read the authorizer makes per request: the token item carries the principal."""
         item = self._get(keys.token_key(token_hash))
@@ -144,26 +113,6 @@ class DynamoDBRegistry:
                 return
         raise Conflict("the organisation's tokens changed meanwhile; try again")
 
-    def _new_item(self, item: Item) -> Write:
-        return self._registry.put(item, "attribute_not_exists(pk)")
-
-    def _transact(self, writes: list[Write], what: str) -> None:
-        try:
-            self._registry.transact(writes)
-        except Conflict as exc:
-            raise AlreadyRegistered(f"{what} already registered") from exc
-
-    def _transact_if_unchanged(self, writes: list[Write]) -> bool:
-        """Run a transaction whose conditions hold what was read before it.
-
-        ``False`` when a condition failed or another transaction got in the way: read again.
-        """
-        try:
-            self._registry.transact(writes)
-        except Conflict:
-            return False
-        return True
-
     def revoke_token(self, token_id: str) -> None:
         pointer = self._get(keys.token_id_key(token_id))
         if pointer is None:
@@ -207,33 +156,6 @@ class DynamoDBRegistry:
 
     # Organisations and municipalities -----------------------------------------------------------
 
-    def put_organisation(self, organisation: Organisation, created_at: datetime) -> None:
-        self._put(
-            {
-                **keys.organisation_key(organisation.id),
-                "item_type": "organisation",
-                "name": organisation.name,
-                "sector": organisation.sector,
-                "region": organisation.region,
-                "status": ACTIVE,
-                "tokens_issued": 0,
-                "created_at": iso_instant(created_at),
-            }
-            | ({"oin": organisation.oin} if organisation.oin is not None else {})
-        )
-
-    def get_organisation(self, organisation_id: str) -> Organisation | None:
-        item = self._get(keys.organisation_key(organisation_id))
-        if item is None:
-            return None
-        return Organisation(
-            id=organisation_id, name=item["name"], sector=item["sector"], region=item["region"], oin=item.get("oin")
-        )
-
-    def organisation_suspended(self, organisation_id: str) -> bool:
-        item = self._get(keys.organisation_key(organisation_id))
-        return item is not None and item["status"] == SUSPENDED
-
     def suspend_organisation(self, organisation_id: str) -> int:
         """Suspend the organisation and every active token it holds, in one transaction.
 
@@ -273,66 +195,6 @@ class DynamoDBRegistry:
             if self._transact_if_unchanged([Write(action) for action in actions]):
                 return len(active)
         raise Conflict("the organisation's tokens changed meanwhile; try again")
-
-    def put_municipality(
-        self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
-    ) -> None:
-        item: Item = {
-            **keys.municipality_key(code),
-            "item_type": "municipality",
-            "name": name,
-            "region": region,
-            "status": ACTIVE,
-            "created_at": iso_instant(created_at),
-        }
-        if regievoerder_email:
-            item["regievoerder_email"] = regievoerder_email
-        self._put(item)
-
-    def get_municipality(self, code: str) -> Item | None:
-        return self._get(keys.municipality_key(code))
-
-    # Excluded addresses ---------------------------------------------------------------------------
-
-    def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool:
-        """Register an address (institution, shelter) that never gives address matches.
-
-        Returns ``False`` when it was registered already.
-        """
-        item: Item = {
-            **keys.excluded_address_key(address_pseudonym),
-            "item_type": "excluded_address",
-            "key_version": key_version,
-            "created_at": iso_instant(created_at),
-        }
-        try:
-            self._put(item)
-        except AlreadyRegistered:
-            return False
-        return True
-
-    def is_excluded_address(self, address_pseudonym: str) -> bool:
-        return self._get(keys.excluded_address_key(address_pseudonym)) is not None
-
-    def regievoerder_email(self, municipality_code: str) -> str | None:
-        item = self.get_municipality(municipality_code)
-        email = item.get("regievoerder_email") if item else None
-        return str(email) if email else None
-
-    def municipality_codes(self, region: str | None) -> list[str]:
-        """Registered municipalities, all or of one region (for administrators' reports).
-
-        The registry holds a few hundred municipalities and organisations, so a filtered Scan is
-        cheaper than keeping an index for this rare, administrator-only question.
-        """
-        values: Item = {":type": "municipality"}
-        expression = "item_type = :type"
-        kwargs: dict[str, Any] = {"ProjectionExpression": "pk"}
-        if region is not None:
-            expression += " AND #region = :region"
-            values[":region"] = region
-            kwargs["ExpressionAttributeNames"] = {"#region": "region"}
-        return sorted(keys.municipality_of(item["pk"]) for item in self._registry.scan(expression, values, **kwargs))
 
 
 def _issued_unchanged(issued: int) -> str:
