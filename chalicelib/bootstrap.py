@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from chalicelib import bootstrap_brp
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.settings import Settings
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_ssm import SSMClient
 
+    from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
     from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
     from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
     from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
@@ -30,12 +32,14 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.ssm import SsmPseudonymKey
-    from chalicelib.ports import Clock, Mailer, PopulationRegister
+    from chalicelib.ports import Clock, Mailer
+    from chalicelib.ports_register import PopulationRegister
     from chalicelib.services.audit import Audit
     from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
     from chalicelib.services.register_follow import RegisterFollowService
+    from chalicelib.services.register_updates import NightlyFollow
     from chalicelib.services.reports import ReportService
     from chalicelib.services.signals import SignalService
     from chalicelib.services.subjects import SubjectService
@@ -231,44 +235,32 @@ class Container:
 
     @cached_property
     def population_register(self) -> PopulationRegister | None:
-        """The BRP for a request: short timeouts and one retry, so a slow register delays a POST by
-        seconds at most (the signal is then accepted unverified); ``None`` with the setting off."""
-        if not self.settings.population_register_on:
-            return None
-        from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
-        from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+        """The BRP for a request; ``None`` with the setting off (``bootstrap_brp``)."""
+        return bootstrap_brp.population_register(self)
 
-        return HaalCentraalPopulationRegister(
-            SsmBrpEndpoint(self.ssm, self.settings.brp_parameters), timeout=3.0, attempts=2
-        )
+    @cached_property
+    def register_updates(self) -> HaalCentraalRegisterUpdates | None:
+        return bootstrap_brp.register_updates(self)
 
     @cached_property
     def register_follow(self) -> RegisterFollowService | None:
-        """Moves and deaths from the BRP (docs/brp.md); ``None`` with the setting off."""
-        if not self.settings.population_register_on:
-            return None
-        from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
-        from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
-        from chalicelib.services.register_follow import RegisterFollowService
+        return bootstrap_brp.register_follow(self)
 
-        return RegisterFollowService(
-            HaalCentraalPopulationRegister(SsmBrpEndpoint(self.ssm, self.settings.brp_parameters)),
-            signals=self.signal_store,
-            partitions=self.match_store,
-            logbook=self.logbook,
-            regievoerders=self.registry,
-            ledger=self.notification_ledger,
-            mailer=self.mailer,
-            pseudonymiser=self.pseudonymiser,
-            audit=self.audit,
-        )
+    @cached_property
+    def nightly_follow(self) -> NightlyFollow | None:
+        return bootstrap_brp.nightly_follow(self)
 
     @cached_property
     def signals(self) -> SignalService:
         from chalicelib.services.signals import SignalService
 
         return SignalService(
-            self.signal_store, self.logbook, self.pseudonymiser, self.audit, register=self.population_register
+            self.signal_store,
+            self.logbook,
+            self.pseudonymiser,
+            self.audit,
+            register=self.population_register,
+            subscriptions=bootstrap_brp.subscriptions(self),
         )
 
 

@@ -17,7 +17,6 @@ from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Organisation, Principal, Professional, Signal, SignalStatus
 from chalicelib.domain.notifications import Notification
-from chalicelib.domain.population import RegisteredPerson, RegisterUse
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.domain.reports import SignalFacts
 
@@ -159,10 +158,6 @@ class MatchStore(ChildPartitions, Protocol):
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         """Store match records and follow-up records; the records shown with the new signal last."""
         ...
-
-
-class PopulationRegister(Protocol):
-    def persons(self, bsns: Sequence[str], use: RegisterUse) -> dict[str, RegisteredPerson]: ...
 
 
 class Regievoerders(Protocol):

@@ -28,6 +28,10 @@ class Settings:
     # names the SSM path under which its URLs and client credentials are.
     brp: str = "off"
     brp_parameters: str = ""
+    # How moves and deaths are followed with the register on: "update-api" (the BRP Update API, where
+    # the municipality hosts it) or "off". Asking /personen about every child with a signal is not
+    # offered: the system keeps no BSN to ask with (docs/brp.md).
+    brp_follow: str = "off"
 
     @property
     def client_certificates_required(self) -> bool:
@@ -36,6 +40,10 @@ class Settings:
     @property
     def population_register_on(self) -> bool:
         return self.brp == "on"
+
+    @property
+    def follows_register_updates(self) -> bool:
+        return self.population_register_on and self.brp_follow == "update-api"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +66,9 @@ class Settings:
         brp = env.get("BRP", "off")
         if brp not in {"on", "off"}:
             raise ConfigurationError("BRP is on or off")
+        brp_follow = env.get("BRP_FOLLOW", "off")
+        if brp_follow not in {"update-api", "off"}:
+            raise ConfigurationError("BRP_FOLLOW is update-api or off")
         if brp == "on" and not env.get("BRP_PARAMETERS"):
             raise ConfigurationError("missing settings: BRP_PARAMETERS (BRP is on)")
         return cls(
@@ -65,6 +76,7 @@ class Settings:
             mutual_tls=mutual_tls,
             brp=brp,
             brp_parameters=env.get("BRP_PARAMETERS", ""),
+            brp_follow=brp_follow,
         )
 
 

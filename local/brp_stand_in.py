@@ -6,6 +6,10 @@ an unknown BSN has no entry. It refuses what the real one refuses: a request wit
 token (401), a malformed query (400, ``invalidParams``), a field outside the authorisation (403,
 ``unauthorizedField``). ``POST /token`` hands out tokens for OAuth2 client credentials.
 
+It also answers the BRP Update API: ``PUT /volgindicaties/{bsn}`` (follow a persona until
+``einddatum``; kept in memory) and ``GET /wijzigingen?vanaf=YYYY-MM-DD`` (the followed personas moved
+or deceased here on or after that day, while still followed).
+
 Only the stand-in has the ``/stand-in/...`` routes, with which the local stack moves a persona,
 records a death, or makes the next answers fail (429/503), so moves, deaths and outages can be
 tried by hand and in tests (``python -m admin brp``, never against a real register).
@@ -18,6 +22,8 @@ import json
 import secrets
 import threading
 import urllib.parse
+from collections.abc import Callable
+from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -75,7 +81,7 @@ def _copy_path(source: Any, target: dict[str, Any], parts: list[str]) -> None:
 class BrpStandIn:
     """The stand-in's state and server; ``start()`` listens on 127.0.0.1 (port 0: any free one)."""
 
-    def __init__(self, port: int = 0, personas: Path = PERSONAS) -> None:
+    def __init__(self, port: int = 0, personas: Path = PERSONAS, today: Callable[[], date] = date.today) -> None:
         self.client_id = "verwijsindex-local"
         self.client_secret = secrets.token_urlsafe(24)
         self._personas = {p["burgerservicenummer"]: p for p in json.loads(personas.read_text())["personen"]}
@@ -83,9 +89,12 @@ class BrpStandIn:
         self._failures: list[int] = []
         self._lock = threading.Lock()
         self.personen_requests = 0
-        # BSNs moved or deceased here, oldest first: what the BRP Update API's GET /wijzigingen
-        # would name for the children followed (docs/brp.md).
-        self.changed: list[str] = []
+        self._today = today
+        # Moves and deaths recorded here, oldest first (BSN, day): GET /wijzigingen names the followed ones.
+        self.changed: list[tuple[str, date]] = []
+        # The BRP Update API's volgindicaties: BSN -> the last day it is followed.
+        self.followed: dict[str, date] = {}
+        self.update_requests = 0
         self.answers: list[dict[str, Any]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
@@ -117,7 +126,7 @@ class BrpStandIn:
             address.update({k: v for k, v in extra.items() if v and k in {"huisletter", "huisnummertoevoeging"}})
             person["verblijfplaats"] = {"type": "Adres", "verblijfadres": address}
             person["gemeenteVanInschrijving"] = {"code": municipality_code}
-            self.changed.append(bsn)
+            self.changed.append((bsn, self._today()))
 
     def record_death(self, bsn: str, on: str) -> None:
         with self._lock:
@@ -125,7 +134,7 @@ class BrpStandIn:
             day = {"type": "Datum", "datum": on, "langFormaat": on}
             person["overlijden"] = {"datum": day}
             person["opschortingBijhouding"] = {"reden": {"code": "O", "omschrijving": "overlijden"}, "datum": day}
-            self.changed.append(bsn)
+            self.changed.append((bsn, self._today()))
 
     def fail_next(self, status: int, count: int = 1) -> None:
         with self._lock:
@@ -167,6 +176,55 @@ class BrpStandIn:
             return 200, answer
 
 
+    def volgindicatie(self, authorization: str | None, bsn: str, body: Any) -> tuple[int, dict[str, Any]]:
+        """``PUT /volgindicaties/{bsn}``: follow until ``einddatum`` (again: the new day holds)."""
+        with self._lock:
+            self.update_requests += 1
+            refused = self._refused(authorization)
+            if refused:
+                return refused
+            until = _day(body.get("einddatum")) if isinstance(body, dict) else None
+            if not (len(bsn) == 9 and bsn.isdigit()) or until is None:
+                return 400, {
+                    **_problem(400, "Een of meerdere parameters zijn niet correct.", "paramsValidation"),
+                    "invalidParams": [{"name": "einddatum", "code": "date", "reason": "Waarde is geen datum."}],
+                }
+            self.followed[bsn] = until
+            return 200, {"burgerservicenummer": bsn, "einddatum": until.isoformat()}
+
+    def wijzigingen(self, authorization: str | None, since: str | None) -> tuple[int, dict[str, Any]]:
+        """``GET /wijzigingen?vanaf=``: the followed persons changed on or after that day."""
+        with self._lock:
+            self.update_requests += 1
+            refused = self._refused(authorization)
+            if refused:
+                return refused
+            day = _day(since)
+            if day is None:
+                return 400, {
+                    **_problem(400, "Een of meerdere parameters zijn niet correct.", "paramsValidation"),
+                    "invalidParams": [{"name": "vanaf", "code": "date", "reason": "Waarde is geen datum."}],
+                }
+            today = self._today()
+            found = [b for b, on in self.changed if on >= day and self.followed.get(b, date.min) >= today]
+            return 200, {"burgerservicenummers": list(dict.fromkeys(found))}
+
+    def _refused(self, authorization: str | None) -> tuple[int, dict[str, Any]] | None:
+        if self._failures:
+            status = self._failures.pop(0)
+            return status, _problem(status, "Tijdelijk niet beschikbaar.", "unavailable")
+        if (authorization or "").removeprefix("Bearer ") not in self._tokens:
+            return 401, _problem(401, "Niet correct geauthenticeerd.", "authentication")
+        return None
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
 def _invalid(body: Any) -> list[dict[str, str]]:
     if not isinstance(body, dict) or body.get("type") != QUERY_TYPE:
         return [{"name": "type", "code": "value", "reason": "Waarde wordt niet ondersteund."}]
@@ -199,9 +257,22 @@ def _handler(stand_in: BrpStandIn) -> type[BaseHTTPRequestHandler]:
             """Silent: a request line could carry nothing personal, but the terminal is the API's."""
 
         def do_GET(self) -> None:
-            if self.path == "/stand-in/wijzigingen":
-                with stand_in._lock:
-                    self._answer(200, {"burgerservicenummers": list(dict.fromkeys(stand_in.changed))})
+            path, _, query = self.path.partition("?")
+            if path == "/wijzigingen":
+                since = dict(urllib.parse.parse_qsl(query)).get("vanaf")
+                self._answer(*stand_in.wijzigingen(self.headers.get("Authorization"), since))
+            else:
+                self._answer(404, _problem(404, "Opgevraagde resource bestaat niet.", "notFound"))
+
+        def do_PUT(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.startswith("/volgindicaties/"):
+                try:
+                    body = json.loads(raw or b"null")
+                except ValueError:
+                    body = None
+                bsn = self.path.removeprefix("/volgindicaties/")
+                self._answer(*stand_in.volgindicatie(self.headers.get("Authorization"), bsn, body))
             else:
                 self._answer(404, _problem(404, "Opgevraagde resource bestaat niet.", "notFound"))
 

@@ -102,10 +102,29 @@ def as_asked(person: RegisteredPerson, use: RegisterUse) -> RegisteredPerson:
 class InMemoryPopulationRegister:
     """The register as a dictionary; ``requests`` counts the requests of at most ``MAX_BATCH`` BSNs."""
 
-    def __init__(self, persons: dict[str, RegisteredPerson] | None = None) -> None:
+    def __init__(self, persons: dict[str, RegisteredPerson] | None = None, today: date | None = None) -> None:
         self.persons_by_bsn = dict(PERSONAS if persons is None else persons)
         self.requests = 0
         self.unavailable = False
+        # The BRP Update API's side: who is followed until when, and which changes happened when.
+        self.today = today or date.today()
+        self.followed: dict[str, date] = {}
+        self.changes: list[tuple[str, date]] = []
+        self.update_requests = 0
+
+    def subscribe(self, bsn: str, until: date) -> None:
+        self._update_request()
+        self.followed[bsn] = until
+
+    def changed_since(self, since: date) -> list[str]:
+        self._update_request()
+        found = [b for b, on in self.changes if on >= since and self.followed.get(b, date.min) >= self.today]
+        return list(dict.fromkeys(found))
+
+    def _update_request(self) -> None:
+        if self.unavailable:
+            raise RegisterUnavailable("the BRP Update API did not answer (fake)")
+        self.update_requests += 1
 
     def persons(self, bsns: Sequence[str], use: RegisterUse) -> dict[str, RegisteredPerson]:
         if self.unavailable:
@@ -121,6 +140,8 @@ class InMemoryPopulationRegister:
         self.persons_by_bsn[bsn] = replace(
             self.persons_by_bsn[bsn], address=address, municipality_code=municipality_code
         )
+        self.changes.append((bsn, self.today))
 
     def record_death(self, bsn: str, on: date) -> None:
         self.persons_by_bsn[bsn] = replace(self.persons_by_bsn[bsn], deceased=True, died_on=on)
+        self.changes.append((bsn, self.today))

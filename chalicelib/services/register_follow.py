@@ -5,12 +5,12 @@ death; 20 BSNs per request), pseudonymises each BSN at once and reads that child
 
 - **a death** deletes every living signal of the child at once, never archived, each professional
   told once (the removal notice, through the mail ledger), and logs the erasure under the pseudonym;
-- **a move** (another registered address) re-keys address matching on the new address and, when the
-  municipality changed, moves the signals to it and tells its regievoerder once (the moved-in notice).
+- **a move** (another registered address) re-keys address matching on the new address, tells each
+  professional once (the moved notice) and, when the municipality changed, moves the signals to it
+  and tells its regievoerder once (the moved-in notice).
 
-Where the BSNs come from is not decided here: the system keeps no BSN, so they come from the BRP
-Update API's changes (``GET /wijzigingen``) or, locally, from whoever calls (``docs/brp.md``). A
-nightly fan-out calls ``follow`` per batch of 20.
+The system keeps no BSN: they come from the BRP Update API's changes (``GET /wijzigingen``,
+``services/register_nightly.py``), in batches of 20 (``docs/brp.md``).
 """
 
 from __future__ import annotations
@@ -25,18 +25,18 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.logbook import Action
 from chalicelib.domain.matching import SignalWithMatches
 from chalicelib.domain.model import Pseudonym
-from chalicelib.domain.notifications import Notification, moved_in, removed_notice
+from chalicelib.domain.notifications import Notification, moved_in, moved_notice, removed_notice
 from chalicelib.domain.population import RegisteredPerson, RegisterUse
 from chalicelib.ports import (
     ChildPartitions,
     Logbook,
     Mailer,
     NotificationLedger,
-    PopulationRegister,
     PseudonymiserProvider,
     Regievoerders,
     SignalStore,
 )
+from chalicelib.ports_register import PopulationRegister
 from chalicelib.services.audit import Audit
 from chalicelib.services.delivery import Delivery, send_once
 
@@ -149,6 +149,11 @@ class RegisterFollowService:
             now, Action.SUBJECT_RECTIFIED, client_id=CLIENT_ID, child=pseudonym, detail="move (BRP)"
         )
         stored = self._signals.replace_signals(changed, log)
+        for read in stored:
+            # Each professional learns of the move once (the notice names this move's version).
+            outcome.notified += self._send(
+                moved_notice(read.signal), now, read.signal.id, pseudonym, "moved_owner (BRP)"
+            )
         old_codes = {read.signal.child.address.municipality_code for read in living}
         email = self._regievoerders.regievoerder_email(code)
         if code not in old_codes and email is not None:

@@ -22,18 +22,20 @@ from chalicelib.domain.model import (
     Professional,
     Signal,
     SignalStatus,
+    Verification,
 )
 from chalicelib.ports import (
     IdempotencyRecord,
     IdempotencyReplay,
     Logbook,
-    PopulationRegister,
     PseudonymiserProvider,
     SignalPage,
     SignalStore,
 )
+from chalicelib.ports_register import PopulationRegister
 from chalicelib.services.audit import Audit
 from chalicelib.services.optimistic import on_fresh_reads
+from chalicelib.services.register_updates import RegisterSubscriptions
 from chalicelib.services.verification import check_child
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -80,6 +82,7 @@ class SignalService:
         pseudonymiser: PseudonymiserProvider,
         audit: Audit,
         register: PopulationRegister | None = None,
+        subscriptions: RegisterSubscriptions | None = None,
     ) -> None:
         self._store = store
         self._logbook = logbook
@@ -87,6 +90,8 @@ class SignalService:
         self._audit = audit
         # None when the deployment runs without the population register (the setting BRP).
         self._register = register
+        # None without the BRP Update API (the setting BRP_FOLLOW): then no child is followed.
+        self._subscriptions = subscriptions
 
     def today(self) -> date:
         return self._audit.today()
@@ -136,6 +141,8 @@ class SignalService:
         except IdempotencyReplay as replay:
             assert record is not None
             return Registered(self._replay(organisation, replay.record, record.fingerprint), replayed=True)
+        if self._subscriptions is not None and checked.verification is Verification.VERIFIED:
+            self._subscriptions.subscribe(request.bsn, signal)
         return Registered(SignalWithMatches(signal=signal), replayed=False)
 
     def _replay(self, organisation: Organisation, first: IdempotencyRecord, fingerprint: str) -> SignalWithMatches:

@@ -15,7 +15,7 @@ from chalicelib.domain.model import Address, Child, Pseudonym, Verification
 from chalicelib.domain.population import RegisteredPerson, RegisterUnavailable, RegisterUse, disagreements
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.observability import count, logger
-from chalicelib.ports import PopulationRegister
+from chalicelib.ports_register import PopulationRegister
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 # The parameters under the stage's prefix (the setting BRP_PARAMETERS); client-secret is a SecureString.
 NAMES = ("base-url", "token-url", "client-id", "client-secret")
+# Optional: the BRP Update API's URL where it is not the base URL.
+OPTIONAL = ("updates-url",)
 
 
 class BrpConfigurationError(Exception):
@@ -29,7 +31,7 @@ class SsmBrpEndpoint:
         return self._endpoint
 
     def _load(self) -> BrpEndpoint:
-        names = [self._prefix + name for name in NAMES]
+        names = [self._prefix + name for name in (*NAMES, *OPTIONAL)]
         answer = self._client.get_parameters(Names=names, WithDecryption=True)
         values = {found["Name"].removeprefix(self._prefix): found["Value"] for found in answer["Parameters"]}
         missing = [name for name in NAMES if not values.get(name)]
@@ -40,4 +42,5 @@ class SsmBrpEndpoint:
             token_url=values["token-url"],
             client_id=values["client-id"],
             client_secret=values["client-secret"],
+            updates_url=values.get("updates-url", ""),
         )

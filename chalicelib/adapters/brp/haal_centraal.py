@@ -35,6 +35,12 @@ class BrpEndpoint:
     token_url: str
     client_id: str
     client_secret: str
+    updates_url: str = ""
+    """The BRP Update API's base URL, when it is not ``base_url`` (``docs/brp.md``)."""
+
+    @property
+    def update_api(self) -> str:
+        return (self.updates_url or self.base_url).rstrip("/")
 
 
 class _Failed(Exception):
@@ -78,12 +84,17 @@ class HaalCentraalPopulationRegister:
         return found
 
     def _post_personen(self, body: dict[str, Any]) -> Any:
-        url = self._endpoint().base_url.rstrip("/") + "/personen"
+        return self._authorised("POST", self._endpoint().base_url.rstrip("/") + "/personen", body)
+
+    def _authorised(self, method: str, url: str, body: dict[str, Any] | None) -> Any:
+        """One request with the bearer token, tried again on 429/503 or a failed connection."""
+        data = None if body is None else json.dumps(body).encode()
         renewed = False
         for attempt in range(1, self._attempts + 1):
             try:
                 self.requests += 1
-                return self._send(url, json.dumps(body).encode(), JSON, {"Authorization": f"Bearer {self._bearer()}"})
+                bearer = {"Authorization": f"Bearer {self._bearer()}"}
+                return self._send(url, data, JSON, bearer, method)
             except _Failed as failure:
                 if failure.status == 401 and not renewed:
                     # The token was revoked or expired early: one fresh token, then give up.
@@ -117,17 +128,20 @@ class HaalCentraalPopulationRegister:
             self._token = (answer["access_token"], now + max(lifetime - TOKEN_MARGIN_SECONDS, 0.0))
         return self._token[0]
 
-    def _send(self, url: str, body: bytes, content_type: str, headers: dict[str, str]) -> Any:
+    def _send(
+        self, url: str, body: bytes | None, content_type: str, headers: dict[str, str], method: str = "POST"
+    ) -> Any:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname == "127.0.0.1"):
             # Client secret and BSNs travel only over TLS; plain HTTP only to a stand-in on loopback.
             raise RegisterUnavailable("the BRP URL is neither https nor the local stand-in")
         request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
-            url, data=body, method="POST", headers={"Content-Type": content_type, "Accept": JSON, **headers}
+            url, data=body, method=method, headers={"Content-Type": content_type, "Accept": JSON, **headers}
         )
         try:
             with self._opener.open(request, timeout=self._timeout) as response:
-                return json.loads(response.read())
+                raw = response.read()
+                return json.loads(raw) if raw else None
         except urllib.error.HTTPError as error:
             raise _Failed(error.code, _problem_code(error)) from None
         except (urllib.error.URLError, TimeoutError, OSError, ValueError):

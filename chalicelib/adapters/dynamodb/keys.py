@@ -50,6 +50,8 @@ ADMIN_PREFIX = "ADMIN#"
 TOKEN_PREFIX = "TOKEN#"  # noqa: S105 (a key prefix, not a secret)
 TOKEN_ID_PREFIX = "TOKENID#"  # noqa: S105 (a key prefix, not a secret)
 EXCLUDED_PREFIX = "EXCLUDED#"
+# The day the nightly BRP follow-up last asked the Update API from (adapters/dynamodb/follow_cursor.py).
+FOLLOW_CURSOR = {"pk": "BRPFOLLOW", "sk": "CURSOR"}
 
 
 def iso_instant(instant: datetime) -> str:
