@@ -175,7 +175,6 @@ class BrpStandIn:
             self.answers.append(copy.deepcopy(answer))
             return 200, answer
 
-
     def volgindicatie(self, authorization: str | None, bsn: str, body: Any) -> tuple[int, dict[str, Any]]:
         """``PUT /volgindicaties/{bsn}``: follow until ``einddatum`` (again: the new day holds)."""
         with self._lock:

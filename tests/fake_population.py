@@ -145,3 +145,19 @@ class InMemoryPopulationRegister:
     def record_death(self, bsn: str, on: date) -> None:
         self.persons_by_bsn[bsn] = replace(self.persons_by_bsn[bsn], deceased=True, died_on=on)
         self.changes.append((bsn, self.today))
+
+
+class InMemoryFollowCursor:
+    """The nightly follow-up's day; ``advance`` moves it only from the day the caller read."""
+
+    def __init__(self, day: date | None = None) -> None:
+        self.day = day
+
+    def last_run(self) -> date | None:
+        return self.day
+
+    def advance(self, previous: date | None, to: date) -> bool:
+        if self.day != previous:
+            return False
+        self.day = to
+        return True

@@ -1,6 +1,6 @@
 """Moves and deaths from the population register applied to the children with signals, on fakes:
 a death deletes every signal of the child at once with one removal mail per professional, a move
-re-keys address matching and tells the new municipality's regievoerder once."""
+re-keys address matching and tells the professional and the new municipality's regievoerder once."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def world() -> World:
 def test_a_death_deletes_every_signal_of_the_child_at_once_with_one_mail_each(world: World) -> None:
     mine = world.signal(ZOEY)
     theirs = world.signal(ZOEY, BUURTTEAM, professional=BAKKER)
-    sibling = world.signal(ALEXANDER)
+    sibling = _in_municipality(world.signal(ALEXANDER), "0363")  # where the register has him: no move
+    world.store.put(sibling)
     world.register.record_death(ZOEY, date(2026, 11, 28))
 
     outcome = world.service.follow([ZOEY, ALEXANDER])
@@ -94,7 +95,7 @@ def test_a_death_deletes_every_signal_of_the_child_at_once_with_one_mail_each(wo
     assert ZOEY not in repr(world.logbook.entries) + repr(world.mailer.sent)
 
 
-def test_a_move_rekeys_address_matching_and_tells_the_new_municipality_once(world: World) -> None:
+def test_a_move_rekeys_address_matching_and_tells_the_professional_and_the_new_municipality_once(world: World) -> None:
     signal = _in_municipality(world.signal(ALEXANDER), "0363")
     world.store.put(signal)
     world.register.move(ALEXANDER, NEW_HOME, "0344")
@@ -102,14 +103,16 @@ def test_a_move_rekeys_address_matching_and_tells_the_new_municipality_once(worl
     outcome = world.service.follow([ALEXANDER])
     again = world.service.follow([ALEXANDER])
 
-    assert (outcome.moved, outcome.notified) == (1, 1)
+    assert (outcome.moved, outcome.notified) == (1, 2)
     assert (again.moved, again.notified) == (0, 0)
     stored = world.store.get(signal.id)
     assert stored is not None
     assert stored.signal.address_pseudonym == KEYS.address_parts("3512JE", 7, "B", None)
     assert stored.signal.child.address.municipality_code == "0344"
-    assert world.mailer.recipients == [REGIE_UTRECHT]
-    assert ALEXANDER not in repr(world.mailer.sent)
+    assert sorted(world.mailer.recipients) == sorted([signal.professional.email, REGIE_UTRECHT])
+    told = next(m for m in world.mailer.sent if m.to == signal.professional.email)
+    assert told.subject == "Verwijsindex: het kind van uw melding is verhuisd" and "0344" in told.text
+    assert ALEXANDER not in repr(world.mailer.sent) and "3512" not in repr(world.mailer.sent)
 
 
 def test_nothing_changes_for_a_child_the_register_still_has_at_the_same_address(world: World) -> None:
