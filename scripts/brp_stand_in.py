@@ -7,10 +7,10 @@ register has no such routes, and this command never reaches one.
     .venv/bin/python -m scripts.brp_stand_in outage --status 503 --count 5
     .venv/bin/python -m scripts.brp_stand_in follow    # what a nightly run does with the changes
 
-``follow`` is the local stand-in for the nightly register check: it takes the BSNs the stand-in
-changed (as the BRP Update API's ``GET /wijzigingen`` would name them) and runs the register-follow
-service against the running stack, which deletes a deceased child's signals and re-keys a moved
-child's, telling professionals and the new municipality's regievoerder (see the outbox).
+``follow`` runs the nightly follow-up now (the stack also runs it every minute): it asks the
+stand-in's BRP Update API which followed children changed (``GET /wijzigingen``), asks ``/personen``
+about them, deletes a deceased child's signals and re-keys a moved child's, telling the
+professionals and the new municipality's regievoerder (see the outbox).
 """
 
 from __future__ import annotations
@@ -45,14 +45,9 @@ def stand_in_url(state_file: Path) -> str:
     return str(url)
 
 
-def changed_bsns(base: str) -> list[str]:
-    with urllib.request.urlopen(base + "/stand-in/wijzigingen", timeout=5) as response:
-        found: list[str] = json.loads(response.read())["burgerservicenummers"]
-    return found
-
-
-def follow(state_file: Path, base: str) -> str:
-    """Run the register-follow service in this process against the stack's emulator."""
+def follow(state_file: Path) -> str:
+    """Run the nightly follow-up now, in this process, against the stack's emulator and stand-in:
+    the same function the schedule fires (``register_follow``), through the BRP Update API."""
     import os
 
     from chalicelib.bootstrap import Container
@@ -61,12 +56,12 @@ def follow(state_file: Path, base: str) -> str:
 
     state = json.loads(state_file.read_text())
     configure_aws_environment(os.environ, state["emulator_url"])
-    environment = dict(state["environment"]) | {"BRP": "on"}
-    service = Container(settings=Settings.from_environ(environment)).register_follow
-    assert service is not None
-    outcome = service.follow(changed_bsns(base))
+    settings = Settings.from_environ(dict(state["environment"]) | {"BRP": "on", "BRP_FOLLOW": "update-api"})
+    nightly = Container(settings=settings).nightly_follow
+    assert nightly is not None
+    outcome = nightly.run()
     return (
-        f"asked {outcome.asked}, moved {outcome.moved}, deceased {outcome.deceased},"
+        f"changed {outcome.changed}, moved {outcome.moved}, deceased {outcome.deceased},"
         f" signals deleted {outcome.deleted}, mails sent {outcome.notified}"
     )
 
@@ -96,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     outage = commands.add_parser("outage", help="make the next answers fail")
     outage.add_argument("--status", type=int, choices=(429, 503), default=503)
     outage.add_argument("--count", type=int, default=1)
-    commands.add_parser("follow", help="apply the stand-in's moves and deaths to the stack, as a nightly run would")
+    commands.add_parser("follow", help="run the nightly follow-up of moves and deaths now")
     args = parser.parse_args(argv)
     try:
         base = stand_in_url(args.state_file)
@@ -111,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
             post(base + "/stand-in/verhuizing", body)
         elif args.command == "follow":
-            print(follow(args.state_file, base))
+            print(follow(args.state_file))
         elif args.command == "death":
             post(base + "/stand-in/overlijden", {"burgerservicenummer": args.bsn, "datum": args.on})
         else:

@@ -557,6 +557,8 @@ class LocalStack:
             provision_brp(environment, brp)
             brp_url = brp.stand_in.url
         environment["BRP"] = "on" if self.options.brp else "off"
+        # The stand-in also answers the BRP Update API: moves and deaths are followed each "night".
+        environment["BRP_FOLLOW"] = "update-api" if self.options.brp else "off"
         os.environ.update(environment)
         state = StackState(
             api_url="",
@@ -700,7 +702,8 @@ def banner(state: StackState, state_file: Path) -> str:
     lines += [f"  {example}" for example in curl_examples(state)]
     lines += [
         "",
-        "The lifecycle job runs every minute here; to run it as of a date (it archives and deletes!):",
+        "The nightly jobs (BRP follow-up, lifecycle) run every minute here;",
+        "to run the lifecycle job as of a date (it archives and deletes!):",
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
         f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m admin --stage {state.stage}"
         " run-lifecycle --as-of 2031-01-01",
@@ -715,6 +718,7 @@ def banner(state: StackState, state_file: Path) -> str:
                 "  .venv/bin/python -m scripts.brp_stand_in move 999995832 --postcode 3512JE --house-number 7"
                 " --municipality 0344",
                 "  .venv/bin/python -m scripts.brp_stand_in death 999992077 --on 2026-12-01",
+                "The next nightly run (every minute here, or now with 'scripts.brp_stand_in follow') follows them.",
                 "",
             ]
             if state.brp_url

@@ -2,7 +2,8 @@
 
 - :class:`StreamWorker` polls the emulator's DynamoDB stream and invokes the match function with
   Lambda-shaped batches, honouring ``batchItemFailures`` (see ``local.streams``).
-- :class:`ScheduleWorker` fires the lifecycle function on an interval, as EventBridge would.
+- :class:`ScheduleWorker` fires the nightly functions (BRP follow-up, lifecycle) on an interval, as
+  EventBridge would.
 - :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
 """
 
@@ -88,10 +89,14 @@ def scheduled_event() -> dict[str, Any]:
     }
 
 
-class ScheduleWorker:
-    """Fires the nightly lifecycle function every ``interval`` seconds, as EventBridge would nightly."""
+# The scheduled functions, in the order the nights run them (app.py: the BRP follow-up first).
+NIGHTLY = ("register_follow", "lifecycle")
 
-    name = "lifecycle schedule"
+
+class ScheduleWorker:
+    """Fires the nightly functions every ``interval`` seconds, as EventBridge would nightly."""
+
+    name = "nightly schedule"
 
     def __init__(self, interval: float) -> None:
         self._interval = interval
@@ -102,15 +107,15 @@ class ScheduleWorker:
     def start(self) -> None:
         def run() -> None:
             while not self._stop.wait(self._interval):
-                event = scheduled_event()
-                try:
-                    report = invoke_function("lifecycle", event)
-                    self.runs += 1
-                    if report.get("archived") or report.get("deleted"):
-                        print(f"  lifecycle: {report}", flush=True)
-                except Exception as exc:
-                    if not self._stop.is_set():
-                        print(f"  lifecycle: {type(exc).__name__}", flush=True)
+                for name in NIGHTLY:
+                    try:
+                        report = invoke_function(name, scheduled_event())
+                        if any(report.get(k) for k in ("archived", "deleted", "moved", "deceased")):
+                            print(f"  {name}: {report}", flush=True)
+                    except Exception as exc:
+                        if not self._stop.is_set():
+                            print(f"  {name}: {type(exc).__name__}", flush=True)
+                self.runs += 1
 
         self._thread = threading.Thread(target=run, name="lifecycle-schedule", daemon=True)
         self._thread.start()

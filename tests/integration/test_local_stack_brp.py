@@ -1,6 +1,7 @@
 """``make run`` with the population register on (its default): the stand-in verifies signals, two
 organisations signalling Zoey and Alexander get a family match and their mails in the outbox, and
-the stand-in command changes a persona (and refuses when the stack runs without the register)."""
+the stand-in command changes a persona (and refuses when the stack runs without the register), and
+the next nightly run follows the move and the death through the stand-in's BRP Update API."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def brp_stack(tmp_path: Path) -> Iterator[RunningStack]:
     state_file = tmp_path / "state" / "stack.json"
     log_file = tmp_path / "stack.log"
     with log_file.open("wb") as log:
-        command = _command(state_file, "--brp", "on")
+        # The nightly jobs every two seconds: a move or death is followed without being asked.
+        command = _command(state_file, "--brp", "on", "--lifecycle-interval", "2")
         process = subprocess.Popen(command, cwd=ROOT, env=_environment(), stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -60,6 +62,14 @@ def _recipients(outbox_url: str) -> set[str]:
     found: set[str] = set()
     for mail in _mails(outbox_url):
         found.update(mail["to"] if isinstance(mail["to"], list) else [mail["to"]])
+    return found
+
+
+def _subjects_by_recipient(outbox_url: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for mail in _mails(outbox_url):
+        for recipient in mail["to"] if isinstance(mail["to"], list) else [mail["to"]]:
+            found.setdefault(recipient, set()).add(mail["subject"])
     return found
 
 
@@ -103,17 +113,19 @@ def test_the_family_match_locally_with_mails_and_a_refusal(brp_stack: RunningSta
     assert moved.returncode == 0, moved.stderr
     assert _stand_in(brp_stack.state_file, "death", "999995807", "--on", "2026-12-01").returncode == 0
     assert _stand_in(brp_stack.state_file, "death", "999999999", "--on", "2026-12-01").returncode == 1
-    followed = _stand_in(brp_stack.state_file, "follow")
-    assert followed.returncode == 0, followed.stderr
-    assert "moved 1, deceased 1, signals deleted 1" in followed.stdout, followed.stdout
+    # The next nightly run (the schedule, through the stand-in's Update API) follows both.
+    told = {"regie@utrecht.example.nl", "alex@buurtteam.example.nl", "zoey@ggd.example.nl"}
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while not told <= _subjects_by_recipient(state["outbox_url"]).keys() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    subjects = _subjects_by_recipient(state["outbox_url"])
+    assert "Verwijsindex: een kind met meldingen woont nu in uw gemeente" in subjects["regie@utrecht.example.nl"]
+    assert "Verwijsindex: het kind van uw melding is verhuisd" in subjects["alex@buurtteam.example.nl"]
+    assert "Verwijsindex: uw melding is verwijderd" in subjects["zoey@ggd.example.nl"], brp_stack.log()
     status, _, _ = _call("GET", f"{api}/v1/signals/{zoey_signal}", token=first["token"])
     assert status == 404
-    deadline = time.monotonic() + MAIL_TIMEOUT
-    while not {"regie@utrecht.example.nl"} <= _recipients(state["outbox_url"]) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert {"regie@utrecht.example.nl", "zoey@ggd.example.nl"} <= _recipients(state["outbox_url"])
     again = _stand_in(brp_stack.state_file, "follow")
-    assert "mails sent 0" in again.stdout, again.stdout
+    assert again.returncode == 0 and "changed 2," in again.stdout and "mails sent 0" in again.stdout, again.stdout
     assert brp_stack.stop() == 0
 
 
