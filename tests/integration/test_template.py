@@ -49,6 +49,7 @@ FUNCTIONS = {
     "TokenAuthorizer": "TokenAuthorizerRole",
     "MatchSignals": "MatchSignalsRole",
     "Lifecycle": "LifecycleRole",
+    "RegisterFollow": "RegisterFollowRole",
 }
 # Actions IAM cannot scope to a resource: listing stream ARNs (no data), and Lambda sending the
 # functions' trace segments (function name, timings, errors; no request data) to X-Ray.
@@ -347,6 +348,7 @@ def test_alarms_watch_matching_the_lifecycle_and_the_api_and_notify_the_topic(te
         ("AWS/Lambda", "Errors", dimensions(FunctionName=match_function)),
         ("AWS/Lambda", "IteratorAge", dimensions(FunctionName=match_function)),
         ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "Lifecycle"}))),
+        ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "RegisterFollow"}))),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions(QueueName=f"verwijsindex-{stage}-match-dlq")),
         ("AWS/ApiGateway", "5XXError", dimensions(ApiName=f"verwijsindex-{stage}", Stage="api")),
     ]
@@ -414,7 +416,7 @@ def test_the_api_can_never_change_or_delete_the_logbook(templates, stage):
     template = templates[stage]
     resolve = Resolver(template)
     logbook = resolve({"Fn::GetAtt": ["LogbookTable", "Arn"]})
-    for role in ("ApiHandlerRole", "TokenAuthorizerRole", "MatchSignalsRole", "LifecycleRole"):
+    for role in FUNCTIONS.values():
         statements = role_statements(template, role)
         for action in ("DeleteItem", "UpdateItem", "BatchWriteItem", "DeleteTable", "UpdateTable", "PartiQLDelete"):
             assert not allowed(statements, resolve, Request(f"dynamodb:{action}", logbook)), (role, action)
@@ -459,6 +461,7 @@ SUPPRESSED_CHECKS = {
     "TokenAuthorizer": {"CKV_AWS_116", "CKV_AWS_117"},
     "MatchSignals": {"CKV_AWS_116", "CKV_AWS_117"},
     "Lifecycle": {"CKV_AWS_116", "CKV_AWS_117"},
+    "RegisterFollow": {"CKV_AWS_116", "CKV_AWS_117"},
     "RestAPI": {"CKV_AWS_73", "CKV_AWS_120"},
     "IdempotencyTable": {"CKV_AWS_28"},
 }
@@ -478,7 +481,13 @@ ACCESS_LOG_VARIABLES = {
     "$context.identity.sourceIp",
     "$context.error.responseType",
 }
-LOG_GROUPS = ("ApiHandlerLogGroup", "TokenAuthorizerLogGroup", "MatchSignalsLogGroup", "LifecycleLogGroup")
+LOG_GROUPS = (
+    "ApiHandlerLogGroup",
+    "TokenAuthorizerLogGroup",
+    "MatchSignalsLogGroup",
+    "LifecycleLogGroup",
+    "RegisterFollowLogGroup",
+)
 # AWS keeps this many concurrent executions of an account unreserved.
 UNRESERVED_MINIMUM = 100
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
@@ -570,7 +579,7 @@ def test_every_function_has_a_concurrency_of_its_own_and_nightly_runs_never_over
         function: template["Resources"][function]["Properties"]["ReservedConcurrentExecutions"]
         for function in FUNCTIONS
     }
-    assert reserved["Lifecycle"] == 1
+    assert reserved["Lifecycle"] == reserved["RegisterFollow"] == 1
     burst = resolve({"Ref": "ApiThrottlingBurstLimit"})
     # The gateway's 429 must come before Lambda's throttling, which the client would see as a 5xx.
     assert reserved["APIHandler"] >= burst
@@ -580,18 +589,24 @@ def test_every_function_has_a_concurrency_of_its_own_and_nightly_runs_never_over
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(templates, stage):
+@pytest.mark.parametrize(
+    ("function", "queue_name"), [("Lifecycle", "lifecycle"), ("RegisterFollow", "register-follow")]
+)
+def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(templates, stage, function, queue_name):
     template = templates[stage]
     resources = template["Resources"]
     resolve = Resolver(template)
-    [config] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
-    assert config["FunctionName"] == {"Ref": "Lifecycle"}
+    [config] = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventInvokeConfig" and r["Properties"]["FunctionName"] == {"Ref": function}
+    ]
     assert config["Qualifier"] == "$LATEST"
     assert 0 <= config["MaximumRetryAttempts"] <= 2
     assert config["DestinationConfig"] == {
-        "OnFailure": {"Destination": {"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]}}
+        "OnFailure": {"Destination": {"Fn::GetAtt": [f"{function}DeadLetterQueue", "Arn"]}}
     }
-    queue = resources["LifecycleDeadLetterQueue"]["Properties"]
+    queue = resources[f"{function}DeadLetterQueue"]["Properties"]
     assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
     [alarm] = [
@@ -599,12 +614,12 @@ def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(
         for r in resources.values()
         if r["Type"] == "AWS::CloudWatch::Alarm"
         and resolve(r["Properties"]["Dimensions"])
-        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-lifecycle-dlq"}]
+        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-{queue_name}-dlq"}]
     ]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-    statements = role_statements(template, "LifecycleRole")
-    queue_arn = resolve({"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]})
+    statements = role_statements(template, FUNCTIONS[function])
+    queue_arn = resolve({"Fn::GetAtt": [f"{function}DeadLetterQueue", "Arn"]})
     through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
     key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
     assert allowed(statements, resolve, Request("sqs:SendMessage", queue_arn))
@@ -710,6 +725,7 @@ FUNCTION_OF_ENTRY_POINT = {
     "token_authorizer": "TokenAuthorizer",
     "match_signals": "MatchSignals",
     "lifecycle": "Lifecycle",
+    "register_follow": "RegisterFollow",
 }
 TRANSACT_ACTIONS = {
     "Put": "PutItem",
@@ -858,11 +874,11 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
             assert response.status_code < 300, (method, path, response.status_code, response.body)
             return json.loads(response.body) if response.body else None
 
-        def job() -> None:
+        def job(name: str = "lifecycle") -> None:
             event = client.events.generate_cw_event(
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
             )
-            client.lambda_.invoke("lifecycle", event)
+            client.lambda_.invoke(name, event)
 
         stream = StreamPoller(
             boto3.client("dynamodbstreams"), stream_arn, lambda e: client.lambda_.invoke("match_signals", e).payload
@@ -895,7 +911,7 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
         _console_tour(client, routes, visited)
         prefix = resolve_parameter(templates["dev"], "BrpParametersPath")
-        _population_register_tour(container, prefix, call, stream, (ggd, team))
+        _population_register_tour(container, prefix, call, stream, (ggd, team), lambda: job("register_follow"))
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -904,7 +920,7 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         job()  # deletes
         stream.drain()
 
-    assert recorder.calls["TokenAuthorizer"] and recorder.calls["MatchSignals"] and recorder.calls["Lifecycle"]
+    assert all(recorder.calls.values())
     assert routes - visited == set(), "add these routes to the tour, so their AWS calls are checked too"
     template = templates["dev"]
     resolve = Resolver(template)
@@ -924,12 +940,15 @@ def resolve_parameter(template: dict[str, Any], name: str) -> str:
     return value
 
 
-def _population_register_tour(container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str]) -> None:
-    """With the register on (the stand-in): two signals verified, then a family match."""
+def _population_register_tour(
+    container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str], nightly: Any
+) -> None:
+    """With the register on (the stand-in, also as the Update API): two signals verified and their
+    children followed, a family match; then a move and a death, followed up by the nightly run."""
+    from dataclasses import replace
+
     import boto3
 
-    from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
-    from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
     from local.brp_stand_in import BrpStandIn
     from tests import builders
     from tests.fake_population import ALEXANDER, ZOEY
@@ -941,12 +960,19 @@ def _population_register_tour(container: Any, prefix: str, call: Any, stream: An
         values = {"base-url": stand_in.url, "token-url": stand_in.token_url, "client-id": stand_in.client_id}
         for name, value in (values | {"client-secret": stand_in.client_secret}).items():
             ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
-        container.population_register = HaalCentraalPopulationRegister(SsmBrpEndpoint(container.ssm, prefix))
-        container.__dict__.pop("signals", None)  # the signal service, built again with the register
+        settings = replace(container.settings, brp="on", brp_parameters=prefix, brp_follow="update-api")
+        container.__dict__["settings"] = settings
+        for built in ("population_register", "register_updates", "register_follow", "nightly_follow", "signals"):
+            container.__dict__.pop(built, None)  # built again with the register on
         for bsn, token, born in ((ZOEY, tokens[0], "2018-11-14"), (ALEXANDER, tokens[1], "2009-05-29")):
             child = builders.child(bsn=bsn, family_name_prefix="den", family_name="Braber", birth_date=born)
             call("POST", "/v1/signals", token, builders.signal_body(child=child))
         stream.drain()
+        assert set(stand_in.followed) == {ZOEY, ALEXANDER}
+        stand_in.move(ALEXANDER, "3512JE", 7, "0344")
+        stand_in.record_death(ZOEY, "2026-11-30")
+        container.__dict__.pop("pseudonymiser", None)  # a Lambda instance of its own loads the key again
+        nightly()  # tells the professionals and Utrecht's regievoerder, deletes Zoey's signal
     finally:
         stand_in.stop()
 
