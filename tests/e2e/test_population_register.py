@@ -1,5 +1,6 @@
-"""With the population register on: the real wiring (settings, SSM, the Haal Centraal adapter) against
-the local stand-in, over HTTP, then the real moto stream into the match function and SES."""
+"""With the population register on: the real wiring (settings, SSM, the Haal Centraal adapters) against
+the local stand-in (also the BRP Update API), over HTTP, then the real moto stream into the match
+function and SES, and the nightly register_follow function."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def settings(settings: Settings, stand_in: BrpStandIn) -> Settings:
     }
     for name, value in values.items():
         ssm.put_parameter(Name=f"{PREFIX}/{name}", Value=value, Type="SecureString")
-    return replace(settings, brp="on", brp_parameters=PREFIX)
+    return replace(settings, brp="on", brp_parameters=PREFIX, brp_follow="update-api")
 
 
 def zoey(**overrides: Any) -> dict[str, Any]:
@@ -135,3 +136,42 @@ def test_nothing_from_the_register_reaches_a_log_line_or_an_answer(api, org, sta
     seen = (app_output() + "".join(reply.body.decode() for reply in api.replies)).replace(" ", "")
     for value in (ZOEY, WILMA, GERRIT, "1014AW"):
         assert value not in seen, value
+
+
+def nightly_run(api: Any) -> dict[str, Any]:
+    event = api.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
+    )
+    payload: dict[str, Any] = api.client.lambda_.invoke("register_follow", event).payload
+    return payload
+
+
+def test_the_night_after_a_move_and_a_death_tells_the_new_municipality_and_the_professionals(
+    api, org, other_org, stream, outbox, clock, stand_in, municipality_token, app_output
+) -> None:
+    first = api.create_signal(org.token, builders.signal_body(child=zoey()))
+    body = builders.signal_body(child=alexander(), professional=builders.professional(name="K. Bakker", email=BAKKER))
+    second = api.create_signal(other_org.token, body)
+    assert set(stand_in.followed) == {ZOEY, ALEXANDER}  # followed while the BSN was at hand
+    stream.drain()
+    stand_in.move(ALEXANDER, "3512JE", 7, "0344")
+    stand_in.record_death(ZOEY, "2026-11-30")
+
+    clock.set(clock.now() + timedelta(days=1))
+    report = nightly_run(api)
+
+    assert (report["changed"], report["moved"], report["deceased"], report["deleted"]) == (2, 1, 1, 1)
+    assert api.get_signal(org.token, first["id"]).status_code == 404
+    moved = api.get_signal(other_org.token, second["id"]).ok()
+    assert moved["status"] == "active"
+    subjects = {(mail["to"], mail["subject"]) for mail in outbox()}
+    assert ("regie@utrecht.example.nl", "Verwijsindex: een kind met meldingen woont nu in uw gemeente") in subjects
+    assert (BAKKER, "Verwijsindex: het kind van uw melding is verhuisd") in subjects
+    assert (JANSEN, "Verwijsindex: uw melding is verwijderd") in subjects
+    for mail in outbox():
+        content = mail["raw"] + mail["text"] + mail["html"]
+        assert ALEXANDER not in content and ZOEY not in content and "3512" not in content
+    assert ALEXANDER not in app_output() and ZOEY not in app_output()
+    # The same night again (a retry): nothing is sent twice.
+    count = len(outbox())
+    assert nightly_run(api)["notified"] == 0 and len(outbox()) == count
