@@ -61,3 +61,13 @@ def test_settings_default_to_the_process_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("REGISTRY_TABLE")
     with pytest.raises(ConfigurationError, match="REGISTRY_TABLE"):
         Settings.from_environ()
+
+
+def test_moves_and_deaths_are_followed_through_the_update_api_only_with_the_register_on() -> None:
+    on = ENVIRONMENT | {"BRP": "on", "BRP_PARAMETERS": "/t/brp"}
+    assert Settings.from_environ(on | {"BRP_FOLLOW": "update-api"}).follows_register_updates
+    assert not Settings.from_environ(on).follows_register_updates  # off unless chosen
+    assert not Settings.from_environ(ENVIRONMENT | {"BRP_FOLLOW": "update-api"}).follows_register_updates
+    # Asking /personen about every child is no option: no BSN is kept to ask with (docs/brp.md).
+    with pytest.raises(ConfigurationError, match="BRP_FOLLOW is update-api or off"):
+        Settings.from_environ(on | {"BRP_FOLLOW": "personen"})
