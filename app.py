@@ -183,6 +183,21 @@ def lifecycle_work(event: Any) -> dict[str, object]:
         flush_metrics()
 
 
+# Every night at 00:30 UTC, before the lifecycle job: moves and deaths the BRP Update API reports for
+# the children followed (docs/brp.md); nothing to do with BRP or BRP_FOLLOW off.
+@app.schedule(Cron(30, 0, "*", "*", "?", "*"), name="register_follow")
+def register_follow(event: Any) -> dict[str, object]:
+    try:
+        nightly = container().nightly_follow
+        if nightly is None:
+            return {"followed": "off"}
+        outcome = nightly.run()
+        logger.info("register followed", extra=outcome.as_dict())
+        return outcome.as_dict()
+    finally:
+        flush_metrics()
+
+
 # Municipality endpoints: the BSN only ever travels in request bodies.
 
 

@@ -35,10 +35,27 @@ class Settings:
     lifecycle_queue: str = ""
     # 0 keeps the logbook for ever (no TTL attribute is written).
     logbook_retention_days: int = DEFAULT_LOGBOOK_RETENTION_DAYS
+    # The population register (BRP), "on" or "off": off until the stage's BRP authorisation arrives
+    # (no verification, no family match, moves only by correction; docs/brp.md). On, BRP_PARAMETERS
+    # names the SSM path under which its URLs and client credentials are.
+    brp: str = "off"
+    brp_parameters: str = ""
+    # How moves and deaths are followed with the register on: "update-api" (the BRP Update API, where
+    # the municipality hosts it) or "off". Asking /personen about every child with a signal is not
+    # offered: the system keeps no BSN to ask with (docs/brp.md).
+    brp_follow: str = "off"
 
     @property
     def client_certificates_required(self) -> bool:
         return self.mutual_tls == "on"
+
+    @property
+    def population_register_on(self) -> bool:
+        return self.brp == "on"
+
+    @property
+    def follows_register_updates(self) -> bool:
+        return self.population_register_on and self.brp_follow == "update-api"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +80,14 @@ class Settings:
             raise ConfigurationError("CONSOLE_URL is an http(s) address")
         if console_url is not None and not console_url.endswith("/"):
             console_url += "/"
+        brp = env.get("BRP", "off")
+        if brp not in {"on", "off"}:
+            raise ConfigurationError("BRP is on or off")
+        brp_follow = env.get("BRP_FOLLOW", "off")
+        if brp_follow not in {"update-api", "off"}:
+            raise ConfigurationError("BRP_FOLLOW is update-api or off")
+        if brp == "on" and not env.get("BRP_PARAMETERS"):
+            raise ConfigurationError("missing settings: BRP_PARAMETERS (BRP is on)")
         retention = env.get("LOGBOOK_RETENTION_DAYS", str(DEFAULT_LOGBOOK_RETENTION_DAYS))
         if not retention.isdigit() or not retention.isascii():
             raise ConfigurationError("LOGBOOK_RETENTION_DAYS is a whole number of days (0: kept for ever)")
@@ -72,6 +97,9 @@ class Settings:
             console_url=console_url,
             lifecycle_queue=env.get("LIFECYCLE_QUEUE", ""),
             logbook_retention_days=int(retention),
+            brp=brp,
+            brp_parameters=env.get("BRP_PARAMETERS", ""),
+            brp_follow=brp_follow,
         )
 
 

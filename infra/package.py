@@ -163,6 +163,7 @@ def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str],
     parameters["Stage"]["AllowedValues"] = [stage]
     parameters["Stage"]["Default"] = stage
     parameters["PseudonymKeyParameterName"]["Default"] = environment["PSEUDONYM_KEY_PARAMETER"]
+    parameters["BrpParametersPath"]["Default"] = environment["BRP_PARAMETERS"]
     parameters["MailSender"]["Default"] = environment["MAIL_SENDER"]
     parameters["LogRetentionInDays"]["Default"] = log_retention
 

@@ -3,8 +3,8 @@
 - :class:`StreamWorker` polls the emulator's DynamoDB stream and invokes the match function with
   Lambda-shaped batches of the records its event-source filter lets through, honouring
   ``batchItemFailures`` (see ``local.streams``).
-- :class:`ScheduleWorker` fires the lifecycle function (the nightly job's planner) on an interval,
-  as EventBridge would.
+- :class:`ScheduleWorker` fires the nightly functions (BRP follow-up, then the lifecycle job's
+  planner) on an interval, as EventBridge would.
 - :class:`QueueWorker` delivers the nightly job's work queue to ``lifecycle_work``, as Lambda's SQS
   event source would (see ``local.queues``).
 - :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
@@ -94,10 +94,14 @@ def scheduled_event() -> dict[str, Any]:
     }
 
 
-class ScheduleWorker:
-    """Fires the nightly lifecycle function every ``interval`` seconds, as EventBridge would nightly."""
+# The scheduled functions, in the order the nights run them (app.py: the BRP follow-up first).
+NIGHTLY = ("register_follow", "lifecycle")
 
-    name = "lifecycle schedule"
+
+class ScheduleWorker:
+    """Fires the nightly functions every ``interval`` seconds, as EventBridge would nightly."""
+
+    name = "nightly schedule"
 
     def __init__(self, interval: float) -> None:
         self._interval = interval
@@ -108,15 +112,15 @@ class ScheduleWorker:
     def start(self) -> None:
         def run() -> None:
             while not self._stop.wait(self._interval):
-                event = scheduled_event()
-                try:
-                    report = invoke_function("lifecycle", event)
-                    self.runs += 1
-                    if report.get("due"):
-                        print(f"  lifecycle: planned {report}", flush=True)
-                except Exception as exc:
-                    if not self._stop.is_set():
-                        print(f"  lifecycle: {type(exc).__name__}", flush=True)
+                for name in NIGHTLY:
+                    try:
+                        report = invoke_function(name, scheduled_event())
+                        if any(report.get(k) for k in ("due", "moved", "deceased")):
+                            print(f"  {name}: {report}", flush=True)
+                    except Exception as exc:
+                        if not self._stop.is_set():
+                            print(f"  {name}: {type(exc).__name__}", flush=True)
+                self.runs += 1
 
         self._thread = threading.Thread(target=run, name="lifecycle-schedule", daemon=True)
         self._thread.start()

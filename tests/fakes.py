@@ -39,16 +39,14 @@ from chalicelib.domain.notifications import Notification
 from chalicelib.domain.people import Person
 from chalicelib.domain.reports import SignalFacts
 from chalicelib.ports import (
-    MAX_ACTIVE_TOKENS,
-    AlreadyRegistered,
     ChildPartition,
     ClaimOutcome,
     EmailMessage,
     IdempotencyRecord,
     IdempotencyReplay,
     SignalPage,
-    TokenGrant,
 )
+from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
 
 
 def signal_in(store: Any, signal_id: str) -> Signal | None:
@@ -498,6 +496,9 @@ class InMemoryMatchStore(InMemorySignalStore):
 
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
         return [s for s in self.signals.values() if s.address_pseudonym.value == address_pseudonym]
+
+    def signals_with_parent(self, parent_pseudonym: str) -> list[Signal]:
+        return [s for s in self.signals.values() if parent_pseudonym in {p.value for p in s.parent_pseudonyms}]
 
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         self.match_writes.append(list(records))

@@ -50,6 +50,7 @@ FUNCTIONS = {
     "MatchSignals": "MatchSignalsRole",
     "Lifecycle": "LifecycleRole",
     "LifecycleWork": "LifecycleWorkRole",
+    "RegisterFollow": "RegisterFollowRole",
 }
 # Actions IAM cannot scope to a resource: listing stream ARNs (no data), and Lambda sending the
 # functions' trace segments (function name, timings, errors; no request data) to X-Ray.
@@ -328,6 +329,7 @@ def test_tables_are_encrypted_recoverable_and_protected(templates, stage):
         "by-address",
         "by-due",
         "by-municipality",
+        "by-parent",
     }
     # The logbook's retention (LOGBOOK_RETENTION_DAYS): DynamoDB deletes an entry after its expires_at.
     logbook = resources["LogbookTable"]["Properties"]
@@ -358,6 +360,7 @@ def test_alarms_watch_matching_the_lifecycle_and_the_api_and_notify_the_topic(te
         ("AWS/Lambda", "Errors", dimensions(FunctionName=match_function)),
         ("AWS/Lambda", "IteratorAge", dimensions(FunctionName=match_function)),
         ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "Lifecycle"}))),
+        ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "RegisterFollow"}))),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions(QueueName=f"verwijsindex-{stage}-match-dlq")),
         (
             "AWS/SQS",
@@ -477,6 +480,7 @@ SUPPRESSED_CHECKS = {
     "MatchSignals": {"CKV_AWS_116", "CKV_AWS_117"},
     "Lifecycle": {"CKV_AWS_116", "CKV_AWS_117"},
     "LifecycleWork": {"CKV_AWS_116", "CKV_AWS_117"},
+    "RegisterFollow": {"CKV_AWS_116", "CKV_AWS_117"},
     "RestAPI": {"CKV_AWS_73", "CKV_AWS_120"},
     "IdempotencyTable": {"CKV_AWS_28"},
 }
@@ -502,6 +506,7 @@ LOG_GROUPS = (
     "MatchSignalsLogGroup",
     "LifecycleLogGroup",
     "LifecycleWorkLogGroup",
+    "RegisterFollowLogGroup",
 )
 # AWS keeps this many concurrent executions of an account unreserved.
 UNRESERVED_MINIMUM = 100
@@ -594,7 +599,7 @@ def test_every_function_has_a_concurrency_of_its_own_and_nightly_runs_never_over
         function: template["Resources"][function]["Properties"]["ReservedConcurrentExecutions"]
         for function in FUNCTIONS
     }
-    assert reserved["Lifecycle"] == 1
+    assert reserved["Lifecycle"] == reserved["RegisterFollow"] == 1
     burst = resolve({"Ref": "ApiThrottlingBurstLimit"})
     # The gateway's 429 must come before Lambda's throttling, which the client would see as a 5xx.
     assert reserved["APIHandler"] >= burst
@@ -604,18 +609,24 @@ def test_every_function_has_a_concurrency_of_its_own_and_nightly_runs_never_over
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(templates, stage):
+@pytest.mark.parametrize(
+    ("function", "queue_name"), [("Lifecycle", "lifecycle"), ("RegisterFollow", "register-follow")]
+)
+def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(templates, stage, function, queue_name):
     template = templates[stage]
     resources = template["Resources"]
     resolve = Resolver(template)
-    [config] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
-    assert config["FunctionName"] == {"Ref": "Lifecycle"}
+    [config] = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventInvokeConfig" and r["Properties"]["FunctionName"] == {"Ref": function}
+    ]
     assert config["Qualifier"] == "$LATEST"
     assert 0 <= config["MaximumRetryAttempts"] <= 2
     assert config["DestinationConfig"] == {
-        "OnFailure": {"Destination": {"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]}}
+        "OnFailure": {"Destination": {"Fn::GetAtt": [f"{function}DeadLetterQueue", "Arn"]}}
     }
-    queue = resources["LifecycleDeadLetterQueue"]["Properties"]
+    queue = resources[f"{function}DeadLetterQueue"]["Properties"]
     assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
     [alarm] = [
@@ -623,12 +634,12 @@ def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(
         for r in resources.values()
         if r["Type"] == "AWS::CloudWatch::Alarm"
         and resolve(r["Properties"]["Dimensions"])
-        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-lifecycle-dlq"}]
+        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-{queue_name}-dlq"}]
     ]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-    statements = role_statements(template, "LifecycleRole")
-    queue_arn = resolve({"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]})
+    statements = role_statements(template, FUNCTIONS[function])
+    queue_arn = resolve({"Fn::GetAtt": [f"{function}DeadLetterQueue", "Arn"]})
     through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
     key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
     assert allowed(statements, resolve, Request("sqs:SendMessage", queue_arn))
@@ -772,6 +783,7 @@ FUNCTION_OF_ENTRY_POINT = {
     "match_signals": "MatchSignals",
     "lifecycle": "Lifecycle",
     "lifecycle_work": "LifecycleWork",
+    "register_follow": "RegisterFollow",
 }
 TRANSACT_ACTIONS = {
     "Put": "PutItem",
@@ -853,6 +865,10 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
                 iam = "GetItem" if kind == "Get" else TRANSACT_ACTIONS[kind]
                 requests.append(Request(f"dynamodb:{iam}", table(action["TableName"])))
             return requests
+        if service == "ssm" and name == "GetParameters":
+            return [
+                Request("ssm:GetParameters", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{n}") for n in params["Names"]
+            ]
         if service == "ssm" and name == "GetParameter":
             assert params["Name"] == KEY_PARAMETER, params["Name"]
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter}"
@@ -925,10 +941,13 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
             assert response.status_code < 300, (method, path, response.status_code, response.body)
             return json.loads(response.body) if response.body else None
 
-        def job() -> None:
+        def job(name: str = "lifecycle") -> None:
             event = client.events.generate_cw_event(
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
             )
+            if name != "lifecycle":
+                client.lambda_.invoke(name, event)
+                return
             container.nightly_planner = instance()
             client.lambda_.invoke("lifecycle", event)
             container.nightly_planner = instance()
@@ -974,6 +993,8 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
             call("POST", f"/v1/matches/{matches[0]['id']}/follow-up", municipality, {"status": "contact_made"})
         call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
         _console_tour(client, routes, visited, ggd_organisation.id, match_id)
+        prefix = resolve_parameter(templates["dev"], "BrpParametersPath")
+        _population_register_tour(container, prefix, call, stream, (ggd, team), lambda: job("register_follow"))
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -995,6 +1016,48 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
     assert denied == {function: [] for function in FUNCTIONS}, "calls the roles do not allow"
     unused = {function: unused_grants(template, function, recorder.requests[function]) for function in FUNCTIONS}
     assert unused == {function: [] for function in FUNCTIONS}, "grants no call needed: drop them from infra/"
+
+
+def resolve_parameter(template: dict[str, Any], name: str) -> str:
+    value: str = template["Parameters"][name]["Default"]
+    return value
+
+
+def _population_register_tour(
+    container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str], nightly: Any
+) -> None:
+    """With the register on (the stand-in, also as the Update API): two signals verified and their
+    children followed, a family match; then a move and a death, followed up by the nightly run."""
+    from dataclasses import replace
+
+    import boto3
+
+    from local.brp_stand_in import BrpStandIn
+    from tests import builders
+    from tests.fake_population import ALEXANDER, ZOEY
+
+    stand_in = BrpStandIn()
+    stand_in.start()
+    try:
+        ssm = boto3.client("ssm")  # not the container's session: setting up is no call of a function
+        values = {"base-url": stand_in.url, "token-url": stand_in.token_url, "client-id": stand_in.client_id}
+        for name, value in (values | {"client-secret": stand_in.client_secret}).items():
+            ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
+        settings = replace(container.settings, brp="on", brp_parameters=prefix, brp_follow="update-api")
+        container.__dict__["settings"] = settings
+        for built in ("population_register", "register_updates", "register_follow", "nightly_follow", "signals"):
+            container.__dict__.pop(built, None)  # built again with the register on
+        for bsn, token, born in ((ZOEY, tokens[0], "2018-11-14"), (ALEXANDER, tokens[1], "2009-05-29")):
+            child = builders.child(bsn=bsn, family_name_prefix="den", family_name="Braber", birth_date=born)
+            call("POST", "/v1/signals", token, builders.signal_body(child=child))
+        stream.drain()
+        assert set(stand_in.followed) == {ZOEY, ALEXANDER}
+        stand_in.move(ALEXANDER, "3512JE", 7, "0344")
+        stand_in.record_death(ZOEY, "2026-11-30")
+        container.__dict__.pop("pseudonymiser", None)  # a Lambda instance of its own loads the key again
+        nightly()  # tells the professionals and Utrecht's regievoerder, deletes Zoey's signal
+    finally:
+        stand_in.stop()
 
 
 def _console_tour(

@@ -8,7 +8,13 @@ from datetime import date
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
-from chalicelib.adapters.dynamodb.items import guard_to_item, item_to_signal, professional_to_map, signal_to_item
+from chalicelib.adapters.dynamodb.items import (
+    guard_to_item,
+    item_to_signal,
+    parent_link_items,
+    professional_to_map,
+    signal_to_item,
+)
 from chalicelib.adapters.dynamodb.logbook import NEW, DynamoDBLogbook
 from chalicelib.adapters.dynamodb.match_items import item_to_match
 from chalicelib.adapters.dynamodb.matches import DynamoDBMatchStore
@@ -42,6 +48,7 @@ class DynamoDBSignalStore:
                 refused=lambda guard: DuplicateActiveSignal(guard["signal_id"] if guard else ""),
             ),
             self._table.put(signal_to_item(signal), NEW),
+            *(self._table.put(link) for link in parent_link_items(signal)),
             self._logbook.put(log),
         ]
         # The idempotency record goes first: a retry of the same request is a replay, not a duplicate.
@@ -154,7 +161,11 @@ class DynamoDBSignalStore:
             "attribute_exists(pk)",
             refused=lambda _: NotFound("no such signal"),
         )
-        self._change([delete, *self._release_guard(signal), self._logbook.put(log)])
+        links = [
+            self._table.delete(keys.parent_link_key(signal.child_pseudonym.value, signal.id, parent.value))
+            for parent in signal.parent_pseudonyms
+        ]
+        self._change([delete, *links, *self._release_guard(signal), self._logbook.put(log)])
         self._matches.delete_derived(read)
         if signal.idempotency_key is not None:
             self._idempotency.delete(signal.organisation.id, signal.idempotency_key)
