@@ -115,6 +115,7 @@ browser: $(STAMP) browser-deps
 # cold_start measures out/dev/deployment.zip, so the dev stage is packaged first.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.aws_calls
+	$(BIN)/python -m benchmarks.capacity
 	$(MAKE) --no-print-directory package STAGE=dev
 	$(BIN)/python -m benchmarks.cold_start
 	$(BIN)/python -m benchmarks.phone_numbers

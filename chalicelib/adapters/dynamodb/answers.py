@@ -41,7 +41,8 @@ class DynamoDBMatchAnswers:
         """The by-id index names the regievoerder's record; that record is then read strongly
         consistently, so a page shown right after an answer shows it."""
         for item in self._table.query("signal_id = :id", {":id": match_id}, IndexName=keys.BY_ID):
-            if item.get("item_type") == keys.MUNICIPAL_MATCH:
+            # The index holds keys only: the regievoerder's record is the one under a municipality.
+            if keys.is_municipal_match_key(item["pk"], item["sk"]):
                 stored = self._table.get({"pk": item["pk"], "sk": item["sk"]})
                 return item_to_municipal_match(stored) if stored else None
         return None
@@ -57,14 +58,14 @@ class DynamoDBMatchAnswers:
             self._table.update(
                 keys.municipal_match_key(match.municipality_code, match.id),
                 f"SET {on_record}.answer = :answer",
-                f"{on_record}.signal_id = :own AND {_unchanged(on_record + '.answer', read)}",
+                f"{on_record}.sid = :own AND {_unchanged(on_record + '.answer', read)}",
                 values,
                 refused=_refused,
             ),
             self._table.update(
                 keys.match_key(own.child_pseudonym, own.signal_id, match.id),
                 "SET answer = :answer",
-                f"signal_id = :own AND {_unchanged('answer', read)}",
+                f"owner_id = :own AND {_unchanged('answer', read)}",
                 values,
                 refused=_refused,
             ),

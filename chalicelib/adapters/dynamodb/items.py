@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.keys import iso_instant, parse_instant
 from chalicelib.adapters.dynamodb.table import Item
 from chalicelib.domain.clock import AMSTERDAM
 from chalicelib.domain.lifecycle import next_due
@@ -30,62 +29,47 @@ def expiry_epoch(last_day: date) -> int:
     return int(start_of_next_day.timestamp())
 
 
+def last_day(expiry: int) -> date:
+    """The last day of a TTL value written by :func:`expiry_epoch`."""
+    return datetime.fromtimestamp(expiry, AMSTERDAM).date() - timedelta(days=1)
+
+
 def drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
 def signal_to_item(signal: Signal) -> Item:
-    child = signal.child
-    address = child.address
+    """The signal as stored: short names for what no index, filter or update names (``keys.py``
+    has the mapping), and nothing stored twice (``created_at`` is the start of ``created_sort``)."""
     return drop_none(
         {
             **keys.signal_key(signal.child_pseudonym.value, signal.id),
             "item_type": keys.SIGNAL,
-            # The by-id index: a signal with the match records shown with it.
+            # The by-id index: where a signal is, by its id alone.
             "signal_id": signal.id,
-            "child_key_version": signal.child_pseudonym.key_version,
+            "ckv": signal.child_pseudonym.key_version,
             # The by-address index: the signals of other children at the same address.
-            "address_pseudonym": signal.address_pseudonym.value,
-            "address_key_version": signal.address_pseudonym.key_version,
+            "addr": signal.address_pseudonym.value,
+            "akv": signal.address_pseudonym.key_version,
             # org_id is the by-organisation index (with created_sort): an organisation's list, newest first.
             **organisation_to(signal.organisation),
             # The by-municipality index (with created_sort): the reports' counts.
-            "municipality_code": address.municipality_code,
-            "child": drop_none(
-                {
-                    "given_names": child.given_names,
-                    "family_name_prefix": child.family_name_prefix,
-                    "family_name": child.family_name,
-                    "birth_date": child.birth_date.isoformat(),
-                    "gender": child.gender.value,
-                    "address": drop_none(
-                        {
-                            "street": address.street,
-                            "house_number": address.house_number,
-                            "house_letter": address.house_letter,
-                            "house_number_suffix": address.house_number_suffix,
-                            "postcode": address.postcode,
-                            "city": address.city,
-                            "municipality_code": address.municipality_code,
-                        }
-                    ),
-                }
-            ),
-            "professional": professional_to_map(signal.professional),
-            "case_reference": signal.case_reference,
-            "created_at": iso_instant(signal.created_at),
+            "muni": signal.child.address.municipality_code,
+            "child": child_to_map(signal.child),
+            "pro": professional_to_map(signal.professional),
+            "ref": signal.case_reference,
             "created_sort": keys.created_sort(signal.created_at, signal.id),
             "active_until": signal.active_until.isoformat(),
-            "delete_after": signal.delete_after.isoformat(),
             "archived_on": signal.archived_on.isoformat() if signal.archived_on else None,
-            "close_reason": signal.close_reason.value if signal.close_reason else None,
+            "reason": signal.close_reason.value if signal.close_reason else None,
             "family_informed": signal.family_informed,
             "inform": [party.value for party in signal.inform],
+            # The last day (delete_after) is not stored apart: it is the day before the TTL instant.
             "ttl": expiry_epoch(signal.delete_after),
-            "idempotency_key": signal.idempotency_key,
+            "idem": signal.idempotency_key,
             # The by-due index: spread over a few partitions, sorted by the day the job acts on it.
             "due_shard": keys.due_shard(signal.id),
-            "due_key": keys.due_key(next_due(signal), signal.id),
+            "due_key": keys.due_key(next_due(signal)),
             # Absent until the first change, so items written before versions existed are version 0.
             "version": signal.version or None,
             # Absent without the population register (BRP): not checked, no parents known.
@@ -109,40 +93,67 @@ def parent_link_items(signal: Signal) -> list[Item]:
     ]
 
 
+def child_to_map(child: Child) -> Item:
+    address = child.address
+    return drop_none(
+        {
+            "gn": child.given_names,
+            "pre": child.family_name_prefix,
+            "fn": child.family_name,
+            "bd": child.birth_date.isoformat(),
+            "g": child.gender.value,
+            "a": drop_none(
+                {
+                    "st": address.street,
+                    "nr": address.house_number,
+                    "hl": address.house_letter,
+                    "hs": address.house_number_suffix,
+                    "pc": address.postcode,
+                    "city": address.city,
+                }
+            ),
+        }
+    )
+
+
+def child_from_map(value: Item, municipality_code: str) -> Child:
+    address = value["a"]
+    return Child(
+        given_names=value["gn"],
+        family_name_prefix=value.get("pre"),
+        family_name=value["fn"],
+        birth_date=date.fromisoformat(value["bd"]),
+        gender=Gender(value["g"]),
+        address=Address(
+            street=address["st"],
+            house_number=int(address["nr"]),
+            house_letter=address.get("hl"),
+            house_number_suffix=address.get("hs"),
+            postcode=address["pc"],
+            city=address["city"],
+            municipality_code=municipality_code,
+        ),
+    )
+
+
 def item_to_signal(item: Item) -> Signal:
-    child = item["child"]
-    address = child["address"]
+    created_sort = item["created_sort"]
     return Signal(
         id=item["signal_id"],
-        child_pseudonym=Pseudonym(keys.child_of(item["pk"]), item["child_key_version"]),
-        address_pseudonym=Pseudonym(item["address_pseudonym"], item["address_key_version"]),
-        child=Child(
-            given_names=child["given_names"],
-            family_name_prefix=child.get("family_name_prefix"),
-            family_name=child["family_name"],
-            birth_date=date.fromisoformat(child["birth_date"]),
-            gender=Gender(child["gender"]),
-            address=Address(
-                street=address["street"],
-                house_number=int(address["house_number"]),
-                house_letter=address.get("house_letter"),
-                house_number_suffix=address.get("house_number_suffix"),
-                postcode=address["postcode"],
-                city=address["city"],
-                municipality_code=address["municipality_code"],
-            ),
-        ),
+        child_pseudonym=Pseudonym(keys.child_of(item["pk"]), item["ckv"]),
+        address_pseudonym=Pseudonym(item["addr"], item["akv"]),
+        child=child_from_map(item["child"], item["muni"]),
         organisation=organisation_from(item),
-        professional=professional_from_map(item["professional"]),
-        created_at=parse_instant(item["created_at"]),
+        professional=professional_from_map(item["pro"]),
+        created_at=keys.created_of(created_sort),
         active_until=date.fromisoformat(item["active_until"]),
-        delete_after=date.fromisoformat(item["delete_after"]),
+        delete_after=last_day(int(item["ttl"])),
         family_informed=bool(item["family_informed"]),
         inform=tuple(InformParty(party) for party in item["inform"]),
-        case_reference=item.get("case_reference"),
+        case_reference=item.get("ref"),
         archived_on=date.fromisoformat(item["archived_on"]) if item.get("archived_on") else None,
-        close_reason=CloseReason(item["close_reason"]) if item.get("close_reason") else None,
-        idempotency_key=item.get("idempotency_key"),
+        close_reason=CloseReason(item["reason"]) if item.get("reason") else None,
+        idempotency_key=item.get("idem"),
         version=int(item.get("version", 0)),
         verification=Verification(item.get("verification", Verification.NOT_CHECKED)),
         parent_pseudonyms=tuple(Pseudonym(p, item["child_key_version"]) for p in item.get("parent_pseudonyms", [])),
@@ -150,13 +161,17 @@ def item_to_signal(item: Item) -> Signal:
 
 
 def guard_to_item(signal: Signal) -> Item:
-    """In the by-id index too (it carries the signal id): readers of that index skip it by type."""
+    """The holder's id is ``held_by``, not ``signal_id``: a guard has no place in the by-id index.
+
+    It expires with the active period: a guard whose period is over may be taken over, so the
+    nightly archive leaves it to the TTL, which deletes it without a write unit.
+    """
     return {
         **keys.guard_key(signal.child_pseudonym.value, signal.organisation.id),
         "item_type": keys.ACTIVE_GUARD,
-        "signal_id": signal.id,
+        "held_by": signal.id,
         "active_until": signal.active_until.isoformat(),
-        "ttl": expiry_epoch(signal.delete_after),
+        "ttl": expiry_epoch(signal.active_until),
     }
 
 
@@ -180,13 +195,9 @@ def organisation_to(organisation: Organisation, prefix: str = "") -> Item:
 
 
 def professional_from_map(value: Item) -> Professional:
-    return Professional(name=value["name"], function=value["function"], email=value["email"], phone=value["phone"])
+    return Professional(name=value["n"], function=value["f"], email=value["e"], phone=value["t"])
 
 
 def professional_to_map(professional: Professional) -> Item:
-    return {
-        "name": professional.name,
-        "function": professional.function,
-        "email": professional.email,
-        "phone": professional.phone,
-    }
+    """Name, function, e-mail and telephone, as ``n``, ``f``, ``e`` and ``t``."""
+    return {"n": professional.name, "f": professional.function, "e": professional.email, "t": professional.phone}

@@ -4,6 +4,37 @@
 in (and why), and each access pattern with the one request that serves it. The indexes are sparse:
 an item is in an index only when it carries that index's key attributes, so which attributes an
 item type carries decides where it can be found.
+
+Attribute names are stored with every item and index entry, and an item's write units count them.
+The names that no index, filter, condition or update expression uses, and that are read only by
+``items.py`` and ``match_items.py``, are short:
+
+==========================  ==============================================================
+stored                      meaning
+==========================  ==============================================================
+``addr``                    the address pseudonym (key of by-address)
+``muni``                    the municipality the child lives in (key of by-municipality)
+``ckv``, ``akv``            key version of the child's and of the address pseudonym
+``child``                   the child: ``gn`` given names, ``pre`` family-name prefix, ``fn``
+                            family name, ``bd`` birth date, ``g`` gender, ``a`` address (``st``
+                            street, ``nr`` house number, ``hl`` house letter, ``hs`` house-number
+                            suffix, ``pc`` postcode, ``city``); the municipality is ``muni``
+``pro``, ``other_pro``      a professional: ``n`` name, ``f`` function, ``e`` e-mail, ``t`` phone
+``ref``                     the organisation's case reference
+``reason``                  why a signal was closed early
+``idem``                    the ``Idempotency-Key`` the signal was created with
+``held_by``                 the id of the signal an active-signal guard belongs to
+``owner_id``                the id of the signal a match record is shown with
+``sides`` (a list of maps)  the regievoerder's record of each signal: ``sid`` its id, ``c`` the
+                            child's pseudonym, ``kv`` key version, ``org`` (a list: id, name, sector,
+                            region), ``pro``, ``ref``, ``at`` created, ``del`` delete after,
+                            ``ver`` version
+==========================  ==============================================================
+
+Nothing is stored twice: a signal's creation instant is the start of ``created_sort`` and its
+last day (``delete_after``) the day before its ``ttl``; a match record's id ends its sort key; the
+regievoerder's record takes its municipality and match id from its keys, and its follow-up is
+absent while open.
 """
 
 from __future__ import annotations
@@ -139,9 +170,10 @@ def due_shards() -> list[str]:
     return [f"{DUE_PREFIX}{shard}" for shard in range(DUE_SHARDS)]
 
 
-def due_key(day: date, item_id: str) -> str:
-    """Sort key of the due index: the first day the lifecycle job acts on the item."""
-    return f"{day.isoformat()}#{item_id}"
+def due_key(day: date) -> str:
+    """Sort key of the due index: the first day the lifecycle job acts on the item. An index key
+    need not be unique, and the job reads whole days, so the day alone will do."""
+    return day.isoformat()
 
 
 def due_after(day: date) -> str:
@@ -171,6 +203,11 @@ def organisation_key(organisation_id: str) -> Key:
 
 def municipality_key(code: str) -> Key:
     return {"pk": MUNICIPALITY_PREFIX + code, "sk": "MUNI"}
+
+
+def is_municipal_match_key(pk: str, sk: str) -> bool:
+    """Whether a key (as a keys-only index returns it) is that of a regievoerder's record."""
+    return pk.startswith(MUNICIPALITY_PREFIX) and sk.startswith(MATCH_PREFIX)
 
 
 def municipality_of(pk: str) -> str:

@@ -17,6 +17,7 @@ from chalicelib.adapters.dynamodb.keys import iso_instant, parse_instant
 from chalicelib.adapters.dynamodb.table import Item
 from chalicelib.domain.answers import Answer, MatchAnswer
 from chalicelib.domain.matching import FollowUp, Match, MatchedParty, MatchKind, MatchSide, MunicipalMatch
+from chalicelib.domain.model import Organisation
 
 
 def answer_to_map(answer: MatchAnswer | None) -> Item | None:
@@ -39,16 +40,15 @@ def match_to_item(match: Match) -> Item:
         {
             **keys.match_key(match.owner_child_pseudonym, match.signal_id, match.id),
             "item_type": keys.MATCH,
-            # The owner's id, so the by-id index returns a signal together with its matches.
-            "signal_id": match.signal_id,
-            "match_id": match.id,
+            # The owner's id, not as ``signal_id``: a match record has no place in the by-id index.
+            "owner_id": match.signal_id,
             "kind": match.kind.value,
             "since": iso_instant(match.since),
             "owner_delete_after": match.owner_delete_after.isoformat(),
             "other_signal_id": other.signal_id,
             "other_pk": keys.child_pk(other.child_pseudonym),
             **organisation_to(other.organisation, "other_"),
-            "other_professional": professional_to_map(other.professional),
+            "other_pro": professional_to_map(other.professional),
             "other_created_at": iso_instant(other.created_at),
             "other_active_until": other.active_until.isoformat(),
             "other_delete_after": other.delete_after.isoformat(),
@@ -72,17 +72,17 @@ def match_to_item(match: Match) -> Item:
 
 def item_to_match(item: Item) -> Match:
     return Match(
-        id=item["match_id"],
+        id=item["sk"].rsplit("#", 1)[1],
         kind=MatchKind(item["kind"]),
         since=parse_instant(item["since"]),
-        signal_id=item["signal_id"],
+        signal_id=item["owner_id"],
         owner_child_pseudonym=keys.child_of(item["pk"]),
         owner_delete_after=date.fromisoformat(item["owner_delete_after"]),
         other=MatchedParty(
             signal_id=item["other_signal_id"],
             child_pseudonym=keys.child_of(item["other_pk"]),
             organisation=organisation_from(item, "other_"),
-            professional=professional_from_map(item["other_professional"]),
+            professional=professional_from_map(item["other_pro"]),
             created_at=parse_instant(item["other_created_at"]),
             active_until=date.fromisoformat(item["other_active_until"]),
             delete_after=date.fromisoformat(item["other_delete_after"]),
@@ -97,56 +97,65 @@ def item_to_match(item: Item) -> Match:
     )
 
 
-def _side_to_map(side: MatchSide) -> Item:
+def _side_to_map(side: MatchSide, first: MatchSide | None = None) -> Item:
+    """A side as a map; the second side of a match about one child leaves out the child's
+    pseudonym, which the first side holds already (nothing stored twice)."""
+    organisation = side.organisation
+    same_child = first is not None and (first.child_pseudonym, first.key_version) == (
+        side.child_pseudonym,
+        side.key_version,
+    )
     return drop_none(
         {
-            "signal_id": side.signal_id,
-            "child_pseudonym": side.child_pseudonym,
-            "key_version": side.key_version,
-            **organisation_to(side.organisation),
-            "professional": professional_to_map(side.professional),
-            "case_reference": side.case_reference,
-            "signal_created_at": iso_instant(side.signal_created_at),
-            "delete_after": side.delete_after.isoformat(),
-            "version": side.version,
+            "sid": side.signal_id,
+            "c": None if same_child else side.child_pseudonym,
+            "kv": None if same_child else side.key_version,
+            "org": [organisation.id, organisation.name, organisation.sector, organisation.region],
+            "pro": professional_to_map(side.professional),
+            "ref": side.case_reference,
+            "at": iso_instant(side.signal_created_at),
+            "del": side.delete_after.isoformat(),
+            "ver": side.version,
             "answer": answer_to_map(side.answer),
         }
     )
 
 
-def _map_to_side(value: Item) -> MatchSide:
+def _map_to_side(value: Item, first: Item | None = None) -> MatchSide:
+    org = value["org"]
+    child = value if "c" in value else first
+    assert child is not None, "the first side always holds its child's pseudonym"
     return MatchSide(
-        signal_id=value["signal_id"],
-        child_pseudonym=value["child_pseudonym"],
-        key_version=value["key_version"],
-        organisation=organisation_from(value),
-        professional=professional_from_map(value["professional"]),
-        case_reference=value.get("case_reference"),
-        signal_created_at=parse_instant(value["signal_created_at"]),
-        delete_after=date.fromisoformat(value["delete_after"]),
-        version=int(value.get("version", 0)),
+        signal_id=value["sid"],
+        child_pseudonym=child["c"],
+        key_version=child["kv"],
+        organisation=Organisation(*org),
+        professional=professional_from_map(value["pro"]),
+        case_reference=value.get("ref"),
+        signal_created_at=parse_instant(value["at"]),
+        delete_after=date.fromisoformat(value["del"]),
+        version=int(value.get("ver", 0)),
         answer=map_to_answer(value.get("answer")),
     )
 
 
 def reminder_due_key(match: MunicipalMatch) -> str:
-    return keys.due_key(match.reminder_due(), match.id)
+    return keys.due_key(match.reminder_due())
 
 
 def municipal_match_to_item(match: MunicipalMatch) -> Item:
     item = drop_none(
         {
             **keys.municipal_match_key(match.municipality_code, match.id),
+            # The match id and the municipality are in the key; nothing puts it in by-municipality.
             "item_type": keys.MUNICIPAL_MATCH,
-            "match_id": match.id,
             # In the by-id index under the match's id, so the portal finds a match from its link.
             "signal_id": match.id,
-            # Without created_sort, so not in the by-municipality index (the reports' signals).
-            "municipality_code": match.municipality_code,
             "kind": match.kind.value,
             "since": iso_instant(match.since),
-            "sides": [_side_to_map(side) for side in match.sides],
-            "follow_up": match.follow_up.value,
+            "sides": [_side_to_map(match.sides[0]), _side_to_map(match.sides[1], match.sides[0])],
+            # Absent while open, as most records stay.
+            "follow_up": None if match.follow_up is FollowUp.OPEN else match.follow_up.value,
             "follow_up_at": iso_instant(match.follow_up_at) if match.follow_up_at else None,
             "note_code": match.note_code,
             "reminded": list(match.reminded),
@@ -161,11 +170,12 @@ def municipal_match_to_item(match: MunicipalMatch) -> Item:
 
 
 def item_to_municipal_match(item: Item) -> MunicipalMatch:
-    sides = [_map_to_side(side) for side in item["sides"]]
+    first, second = item["sides"]
+    sides = [_map_to_side(first), _map_to_side(second, first)]
     reminded = [bool(flag) for flag in item.get("reminded", [False, False])]
     return MunicipalMatch(
-        id=item["match_id"],
-        municipality_code=item["municipality_code"],
+        id=item["sk"].removeprefix(keys.MATCH_PREFIX),
+        municipality_code=keys.municipality_of(item["pk"]),
         kind=MatchKind(item["kind"]),
         since=parse_instant(item["since"]),
         sides=(sides[0], sides[1]),

@@ -44,10 +44,9 @@ class DynamoDBMatchStore:
         return ChildPartition(signals, matches, sent)
 
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
-        found = self._table.query(
-            "address_pseudonym = :address", {":address": address_pseudonym}, IndexName=keys.BY_ADDRESS
-        )
-        return [item_to_signal(item) for item in found]
+        """The by-address index (keys only), then the signals it names."""
+        found = self._table.query("addr = :address", {":address": address_pseudonym}, IndexName=keys.BY_ADDRESS)
+        return [item_to_signal(item) for item in self._table.fetch(found)]
 
     def signals_with_parent(self, parent_pseudonym: str) -> list[Signal]:
         """The signals whose child has this parent: the keys-only by-parent index names them, a
@@ -88,7 +87,7 @@ class DynamoDBMatchStore:
                 ":version": signal.version,
             }
             expression = (
-                "SET other_professional = :professional, other_active_until = :active_until, "
+                "SET other_pro = :professional, other_active_until = :active_until, "
                 "other_delete_after = :delete_after, other_version = :version"
             )
             if signal.archived_on is not None:
@@ -114,13 +113,13 @@ class DynamoDBMatchStore:
         if record is None:
             return
         for index, side in enumerate(record["sides"]):
-            if side["signal_id"] != signal.id:
+            if side["sid"] != signal.id:
                 continue
             path = f"sides[{index}]"
             refresh = self._table.update(
                 key,
-                f"SET {path}.professional = :professional, {path}.version = :version",
-                f"{path}.signal_id = :id AND (attribute_not_exists({path}.version) OR {path}.version < :version)",
+                f"SET {path}.pro = :professional, {path}.ver = :version",
+                f"{path}.sid = :id AND (attribute_not_exists({path}.ver) OR {path}.ver < :version)",
                 {
                     ":professional": professional_to_map(signal.professional),
                     ":version": signal.version,

@@ -88,7 +88,7 @@ class DynamoDBMunicipalMatches:
             {":shard": keys.REMINDER_SHARD, ":upper": keys.due_after(today)},
             IndexName=keys.BY_DUE,
         )
-        return [item_to_municipal_match(item) for item in found]
+        return [item_to_municipal_match(item) for item in self._table.fetch(found)]
 
     def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
         """Record that one side's professional was reminded; the last one leaves the job's index.

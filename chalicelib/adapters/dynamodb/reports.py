@@ -17,7 +17,7 @@ class DynamoDBReportSignals:
         """Sector and informing of the signals created in [start, end) for children living in the
         municipality: the by-municipality index projects only these two attributes."""
         found = self._table.query(
-            "municipality_code = :code AND created_sort BETWEEN :start AND :end",
+            "muni = :code AND created_sort BETWEEN :start AND :end",
             {":code": municipality_code, ":start": keys.iso_instant(start), ":end": keys.iso_instant(end)},
             IndexName=keys.BY_MUNICIPALITY,
         )

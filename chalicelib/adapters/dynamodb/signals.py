@@ -9,6 +9,7 @@ from datetime import date
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
 from chalicelib.adapters.dynamodb.items import (
+    expiry_epoch,
     guard_to_item,
     item_to_signal,
     parent_link_items,
@@ -45,7 +46,7 @@ class DynamoDBSignalStore:
                 guard_to_item(signal),
                 "attribute_not_exists(pk) OR active_until < :today",
                 {":today": today.isoformat()},
-                refused=lambda guard: DuplicateActiveSignal(guard["signal_id"] if guard else ""),
+                refused=lambda guard: DuplicateActiveSignal(guard["held_by"] if guard else ""),
             ),
             self._table.put(signal_to_item(signal), NEW),
             *(self._table.put(link) for link in parent_link_items(signal)),
@@ -55,24 +56,24 @@ class DynamoDBSignalStore:
         self._table.transact(writes, busy="a concurrent request changed this child's signals; retry")
 
     def get(self, signal_id: str) -> SignalWithMatches | None:
-        """The by-id index holds a signal with the match records shown with it (and its guard)."""
-        found = self._table.query("signal_id = :id", {":id": signal_id}, IndexName=keys.BY_ID)
-        return _with_matches(found)
+        """The by-id index (keys only) tells the child's partition, which holds the signal and the
+        match records shown with it."""
+        for found in self._table.query("signal_id = :id", {":id": signal_id}, IndexName=keys.BY_ID):
+            return self._read(found["pk"], signal_id)
+        return None
 
     def reload(self, signal: Signal) -> SignalWithMatches | None:
         return self.load(signal.child_pseudonym.value, signal.id)
 
     def load(self, child_pseudonym: str, signal_id: str) -> SignalWithMatches | None:
-        """One strongly consistent Query of the child's partition, where the by-id index may lag."""
+        return self._read(keys.child_pk(child_pseudonym), signal_id)
+
+    def _read(self, pk: str, signal_id: str) -> SignalWithMatches | None:
+        """One strongly consistent Query of the child's partition, where an index may lag."""
         found = self._table.query(
             "pk = :pk",
-            {
-                ":pk": keys.child_pk(child_pseudonym),
-                ":id": signal_id,
-                ":signal": keys.SIGNAL,
-                ":match": keys.MATCH,
-            },
-            FilterExpression="signal_id = :id AND item_type IN (:signal, :match)",
+            {":pk": pk, ":id": signal_id},
+            FilterExpression="signal_id = :id OR owner_id = :id",
             ConsistentRead=True,
         )
         return _with_matches(found)
@@ -84,34 +85,44 @@ class DynamoDBSignalStore:
         self, organisation_id: str, status: SignalStatus | None, today: date, limit: int, after: str | None
     ) -> SignalPage:
         condition = "org_id = :org"
-        values: Item = {":org": organisation_id, ":today": today.isoformat(), ":match": keys.MATCH}
+        values: Item = {":org": organisation_id, ":kept": expiry_epoch(today), ":match": keys.MATCH}
         if after is not None:
             condition += " AND created_sort < :after"
             values[":after"] = after
         # Status is a function of the dates and today, so it is filtered here, not stored. A
         # signal's match records sort just before it (newest first) and pass the filter.
-        filters = ["delete_after >= :today"]
+        filters = ["#ttl >= :kept"]  # delete_after >= today
+        if status is not None:
+            values[":today"] = today.isoformat()
         if status is SignalStatus.ACTIVE:
             filters.append("active_until >= :today AND attribute_not_exists(archived_on)")
         elif status is SignalStatus.ARCHIVED:
             filters.append("(active_until < :today OR attribute_exists(archived_on))")
-        found: list[Signal] = []
-        matches: dict[str, list[Match]] = {}
-        for item in self._table.query(
+        # The index projects the keys and what the filter reads; the page's items are then fetched.
+        entries: list[Item] = []
+        signals = 0
+        for entry in self._table.query(
             condition,
             values,
             IndexName=keys.BY_ORGANISATION,
             FilterExpression=f"item_type = :match OR ({' AND '.join(filters)})",
+            ExpressionAttributeNames={"#ttl": "ttl"},
             ScanIndexForward=False,
             Limit=limit + 1,
         ):
+            entries.append(entry)
+            if entry.get("item_type") == keys.SIGNAL:
+                signals += 1
+                if signals > limit:
+                    break
+        found: list[Signal] = []
+        matches: dict[str, list[Match]] = {}
+        for item in self._table.fetch(entries):
             if item.get("item_type") == keys.MATCH:
                 match = item_to_match(item)
                 matches.setdefault(match.signal_id, []).append(match)
-                continue
-            found.append(item_to_signal(item))
-            if len(found) > limit:
-                break
+            else:
+                found.append(item_to_signal(item))
         page = [SignalWithMatches.of(s, matches.get(s.id, [])) for s in found[:limit]]
         last = page[-1].signal if len(found) > limit else None
         return SignalPage(page, keys.created_sort(last.created_at, last.id) if last else None)
@@ -121,7 +132,10 @@ class DynamoDBSignalStore:
     def archive(self, read: SignalWithMatches, archived: Signal, log: LogEntry) -> None:
         signal = read.signal
         stored = replace(archived, version=signal.version + 1)
-        self._change([self._versioned_put(signal, stored), *self._release_guard(signal), self._logbook.put(log)])
+        # Archived after its active period (the nightly job): its guard has expired already.
+        expired = archived.archived_on is not None and signal.active_until < archived.archived_on
+        guard = [] if expired else self._release_guard(signal)
+        self._change([self._versioned_put(signal, stored), *guard, self._logbook.put(log)])
         self._matches.refresh_counterparts(read.changed(stored))
 
     def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
@@ -129,7 +143,7 @@ class DynamoDBSignalStore:
         condition, values = _version_condition(signal)
         update = self._table.update(
             keys.signal_key(signal.child_pseudonym.value, signal.id),
-            "SET professional = :professional, version = :next",
+            "SET pro = :professional, version = :next",
             condition,
             values | {":professional": professional_to_map(professional), ":next": signal.version + 1},
             refused=_gone_or_changed,
@@ -189,25 +203,24 @@ class DynamoDBSignalStore:
         """
         key = keys.guard_key(signal.child_pseudonym.value, signal.organisation.id)
         current = self._table.get(key)
-        if current is None or current.get("signal_id") != signal.id:
+        if current is None or current.get("held_by") != signal.id:
             return []
-        return [self._table.delete(key, "signal_id = :id", {":id": signal.id})]
+        return [self._table.delete(key, "held_by = :id", {":id": signal.id})]
 
     def due_signals(self, today: date) -> list[Signal]:
         """Signals the lifecycle job must act on by ``today``, missed days included.
 
-        One Query per shard of the due-date index: the cost follows the number of items due, not
-        the size of the table.
+        One Query per shard of the due-date index (keys only), then the signals it names: the cost
+        follows the number of items due, not the size of the table.
         """
-        found: list[Signal] = []
+        found: list[Item] = []
         for shard in keys.due_shards():
-            query = self._table.query(
+            found += self._table.query(
                 "due_shard = :shard AND due_key < :upper",
                 {":shard": shard, ":upper": keys.due_after(today)},
                 IndexName=keys.BY_DUE,
             )
-            found.extend(item_to_signal(item) for item in query)
-        return found
+        return [item_to_signal(item) for item in self._table.fetch(found)]
 
 
 def _with_matches(items: Iterable[Item]) -> SignalWithMatches | None:

@@ -10,7 +10,7 @@ simply be made again after (:func:`again_when_busy`). Anything else is an outage
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 Item = dict[str, Any]
 BATCH_WRITE_LIMIT = 25
+BATCH_GET_LIMIT = 100
 BUSY = "a concurrent request changed the same items; retry"
 _Written = TypeVar("_Written")
 
@@ -134,6 +135,26 @@ class Table:
                 return
             request = {**request, "ExclusiveStartKey": response["LastEvaluatedKey"]}
 
+    def fetch(self, found: Iterable[Mapping[str, Any]]) -> list[Item]:
+        """The items of a keys-only index read, whole and in its order: BatchGetItem, 100 keys to a
+        request, eventually consistent as the index is. An item deleted meanwhile is left out."""
+        wanted = [{"pk": item["pk"], "sk": item["sk"]} for item in found]
+        items: dict[tuple[str, str], Item] = {}
+        for start in range(0, len(wanted), BATCH_GET_LIMIT):
+            pending: Any = {self.name: {"Keys": [serialise(key) for key in wanted[start : start + BATCH_GET_LIMIT]]}}
+            for attempt in range(8):
+                response = self.client.batch_get_item(RequestItems=pending)
+                for raw in response["Responses"].get(self.name, []):
+                    item = deserialise(raw)
+                    items[(item["pk"], item["sk"])] = item
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+            if pending:
+                raise Conflict("DynamoDB left keys unprocessed; retry")
+        return [items[key] for key in ((k["pk"], k["sk"]) for k in wanted) if key in items]
+
     # Writes, as one action of a transaction or alone ----------------------------------------------
 
     def put(
@@ -166,11 +187,6 @@ class Table:
         refused: Callable[[Item | None], Exception] | None = None,
     ) -> Write:
         return Write({"Delete": self._request(condition, values, None, refused, Key=serialise(key))}, refused)
-
-    def check(
-        self, key: Mapping[str, Any], condition: str, refused: Callable[[Item | None], Exception] | None = None
-    ) -> Write:
-        return Write({"ConditionCheck": self._request(condition, None, None, None, Key=serialise(key))}, refused)
 
     def _request(
         self,
