@@ -12,6 +12,8 @@ NODE_STAMP := node_modules/.installed
 DEPLOYABLE_STAGES := dev prod
 PORT ?= 8000
 OUTBOX_PORT ?= 8025
+# The population register (BRP): on starts a local stand-in; off runs the stage without it (docs/brp.md).
+BRP ?= on
 STAGE ?= dev
 
 .PHONY: run test check lint typecheck package scan contract adr schemathesis unit integration e2e browser browser-deps console-assets bench clean
@@ -39,7 +41,7 @@ $(NODE_STAMP): package.json package-lock.json
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT)
+	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT) --brp $(BRP)
 
 test: $(STAMP) lint typecheck browser-deps
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done
@@ -109,7 +111,7 @@ console-assets: $(NODE_STAMP)
 browser: $(STAMP) browser-deps
 	$(BIN)/python -m pytest tests/browser
 
-# The matching and lifecycle benchmarks load 20,000 signals into the emulator: minutes each.
+# The matching and lifecycle benchmarks load 20,000 signals into the emulator, fan_out 10,000: minutes each.
 # cold_start measures out/dev/deployment.zip, so the dev stage is packaged first.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.aws_calls
@@ -117,9 +119,11 @@ bench: $(STAMP)
 	$(MAKE) --no-print-directory package STAGE=dev
 	$(BIN)/python -m benchmarks.cold_start
 	$(BIN)/python -m benchmarks.phone_numbers
+	$(BIN)/python -m benchmarks.brp_calls
 	$(BIN)/python -m benchmarks.access
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.lifecycle
+	$(BIN)/python -m benchmarks.fan_out
 
 clean:
 	rm -rf $(VENV) $(SCAN_VENV) node_modules .local out .schemathesis .pytest_cache .mypy_cache .ruff_cache

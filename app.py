@@ -25,7 +25,7 @@ from chalicelib.domain.model import CloseReason, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
 from chalicelib.routes import Call, Routes
 from chalicelib.services import auth
-from chalicelib.settings import signals_stream_arn
+from chalicelib.settings import lifecycle_queue_name, signals_stream_arn
 
 if TYPE_CHECKING:
     from chalicelib import schemas
@@ -162,11 +162,38 @@ def match_signals(event: Any) -> dict[str, Any]:
         flush_metrics()
 
 
-# Every night at 01:30 UTC (02:30 or 03:30 in the Netherlands), after the Dutch day has turned.
+# Every night at 01:30 UTC (02:30 or 03:30 in the Netherlands), after the Dutch day has turned: the
+# planner sends what is due, in chunks, to the queue that lifecycle_work reads.
 @app.schedule(Cron(30, 1, "*", "*", "?", "*"), name="lifecycle")
 def lifecycle(event: Any) -> dict[str, object]:
     try:
-        return container().lifecycle.run().as_dict()
+        return container().nightly_planner.plan().as_dict()
+    finally:
+        flush_metrics()
+
+
+@app.on_sqs_message(queue=lifecycle_queue_name(), batch_size=1, name="lifecycle_work")
+def lifecycle_work(event: Any) -> dict[str, object]:
+    from chalicelib.work import handle_messages
+
+    try:
+        root = container()
+        return handle_messages((record.body for record in event), root.lifecycle, root.nightly_planner)
+    finally:
+        flush_metrics()
+
+
+# Every night at 00:30 UTC, before the lifecycle job: moves and deaths the BRP Update API reports for
+# the children followed (docs/brp.md); nothing to do with BRP or BRP_FOLLOW off.
+@app.schedule(Cron(30, 0, "*", "*", "?", "*"), name="register_follow")
+def register_follow(event: Any) -> dict[str, object]:
+    try:
+        nightly = container().nightly_follow
+        if nightly is None:
+            return {"followed": "off"}
+        outcome = nightly.run()
+        logger.info("register followed", extra=outcome.as_dict())
+        return outcome.as_dict()
     finally:
         flush_metrics()
 

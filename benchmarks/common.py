@@ -29,12 +29,14 @@ from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.services.signals import NewSignal
 from chalicelib.settings import Settings
+from infra.queues import create_work_queue
 from infra.tables import TableNames, create_tables
 from local.clock import FixedClock
 from tests import builders
 
 KEY_PARAMETER = "/verwijsindex/bench/pseudonym-key"
 SENDER = "noreply@verwijsindex.example.nl"
+WORK_QUEUE = "verwijsindex-bench-lifecycle-work"
 NOW = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
 
 
@@ -80,12 +82,14 @@ def local_account() -> Iterator[tuple[bootstrap.Container, CallCounter, FixedClo
         ses = boto3.client("ses")
         ses.verify_email_identity(EmailAddress=SENDER)
         ses.create_configuration_set(ConfigurationSet={"Name": "verwijsindex-bench"})
+        create_work_queue(boto3.client("sqs"), WORK_QUEUE)
         settings = Settings.from_environ(
             names.environment()
             | {
                 "PSEUDONYM_KEY_PARAMETER": KEY_PARAMETER,
                 "MAIL_SENDER": SENDER,
                 "SES_CONFIGURATION_SET": "verwijsindex-bench",
+                "LIFECYCLE_QUEUE": WORK_QUEUE,
             }
         )
         clock = FixedClock(NOW)

@@ -10,8 +10,9 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from chalicelib import bootstrap_brp, bootstrap_nightly
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.settings import Settings
 
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_ssm import SSMClient
 
+    from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
     from chalicelib.adapters.dynamodb.answers import DynamoDBMatchAnswers
+    from chalicelib.adapters.dynamodb.due import DynamoDBDueWork
     from chalicelib.adapters.dynamodb.idempotency import DynamoDBIdempotency
     from chalicelib.adapters.dynamodb.ledger import DynamoDBNotificationLedger
     from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
@@ -30,13 +33,18 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.reports import DynamoDBReportSignals
     from chalicelib.adapters.dynamodb.signals import DynamoDBSignalStore
     from chalicelib.adapters.dynamodb.table import Table
+    from chalicelib.adapters.sqs import SqsWorkQueue
     from chalicelib.adapters.ssm import SsmPseudonymKey
     from chalicelib.ports import Clock, Mailer
+    from chalicelib.ports_register import PopulationRegister
     from chalicelib.services.answers import AnswerService
     from chalicelib.services.audit import Audit
     from chalicelib.services.follow_up import FollowUpService
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
+    from chalicelib.services.nightly import NightlyPlanner
+    from chalicelib.services.register_follow import RegisterFollowService
+    from chalicelib.services.register_updates import NightlyFollow
     from chalicelib.services.reports import ReportService
     from chalicelib.services.signals import SignalService
     from chalicelib.services.subjects import SubjectService
@@ -90,13 +98,11 @@ class Container:
 
     @cached_property
     def dynamodb(self) -> DynamoDBClient:
-        client: DynamoDBClient = self._client("dynamodb")
-        return client
+        return cast("DynamoDBClient", self._client("dynamodb"))
 
     @cached_property
     def ssm(self) -> SSMClient:
-        client: SSMClient = self._client("ssm")
-        return client
+        return cast("SSMClient", self._client("ssm"))
 
     @cached_property
     def pseudonymiser(self) -> SsmPseudonymKey:
@@ -118,7 +124,7 @@ class Container:
     def logbook(self) -> DynamoDBLogbook:
         from chalicelib.adapters.dynamodb.logbook import DynamoDBLogbook
 
-        return DynamoDBLogbook(self._table(self.settings.logbook_table))
+        return DynamoDBLogbook(self._table(self.settings.logbook_table), self.settings.logbook_retention_days)
 
     @cached_property
     def idempotency(self) -> DynamoDBIdempotency:
@@ -152,8 +158,7 @@ class Container:
 
     @cached_property
     def sesv2(self) -> SESV2Client:
-        client: SESV2Client = self._client("sesv2")
-        return client
+        return cast("SESV2Client", self._client("sesv2"))
 
     @cached_property
     def notification_ledger(self) -> DynamoDBNotificationLedger:
@@ -182,16 +187,19 @@ class Container:
 
     @cached_property
     def lifecycle(self) -> LifecycleService:
-        from chalicelib.services.lifecycle import LifecycleService
+        return bootstrap_nightly.lifecycle(self)
 
-        return LifecycleService(
-            store=self.signal_store,
-            ledger=self.notification_ledger,
-            mailer=self.mailer,
-            audit=self.audit,
-            reminders=self.municipal_matches,
-            portal_url=self.settings.console_url,
-        )
+    @cached_property
+    def due_work(self) -> DynamoDBDueWork:
+        return bootstrap_nightly.due_work(self)
+
+    @cached_property
+    def work_queue(self) -> SqsWorkQueue:
+        return bootstrap_nightly.work_queue(self)
+
+    @cached_property
+    def nightly_planner(self) -> NightlyPlanner:
+        return bootstrap_nightly.nightly_planner(self)
 
     @cached_property
     def municipal_matches(self) -> DynamoDBMunicipalMatches:
@@ -245,10 +253,34 @@ class Container:
         )
 
     @cached_property
+    def population_register(self) -> PopulationRegister | None:
+        """The BRP for a request; ``None`` with the setting off (``bootstrap_brp``)."""
+        return bootstrap_brp.population_register(self)
+
+    @cached_property
+    def register_updates(self) -> HaalCentraalRegisterUpdates | None:
+        return bootstrap_brp.register_updates(self)
+
+    @cached_property
+    def register_follow(self) -> RegisterFollowService | None:
+        return bootstrap_brp.register_follow(self)
+
+    @cached_property
+    def nightly_follow(self) -> NightlyFollow | None:
+        return bootstrap_brp.nightly_follow(self)
+
+    @cached_property
     def signals(self) -> SignalService:
         from chalicelib.services.signals import SignalService
 
-        return SignalService(self.signal_store, self.logbook, self.pseudonymiser, self.audit)
+        return SignalService(
+            self.signal_store,
+            self.logbook,
+            self.pseudonymiser,
+            self.audit,
+            register=self.population_register,
+            subscriptions=bootstrap_brp.subscriptions(self),
+        )
 
 
 _container: Container | None = None

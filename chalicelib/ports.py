@@ -1,9 +1,8 @@
 """Every port the use cases need from the outside world, and the values that cross it.
 
-The DynamoDB, SES and SSM adapters (``chalicelib.adapters``) implement them against AWS, the fakes in
-``tests/fakes.py`` in memory; a contract suite per port (``tests/integration/test_*_contract.py``)
-holds both to the same behaviour, errors included. Adapters import this and the domain, never a service.
-"""
+The DynamoDB, SES, SSM and BRP adapters (``chalicelib.adapters``) implement them, the fakes in ``tests/fakes.py`` in
+memory; a contract suite per port (``tests/integration/test_*_contract.py``) holds both to the same behaviour, errors
+included. Adapters import this module and the domain, never a service."""
 
 from __future__ import annotations
 
@@ -14,10 +13,10 @@ from enum import StrEnum
 from typing import Protocol
 
 from chalicelib.domain.answers import MatchAnswer
-from chalicelib.domain.errors import DomainError
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
-from chalicelib.domain.model import Organisation, Principal, Professional, Signal, SignalStatus
+from chalicelib.domain.model import Professional, Signal, SignalStatus
+from chalicelib.domain.nightly import Chunk, DuePage
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.domain.reports import SignalFacts
@@ -92,26 +91,17 @@ class SignalChanges(Protocol):
 class SignalStore(SignalChanges, Protocol):
     def add(self, signal: Signal, today: date, idempotency: IdempotencyRecord | None, log: LogEntry) -> None:
         """Store a new signal, its active-signal guard, the idempotency record and the log entry
-        atomically.
-
-        Raises ``DuplicateActiveSignal`` when the organisation already has an active signal for
-        the child, ``IdempotencyReplay`` when the key was used before.
-        """
+        atomically: ``DuplicateActiveSignal`` when the organisation already has an active signal for
+        the child, ``IdempotencyReplay`` when the key was used before."""
         ...
 
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None: ...
 
     def list_for_organisation(
-        self,
-        organisation_id: str,
-        status: SignalStatus | None,
-        today: date,
-        limit: int,
-        after: str | None,
+        self, organisation_id: str, status: SignalStatus | None, today: date, limit: int, after: str | None
     ) -> SignalPage:
         """The organisation's signals still in existence on ``today``, newest first, with their
-        matches. ``after`` is the sort key of the last signal of the previous page.
-        """
+        matches. ``after`` is the sort key of the last signal of the previous page."""
         ...
 
     def replace_professional(self, read: SignalWithMatches, professional: Professional, log: LogEntry) -> None:
@@ -128,6 +118,16 @@ class LifecycleStore(SignalChanges, Protocol):
     def due_signals(self, today: date) -> list[Signal]:
         """Signals the lifecycle job must act on by ``today``, missed days included."""
         ...
+
+    def load(self, child_pseudonym: str, signal_id: str) -> SignalWithMatches | None: ...  # by key, as ``reload``
+
+
+class DueWork(Protocol):  # up to ``limit`` keys of what is due by ``today``, a page after ``cursor``
+    def due_page(self, today: date, cursor: str | None, limit: int) -> DuePage: ...
+
+
+class WorkQueue(Protocol):  # the nightly job's chunks, to parallel workers
+    def send(self, chunks: Sequence[Chunk]) -> None: ...
 
 
 class Logbook(Protocol):
@@ -155,6 +155,7 @@ class ChildPartitions(Protocol):
 
 class MatchStore(ChildPartitions, Protocol):
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]: ...
+    def signals_with_parent(self, parent_pseudonym: str) -> list[Signal]: ...
 
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         """Store match records and follow-up records; the records shown with the new signal last."""
@@ -198,6 +199,7 @@ class MatchAnswers(Protocol):
 
 class ReminderStore(Protocol):
     def due_reminders(self, today: date) -> list[MunicipalMatch]: ...
+    def get(self, municipality_code: str, match_id: str) -> MunicipalMatch | None: ...
 
     def mark_reminded(self, match: MunicipalMatch, side: int) -> None:
         """Record that side ``side`` (0 or 1) was reminded; idempotent."""
@@ -210,59 +212,6 @@ class ReportSignals(Protocol):
 
 class Municipalities(Protocol):
     def municipality_codes(self, region: str | None) -> list[str]: ...
-
-
-# The registry ----------------------------------------------------------------------------------
-
-# A suspension stops the organisation and all its active tokens in one transaction, so their number
-# is bounded by the transaction limit: 100 actions on DynamoDB, 25 on moto 5.2.5. 24 active tokens
-# (one per case system, with room to rotate) fit both.
-MAX_ACTIVE_TOKENS = 24
-
-
-class AlreadyRegistered(DomainError):
-    """An organisation, municipality or token with this key exists already."""
-
-
-@dataclass(frozen=True)
-class TokenGrant:
-    """A stored token: only its hash is kept; ``principal`` is what it authenticates as."""
-
-    token_id: str
-    token_hash: str
-    principal: Principal
-    active: bool
-
-
-class TokenLookup(Protocol):
-    def token_by_hash(self, token_hash: str) -> TokenGrant | None: ...
-
-
-class AdminRegistry(Protocol):
-    def put_organisation(self, organisation: Organisation, created_at: datetime) -> None: ...
-
-    def get_organisation(self, organisation_id: str) -> Organisation | None: ...
-
-    def suspend_organisation(self, organisation_id: str) -> int:
-        """Stop the organisation and all its active tokens at once; returns how many stopped."""
-        ...
-
-    def put_municipality(
-        self, code: str, name: str, region: str, regievoerder_email: str | None, created_at: datetime
-    ) -> None: ...
-
-    def get_municipality(self, code: str) -> dict[str, object] | None: ...
-
-    def put_token(self, grant: TokenGrant, created_at: datetime) -> None:
-        """Store a token, held by whom ``grant.principal`` names: an organisation's only while the
-        organisation is active and holds fewer than ``MAX_ACTIVE_TOKENS`` active tokens, checked
-        atomically with the write (``InvalidInput`` on field ``organisation`` otherwise): a check made
-        before would leave a window in which a suspension misses the new token."""
-        ...
-
-    def revoke_token(self, token_id: str) -> None: ...
-
-    def add_excluded_address(self, address_pseudonym: str, key_version: str, created_at: datetime) -> bool: ...
 
 
 # Mail ------------------------------------------------------------------------------------------

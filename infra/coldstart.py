@@ -187,7 +187,13 @@ def sandbox(archive: Path | None = None, task: Path | None = None, read_only: bo
 # --- The four functions, each started cold and called once, as Lambda would -------------------------
 
 # The handler Lambda calls for each function (the template's ``Handler``, without ``app.``).
-HANDLERS = {"api": "app", "authorizer": "token_authorizer", "match": "match_signals", "lifecycle": "lifecycle"}
+HANDLERS = {
+    "api": "app",
+    "authorizer": "token_authorizer",
+    "match": "match_signals",
+    "lifecycle": "lifecycle",
+    "lifecycle_work": "lifecycle_work",
+}
 LOOPBACK = "127.0.0.1"
 REGION = "eu-west-1"
 
@@ -290,6 +296,7 @@ def _provision(variables: Mapping[str, str]) -> str:
 
     import boto3
 
+    from infra.queues import create_work_queue
     from infra.tables import TableNames, create_tables
 
     names = TableNames(
@@ -299,6 +306,7 @@ def _provision(variables: Mapping[str, str]) -> str:
         idempotency=variables["IDEMPOTENCY_TABLE"],
     )
     create_tables(boto3.client("dynamodb"), names)
+    create_work_queue(boto3.client("sqs"), variables["LIFECYCLE_QUEUE"])
     key = base64.b64encode(os.urandom(32)).decode()
     boto3.client("ssm").put_parameter(Name=variables["PSEUDONYM_KEY_PARAMETER"], Value=key, Type="SecureString")
     ses = boto3.client("ses")
@@ -314,6 +322,7 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
     from chalicelib import callers, schemas
     from chalicelib.bootstrap import Container
     from chalicelib.domain.model import Principal, PrincipalKind
+    from chalicelib.domain.nightly import Chunk, DueItem, DueKind
     from chalicelib.services import admin
     from chalicelib.settings import Settings
     from local.streams import StreamPoller
@@ -321,6 +330,7 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
 
     container = Container(settings=Settings.from_environ(variables))
     now = container.clock.now()
+    gone = DueItem(DueKind.SIGNAL, "0" * 64, "sg_gone")
     principals = []
     token = ""
     for name, sector, region in (("GGD Regio Utrecht", "jgz", "utrecht"), ("Buurtteam Oost", "wijkteam", "utrecht")):
@@ -369,6 +379,27 @@ def _first_calls(variables: Mapping[str, str], stream_arn: str) -> dict[str, Fun
                 "detail": {},
             },
         ),
+        # A chunk whose signal is gone by now: the worker reads it again and leaves it.
+        "lifecycle_work": FunctionCall(HANDLERS["lifecycle_work"], _sqs_event(Chunk((gone,)).to_json())),
+    }
+
+
+def _sqs_event(body: str) -> dict[str, Any]:
+    """One message of the nightly work queue as Lambda hands it to the worker function."""
+    return {
+        "Records": [
+            {
+                "messageId": "coldstart",
+                "receiptHandle": "coldstart",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:verwijsindex-lifecycle-work",
+                "awsRegion": REGION,
+            }
+        ]
     }
 
 

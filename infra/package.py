@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from infra import coldstart
+from infra.queues import QUEUE_SETTING, WORK_QUEUE
 from infra.stages import CONFIG, stage_environment
 from infra.tables import TABLE_SETTINGS
 
@@ -95,6 +96,10 @@ phones.display(phones.normalise("+31 30 123 4567"))
 """
 
 
+# The nightly workers' function and its event source, as chalice names them (see point_work_queue).
+WORK_FUNCTION = "LifecycleWork"
+WORK_EVENT_SOURCE = "LifecycleWorkSqsEventSource"
+
 # ``make package`` also writes the template with the mutual TLS option on (these example values as
 # the parameters' defaults), so that cfn-lint and checkov check the option on as well as off. It is
 # for checking only: a deployment with the option on passes its own values as parameters.
@@ -137,10 +142,11 @@ def _substitute_stage(value: Any, stage: str) -> str:
 
 
 def check_names(template: dict[str, Any], stage: str, environment: dict[str, str]) -> None:
-    """The tables and configuration set the template creates are the ones config.json names."""
+    """The tables, configuration set and work queue the template creates are the ones config.json names."""
     resources = template["Resources"]
     expected = {setting: resources[logical]["Properties"]["TableName"] for logical, setting in TABLE_SETTINGS.items()}
     expected["SES_CONFIGURATION_SET"] = resources["ConfigurationSet"]["Properties"]["Name"]
+    expected[QUEUE_SETTING] = resources[WORK_QUEUE]["Properties"]["QueueName"]
     wrong = []
     for setting, name in expected.items():
         rendered = _substitute_stage(name, stage)
@@ -157,8 +163,21 @@ def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str],
     parameters["Stage"]["AllowedValues"] = [stage]
     parameters["Stage"]["Default"] = stage
     parameters["PseudonymKeyParameterName"]["Default"] = environment["PSEUDONYM_KEY_PARAMETER"]
+    parameters["BrpParametersPath"]["Default"] = environment["BRP_PARAMETERS"]
     parameters["MailSender"]["Default"] = environment["MAIL_SENDER"]
     parameters["LogRetentionInDays"]["Default"] = log_retention
+
+
+def point_work_queue(template: dict[str, Any]) -> None:
+    """The nightly workers read the stack's own work queue.
+
+    chalice names the queue of ``on_sqs_message`` by an ARN it builds from the queue's name, and a
+    merge template's value would be merged into that map, not replace it: so it is replaced here.
+    """
+    events = template["Resources"][WORK_FUNCTION]["Properties"]["Events"]
+    if list(events) != [WORK_EVENT_SOURCE]:
+        raise PackagingError(f"chalice named the work queue's event source {list(events)}: fix infra/package.py")
+    events[WORK_EVENT_SOURCE]["Properties"]["Queue"] = {"Fn::GetAtt": [WORK_QUEUE, "Arn"]}
 
 
 def with_mutual_tls(template: dict[str, Any]) -> dict[str, Any]:
@@ -265,6 +284,7 @@ def package(stage: str, out_dir: Path | None = None) -> Path:
     check_runtime(template)
     optimise_archive(target / "deployment.zip")
     pin_stage(template, stage, environment, log_retention)
+    point_work_queue(template)
     path.write_text(json.dumps(template, indent=2) + "\n")
     (target / MUTUAL_TLS_TEMPLATE_NAME).write_text(json.dumps(with_mutual_tls(template), indent=2) + "\n")
     return path

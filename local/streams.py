@@ -4,14 +4,17 @@ Chalice's local server and its test client run no event sources, so the local st
 end-to-end tests read the emulator's stream with this poller: Lambda-shaped records, in batches,
 and on ``batchItemFailures`` a retry from the lowest failed sequence number, up to a bounded
 number of attempts, after which the batch goes to ``dead_letters`` (what the SQS on-failure
-destination receives in AWS).
+destination receives in AWS). Records that match none of the event source's filters
+(``local.stream_filter``) are dropped before batching, as Lambda drops them, and never invoke it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+
+from local.stream_filter import Pattern, passes
 
 Invoke = Callable[[dict[str, Any]], Any]
 
@@ -57,6 +60,7 @@ class StreamPoller:
         batch_size: int = 10,
         max_attempts: int = 3,
         region: str = "eu-west-1",
+        filters: Sequence[Pattern] = (),
     ) -> None:
         self._client = streams_client
         self._arn = stream_arn
@@ -64,6 +68,7 @@ class StreamPoller:
         self._batch_size = batch_size
         self._max_attempts = max_attempts
         self._region = region
+        self._filters = list(filters)
         self._done: set[str] = set()
         # Per shard, the iterator type and sequence number the next poll reads from.
         self._positions: dict[str, tuple[str, str]] = {}
@@ -92,7 +97,10 @@ class StreamPoller:
         delivered = 0
         for shard in description["Shards"]:
             read = self._read(shard["ShardId"])
-            pending = [r for r in read if r["eventID"] not in self._done]
+            fresh = [r for r in read if r["eventID"] not in self._done]
+            # Filtered out: done without an invocation, as the event source mapping does.
+            self._done.update(r["eventID"] for r in fresh if not passes(r, self._filters))
+            pending = [r for r in fresh if r["eventID"] not in self._done]
             while pending:
                 batch = pending[: self._batch_size]
                 delivered += len(batch)

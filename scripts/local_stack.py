@@ -8,7 +8,10 @@ One process runs, in this order:
 2. the resources of stage ``local`` (tables from ``infra/``, a fresh SecureString pseudonym key);
 3. demo clients, registered through the admin services: two organisations in different regions,
    a municipality with a regievoerder and one excluded address;
-4. the API, served by Chalice's local server on ``http://127.0.0.1:<port>``.
+4. the API, served by Chalice's local server on ``http://127.0.0.1:<port>``;
+5. unless ``--brp off``, a stand-in for the population register (BRP) on a free loopback port,
+   answering from RvIG test personas (``local/brp_stand_in.py``), its URLs and client credentials
+   in the emulator's SSM where the app reads them.
 
 Everything lives in memory and is gone when the command stops. The only file written is the
 state file (``.local/stack.json`` unless ``--state-file`` says otherwise): the URLs and the demo
@@ -44,7 +47,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scripts.local_people import provision_identity, seed_people
-from scripts.local_workers import OutboxServer, ScheduleWorker, StreamWorker
+from scripts.local_workers import OutboxServer, QueueWorker, ScheduleWorker, StreamWorker
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STAGE = "local"
@@ -105,6 +108,27 @@ DEMO_SIGNAL: dict[str, Any] = {
     "case_reference": "JGZ-2026-0042",
     "family_informed": True,
 }
+# Zoey, an RvIG test persona the BRP stand-in knows (local/brp_personas.json): with the register on,
+# a signal must name a child the register knows, with its family name and birth date.
+DEMO_BRP_SIGNAL: dict[str, Any] = {
+    **DEMO_SIGNAL,
+    "child": {
+        **DEMO_SIGNAL["child"],
+        "bsn": "999995807",
+        "given_names": "Zoey",
+        "family_name_prefix": "den",
+        "family_name": "Braber",
+        "birth_date": "2018-11-14",
+        "address": {
+            "street": "Schakelstraat",
+            "house_number": 14,
+            "house_letter": "H",
+            "postcode": "1014 AW",
+            "city": "Amsterdam",
+            "municipality_code": "0363",
+        },
+    },
+}
 
 # Settings the app needs that .chalice/config.json may not give stage ``local`` (yet); it wins when it does.
 LOCAL_FALLBACKS = {
@@ -150,6 +174,8 @@ class Options:
     verbose: bool = False
     outbox_port: int = DEFAULT_OUTBOX_PORT
     lifecycle_interval: float = 60.0
+    # The population register's stand-in; make run turns it on (BRP=on), tests and tools choose.
+    brp: bool = False
 
 
 @dataclass
@@ -168,6 +194,7 @@ class StackState:
     outbox_url: str = ""
     console_url: str = ""
     people: list[dict[str, Any]] = field(default_factory=list)
+    brp_url: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,6 +210,8 @@ class StackState:
             "excluded_addresses": self.excluded_addresses,
             "console_url": self.console_url,
             "people": self.people,
+            # The BRP stand-in; empty when the stack runs without the register (BRP=off).
+            "brp_url": self.brp_url,
         }
 
 
@@ -387,10 +416,11 @@ def _widen_backlog(server: socketserver.TCPServer, backlog: int) -> None:
 
 
 def provision(environment: dict[str, str]) -> dict[str, str]:
-    """The tables as ``infra/`` deploys them, a fresh pseudonym key (never persisted) and the verified
-    SES sender; returns what became known (the signals table's stream ARN)."""
+    """The tables and the nightly work queue as ``infra/`` deploys them, a fresh pseudonym key (never persisted)
+    and the verified SES sender; returns what became known (the signals table's stream ARN)."""
     import boto3
 
+    from infra.queues import create_work_queue
     from infra.tables import TableNames, create_tables
 
     session = boto3.session.Session()
@@ -401,6 +431,7 @@ def provision(environment: dict[str, str]) -> dict[str, str]:
         idempotency=environment["IDEMPOTENCY_TABLE"],
     )
     create_tables(session.client("dynamodb"), names)
+    create_work_queue(session.client("sqs"), environment["LIFECYCLE_QUEUE"])
     session.client("ssm").put_parameter(
         Name=environment["PSEUDONYM_KEY_PARAMETER"],
         Value=base64.b64encode(os.urandom(32)).decode(),
@@ -415,6 +446,42 @@ def provision(environment: dict[str, str]) -> dict[str, str]:
         ses.create_configuration_set(ConfigurationSet={"Name": environment["SES_CONFIGURATION_SET"]})
     table = session.client("dynamodb").describe_table(TableName=names.signals)["Table"]
     return {"SIGNALS_STREAM_ARN": table["LatestStreamArn"]}
+
+
+class BrpStandInComponent:
+    name = "BRP stand-in"
+
+    def __init__(self) -> None:
+        from local.brp_stand_in import BrpStandIn
+
+        self.stand_in = BrpStandIn(port=0)
+
+    def start(self) -> None:
+        self.stand_in.start()
+
+    def stop(self) -> None:
+        self.stand_in.stop()
+
+
+def provision_brp(environment: dict[str, str], component: BrpStandInComponent) -> None:
+    """The stand-in's URLs and credentials where a deployment keeps the real ones: SSM, under BRP_PARAMETERS."""
+    import boto3
+
+    stand_in = component.stand_in
+    values = {
+        "base-url": stand_in.url,
+        "token-url": stand_in.token_url,
+        "client-id": stand_in.client_id,
+        "client-secret": stand_in.client_secret,
+    }
+    ssm = boto3.client("ssm")
+    for name, value in values.items():
+        ssm.put_parameter(Name=f"{environment['BRP_PARAMETERS']}/{name}", Value=value, Type="SecureString")
+
+
+def demo_signal(state: StackState) -> dict[str, Any]:
+    """With the register on, the demo child must be one it knows: Zoey, an RvIG test persona."""
+    return DEMO_BRP_SIGNAL if state.brp_url else DEMO_SIGNAL
 
 
 def seed(environment: dict[str, str], state: StackState) -> None:
@@ -500,6 +567,15 @@ class LocalStack:
         environment = stage_environment()
         environment.update(provision(environment))
         environment.update(provision_identity(environment))
+        brp_url = ""
+        if self.options.brp:
+            brp = BrpStandInComponent()
+            self._start(brp)
+            provision_brp(environment, brp)
+            brp_url = brp.stand_in.url
+        environment["BRP"] = "on" if self.options.brp else "off"
+        # The stand-in also answers the BRP Update API: moves and deaths are followed each "night".
+        environment["BRP_FOLLOW"] = "update-api" if self.options.brp else "off"
         os.environ.update(environment)
         state = StackState(
             api_url="",
@@ -508,6 +584,7 @@ class LocalStack:
             region=REGION,
             pid=os.getpid(),
             environment=environment,
+            brp_url=brp_url,
         )
         seed(dict(os.environ), state)
 
@@ -522,6 +599,7 @@ class LocalStack:
         # What Lambda's event sources and SES would do around the API.
         self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
         self._start(ScheduleWorker(self.options.lifecycle_interval))
+        self._start(QueueWorker(environment["LIFECYCLE_QUEUE"]))
         outbox = OutboxServer(self.options.outbox_port)
         self._start(outbox)
         state.outbox_url = outbox.url
@@ -594,7 +672,7 @@ def _wait_for_health(api_url: str, timeout: float) -> None:
 
 def curl_examples(state: StackState) -> list[str]:
     token = state.organisations[0]["token"]
-    body = json.dumps(DEMO_SIGNAL, separators=(",", ":"))
+    body = json.dumps(demo_signal(state), separators=(",", ":"))
     return [
         f"curl -s {state.api_url}/v1/health",
         f"curl -s -X POST {state.api_url}/v1/signals \\\n"
@@ -612,6 +690,7 @@ def banner(state: StackState, state_file: Path) -> str:
         f"  Emulator   {state.emulator_url}  (moto; every AWS service)",
         f"  Outbox     {state.outbox_url}  (the e-mails SES sent; JSON at /messages.json)",
         f"  State file {state_file}",
+        f"  BRP        {state.brp_url or 'off (no verification, no family match; make run BRP=on)'}",
         "",
         "Demo clients (the tokens work until this stack stops):",
     ]
@@ -649,7 +728,8 @@ def banner(state: StackState, state_file: Path) -> str:
     lines += [f"  {example}" for example in curl_examples(state)]
     lines += [
         "",
-        "The lifecycle job runs every minute here; to run it as of a date (it archives and deletes!):",
+        "The nightly jobs (BRP follow-up, lifecycle) run every minute here;",
+        "to run the lifecycle job as of a date (it archives and deletes!):",
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
         f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m admin --stage {state.stage}"
         " run-lifecycle --as-of 2031-01-01",
@@ -658,6 +738,18 @@ def banner(state: StackState, state_file: Path) -> str:
         f"  AWS_ENDPOINT_URL={state.emulator_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
         f" AWS_DEFAULT_REGION={state.region} .venv/bin/python -m admin --stage {state.stage} --help",
         "",
+        *(
+            [
+                "The BRP stand-in (RvIG test personas, docs/brp.md): move a persona or record a death:",
+                "  .venv/bin/python -m scripts.brp_stand_in move 999995832 --postcode 3512JE --house-number 7"
+                " --municipality 0344",
+                "  .venv/bin/python -m scripts.brp_stand_in death 999992077 --on 2026-12-01",
+                "The next nightly run (every minute here, or now with 'scripts.brp_stand_in follow') follows them.",
+                "",
+            ]
+            if state.brp_url
+            else []
+        ),
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
@@ -669,16 +761,16 @@ def smoke_check(state: StackState) -> list[str]:
     status, body = http("GET", f"{state.api_url}/v1/health")
     if (status, body) != (200, {"status": "ok"}):
         failures.append(f"GET /v1/health answered {status} {body!r}")
-    status, _ = http("POST", f"{state.api_url}/v1/signals", DEMO_SIGNAL)
+    status, _ = http("POST", f"{state.api_url}/v1/signals", demo_signal(state))
     if status != 401:
         failures.append(f"POST /v1/signals without a token answered {status}, not 401")
     organisation = state.organisations[0]
-    status, body = http("POST", f"{state.api_url}/v1/signals", DEMO_SIGNAL, organisation["token"])
+    status, body = http("POST", f"{state.api_url}/v1/signals", demo_signal(state), organisation["token"])
     if status != 201 or not isinstance(body, dict):
         failures.append(f"POST /v1/signals answered {status} {body!r}, not 201")
     elif body.get("status") != "active" or body.get("organisation", {}).get("id") != organisation["id"]:
         failures.append(f"POST /v1/signals returned an unexpected signal: {body!r}")
-    elif "bsn" in body.get("child", {}) or DEMO_SIGNAL["child"]["bsn"] in json.dumps(body):
+    elif "bsn" in body.get("child", {}) or demo_signal(state)["child"]["bsn"] in json.dumps(body):
         failures.append("POST /v1/signals returned the BSN")
     return failures
 
@@ -703,6 +795,13 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     )
     parser.add_argument("--verbose", action="store_true", help="also log every request the emulator serves")
     parser.add_argument(
+        "--brp",
+        choices=("on", "off"),
+        default="on",
+        help="on (default): a stand-in for the population register (BRP) verifies signals and finds family"
+        " matches; off: the stage runs without it",
+    )
+    parser.add_argument(
         "--outbox-port", type=int, default=DEFAULT_OUTBOX_PORT, help="outbox page on 127.0.0.1 (0: any free)"
     )
     parser.add_argument(
@@ -720,6 +819,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         verbose=args.verbose,
         outbox_port=args.outbox_port,
         lifecycle_interval=args.lifecycle_interval,
+        brp=args.brp == "on",
     )
 
 

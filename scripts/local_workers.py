@@ -1,8 +1,12 @@
 """What Lambda and SES would do around the API, for the local stack.
 
 - :class:`StreamWorker` polls the emulator's DynamoDB stream and invokes the match function with
-  Lambda-shaped batches, honouring ``batchItemFailures`` (see ``local.streams``).
-- :class:`ScheduleWorker` fires the lifecycle function on an interval, as EventBridge would.
+  Lambda-shaped batches of the records its event-source filter lets through, honouring
+  ``batchItemFailures`` (see ``local.streams``).
+- :class:`ScheduleWorker` fires the nightly functions (BRP follow-up, then the lifecycle job's
+  planner) on an interval, as EventBridge would.
+- :class:`QueueWorker` delivers the nightly job's work queue to ``lifecycle_work``, as Lambda's SQS
+  event source would (see ``local.queues``).
 - :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
 """
 
@@ -41,12 +45,14 @@ class StreamWorker:
     def start(self) -> None:
         import boto3
 
+        from local.stream_filter import match_function_filters
         from local.streams import StreamPoller
 
         poller = StreamPoller(
             boto3.session.Session().client("dynamodbstreams"),
             self._arn,
             lambda event: invoke_function("match_signals", event),
+            filters=match_function_filters(),
         )
 
         def run() -> None:
@@ -88,10 +94,14 @@ def scheduled_event() -> dict[str, Any]:
     }
 
 
-class ScheduleWorker:
-    """Fires the nightly lifecycle function every ``interval`` seconds, as EventBridge would nightly."""
+# The scheduled functions, in the order the nights run them (app.py: the BRP follow-up first).
+NIGHTLY = ("register_follow", "lifecycle")
 
-    name = "lifecycle schedule"
+
+class ScheduleWorker:
+    """Fires the nightly functions every ``interval`` seconds, as EventBridge would nightly."""
+
+    name = "nightly schedule"
 
     def __init__(self, interval: float) -> None:
         self._interval = interval
@@ -102,17 +112,59 @@ class ScheduleWorker:
     def start(self) -> None:
         def run() -> None:
             while not self._stop.wait(self._interval):
-                event = scheduled_event()
-                try:
-                    report = invoke_function("lifecycle", event)
-                    self.runs += 1
-                    if report.get("archived") or report.get("deleted"):
-                        print(f"  lifecycle: {report}", flush=True)
-                except Exception as exc:
-                    if not self._stop.is_set():
-                        print(f"  lifecycle: {type(exc).__name__}", flush=True)
+                for name in NIGHTLY:
+                    try:
+                        report = invoke_function(name, scheduled_event())
+                        if any(report.get(k) for k in ("due", "moved", "deceased")):
+                            print(f"  {name}: {report}", flush=True)
+                    except Exception as exc:
+                        if not self._stop.is_set():
+                            print(f"  {name}: {type(exc).__name__}", flush=True)
+                self.runs += 1
 
         self._thread = threading.Thread(target=run, name="lifecycle-schedule", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+
+class QueueWorker:
+    """Drains the nightly job's work queue into ``lifecycle_work`` every ``interval`` seconds."""
+
+    name = "lifecycle workers"
+
+    def __init__(self, queue_name: str, interval: float = 1.0) -> None:
+        self._queue = queue_name
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.chunks = 0
+
+    def start(self) -> None:
+        import boto3
+
+        from local.queues import QueueDrainer
+
+        drainer = QueueDrainer(
+            boto3.session.Session().client("sqs"), self._queue, lambda event: invoke_function("lifecycle_work", event)
+        )
+
+        def run() -> None:
+            while not self._stop.wait(self._interval):
+                try:
+                    self.chunks += drainer.drain()
+                except Exception as exc:  # the emulator going away while stopping, for one
+                    if not self._stop.is_set():
+                        print(f"  lifecycle workers: {type(exc).__name__}", flush=True)
+                for report in drainer.results:
+                    if report.get("archived") or report.get("deleted") or report.get("reminders_sent"):
+                        print(f"  lifecycle: {report}", flush=True)
+                drainer.results.clear()
+
+        self._thread = threading.Thread(target=run, name="lifecycle-workers", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

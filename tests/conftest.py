@@ -19,6 +19,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.settings import Settings
+from infra.queues import create_work_queue
 from infra.tables import TableNames, create_tables
 from local.clock import FixedClock
 
@@ -37,6 +38,7 @@ KEY_PARAMETER = "/verwijsindex/test/pseudonym-key"
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 SENDER = "noreply@verwijsindex.example.nl"
 CONFIGURATION_SET = "verwijsindex-test"
+WORK_QUEUE = "verwijsindex-test-lifecycle-work"
 START = datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
 
 
@@ -65,10 +67,12 @@ def settings(aws: None, table_names: TableNames) -> Settings:
     ses = boto3.client("ses")
     ses.verify_email_identity(EmailAddress=SENDER)
     ses.create_configuration_set(ConfigurationSet={"Name": CONFIGURATION_SET})
+    create_work_queue(boto3.client("sqs"), WORK_QUEUE)
     environment = table_names.environment() | {
         "PSEUDONYM_KEY_PARAMETER": KEY_PARAMETER,
         "MAIL_SENDER": SENDER,
         "SES_CONFIGURATION_SET": CONFIGURATION_SET,
+        "LIFECYCLE_QUEUE": WORK_QUEUE,
     }
     return Settings.from_environ(environment)
 

@@ -8,6 +8,7 @@ test on these fakes tells the truth about the service on DynamoDB. The contract 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -33,20 +34,19 @@ from chalicelib.domain.lifecycle import next_due
 from chalicelib.domain.logbook import LogEntry
 from chalicelib.domain.matching import FollowUp, Match, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Organisation, Professional, Signal, SignalStatus
+from chalicelib.domain.nightly import Chunk, DueItem, DueKind, DuePage
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.people import Person
 from chalicelib.domain.reports import SignalFacts
 from chalicelib.ports import (
-    MAX_ACTIVE_TOKENS,
-    AlreadyRegistered,
     ChildPartition,
     ClaimOutcome,
     EmailMessage,
     IdempotencyRecord,
     IdempotencyReplay,
     SignalPage,
-    TokenGrant,
 )
+from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
 
 
 def signal_in(store: Any, signal_id: str) -> Signal | None:
@@ -134,6 +134,10 @@ class InMemorySignalStore:
 
     def reload(self, signal: Signal) -> SignalWithMatches | None:
         return self.get(signal.id)
+
+    def load(self, child_pseudonym: str, signal_id: str) -> SignalWithMatches | None:
+        read = self.get(signal_id)
+        return read if read is not None and read.signal.child_pseudonym.value == child_pseudonym else None
 
     def get_idempotency(self, organisation_id: str, key: str) -> IdempotencyRecord | None:
         return self.idempotency.get((organisation_id, key))
@@ -492,6 +496,9 @@ class InMemoryMatchStore(InMemorySignalStore):
 
     def signals_at_address(self, address_pseudonym: str) -> list[Signal]:
         return [s for s in self.signals.values() if s.address_pseudonym.value == address_pseudonym]
+
+    def signals_with_parent(self, parent_pseudonym: str) -> list[Signal]:
+        return [s for s in self.signals.values() if parent_pseudonym in {p.value for p in s.parent_pseudonyms}]
 
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         self.match_writes.append(list(records))
@@ -854,3 +861,47 @@ class InMemoryChildLookups:
 
     def delete(self, session_key: str) -> None:
         self.children.pop(session_key, None)
+
+
+class InMemoryDueWork:
+    """What is due, by key, from a signal store and the regievoerder's records, in the due index's
+    order (the signals first, then the reminders); the cursor is the position of the last item
+    handed out, so items handled meanwhile do not shift the pages, as on DynamoDB."""
+
+    def __init__(self, store: InMemorySignalStore, reminders: InMemoryMunicipalMatches | None = None) -> None:
+        self.store = store
+        self.reminders = reminders
+        self.pages = 0
+
+    def due_page(self, today: date, cursor: str | None, limit: int) -> DuePage:
+        self.pages += 1
+        due = [
+            ((0, next_due(s).isoformat(), s.id), DueItem(DueKind.SIGNAL, s.child_pseudonym.value, s.id))
+            for s in self.store.due_signals(today)
+        ]
+        if self.reminders is not None:
+            due += [
+                ((1, m.reminder_due().isoformat(), m.id), DueItem(DueKind.REMINDER, m.municipality_code, m.id))
+                for m in self.reminders.due_reminders(today)
+            ]
+        after = tuple(json.loads(cursor)) if cursor else (-1, "", "")
+        page = sorted((position, item) for position, item in due if position > after)[:limit]
+        if len(page) < limit:
+            return DuePage([item for _, item in page], None)
+        return DuePage([item for _, item in page], json.dumps(page[-1][0]))
+
+
+class InMemoryWorkQueue:
+    """The chunks sent, in order; ``take`` hands them to a worker as SQS would (at least once)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Chunk] = []
+        self.sends = 0
+
+    def send(self, chunks: Sequence[Chunk]) -> None:
+        self.sends += 1
+        self.sent.extend(chunks)
+
+    def take(self) -> list[Chunk]:
+        taken, self.sent = self.sent, []
+        return taken

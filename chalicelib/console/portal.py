@@ -22,14 +22,14 @@ from chalicelib.domain import phones
 from chalicelib.domain.answers import LABELS, Answer, MatchAnswer
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.matching import MatchKind, MatchSide
+from chalicelib.domain.follow_up import KIND_LABELS
+from chalicelib.domain.matching import MatchSide
 from chalicelib.domain.model import Principal
 from chalicelib.domain.people import Role
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.services.answers import SideOfMatch
 
 PORTAL_ROLES = (Role.PROFESSIONAL, Role.ORG_ADMIN)
-KIND_LABELS = {MatchKind.CHILD: "Zelfde kind", MatchKind.ADDRESS: "Zelfde adres"}
 ANSWER_MESSAGES = {"answer": "Kies wat op deze match van toepassing is."}
 SAVED = "Uw antwoord is opgeslagen. De andere professional en de regievoerder zien het."
 # The portal's start lists the matches of the organisation's newest signals.

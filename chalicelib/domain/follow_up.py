@@ -29,6 +29,7 @@ FOLLOW_UP_LABELS: Final[dict[FollowUp, str]] = {
 
 KIND_LABELS: Final[dict[MatchKind, str]] = {
     MatchKind.CHILD: "Zelfde kind",
+    MatchKind.PARENT: "Zelfde gezin (ouder)",
     MatchKind.ADDRESS: "Zelfde adres",
 }
 

@@ -1,7 +1,9 @@
 """Who matches a new signal, and who must be told.
 
 A match is another organisation's signal, active or archived, for the same child (same BSN
-pseudonym) or for a different child at the same address (unless that address is excluded).
+pseudonym), for a different child with a parent in common as the population register (BRP) records
+it (same parent pseudonym: the *family match*), or for a different child at the same address
+(unless that address is excluded).
 The new signal's professional hears about every match; the professional of each matched
 *active* signal hears about the new one; the regievoerder of the child's municipality gets one
 notice. Owners of archived signals get nothing.
@@ -24,6 +26,7 @@ from chalicelib.domain.model import Organisation, Professional, Signal, SignalSt
 class MatchKind(StrEnum):
     CHILD = "child"
     ADDRESS = "address"
+    PARENT = "parent"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,11 +120,15 @@ def find_matches(
     same_address: list[Signal],
     address_excluded: bool,
     today: date,
+    same_parent: list[Signal] | None = None,
 ) -> list[Found]:
-    """Other organisations' earlier, living signals that match ``new``, child matches first."""
+    """Other organisations' earlier, living signals that match ``new``: child matches first, then
+    family matches (siblings often share the address too: "same family" says more), then address."""
     found: list[Found] = []
     seen: set[str] = {new.id}
-    for kind, candidates in ((MatchKind.CHILD, same_child), (MatchKind.ADDRESS, same_address)):
+    parents = {parent.value for parent in new.parent_pseudonyms}
+    kinds = ((MatchKind.CHILD, same_child), (MatchKind.PARENT, same_parent or []), (MatchKind.ADDRESS, same_address))
+    for kind, candidates in kinds:
         if kind is MatchKind.ADDRESS and address_excluded:
             continue
         for candidate in sorted(candidates, key=lambda s: (s.created_at, s.id)):
@@ -133,6 +140,8 @@ def find_matches(
                 continue
             same_child_as_new = candidate.child_pseudonym.value == new.child_pseudonym.value
             if (kind is MatchKind.CHILD) != same_child_as_new:
+                continue
+            if kind is MatchKind.PARENT and not parents & {parent.value for parent in candidate.parent_pseudonyms}:
                 continue
             status = status_on(candidate, today)
             if status is None:

@@ -36,6 +36,16 @@ class CloseReason(StrEnum):
     UNJUSTIFIED = "unjustified"
 
 
+class Verification(StrEnum):
+    """How far a signal's child was checked against the population register (BRP)."""
+
+    NOT_CHECKED = "not_checked"
+    """The deployment runs without the register."""
+    VERIFIED = "verified"
+    PENDING = "pending"
+    """The register could not be reached when the signal arrived."""
+
+
 class InformParty(StrEnum):
     PARENTS = "parents"
     CHILD = "child"
@@ -122,6 +132,10 @@ class Signal:
     case_reference: str | None = None
     archived_on: date | None = None
     close_reason: CloseReason | None = None
+    verification: Verification = Verification.NOT_CHECKED
+    # Pseudonyms of the parents' BSNs as the BRP registers them (the same keyed hash as the child's),
+    # kept only for the family match and deleted with the signal.
+    parent_pseudonyms: tuple[Pseudonym, ...] = field(default=(), repr=False)
     # The Idempotency-Key it was created with, so deleting the signal also deletes that record.
     idempotency_key: str | None = field(default=None, compare=False, repr=False)
     # How often the stored signal was changed since it was registered. Every change is written on

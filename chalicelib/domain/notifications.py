@@ -18,6 +18,7 @@ class Audience(StrEnum):
     REMOVED_OWNER = "removed_owner"
     FOLLOW_UP_REMINDER = "follow_up_reminder"
     MOVED_IN = "moved_in"
+    MOVED_OWNER = "moved_owner"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,6 +188,15 @@ def archived_notice(signal: Signal) -> Notification:
 def removed_notice(signal: Signal) -> Notification:
     """Tells a signal's professional the municipality removed it (the reason is not given)."""
     return replace(archived_notice(signal), key="removed", audience=Audience.REMOVED_OWNER, archived_until=None)
+
+
+def moved_notice(signal: Signal) -> Notification:
+    """Tells a signal's professional that the BRP registers the child at another address.
+
+    ``signal`` as the move stored it: its version names that move, so the notice goes once per move.
+    """
+    notice = _to_owner(signal, signal, f"moved_owner:v{signal.version}", Audience.MOVED_OWNER, (), ())
+    return replace(notice, municipality_code=signal.child.address.municipality_code)
 
 
 def reminder(match_id: str, own: MatchSide, other: MatchSide) -> Notification:

@@ -108,7 +108,7 @@ def report(
         "families_informed": {"count": shown(informed), "share": shown_share(informed, len(signals))},
         "matches": {
             "total": shown(len(matches)),
-            "by_kind": {kind: shown(by_kind.get(kind, 0)) for kind in ("child", "address")},
+            "by_kind": {kind: shown(by_kind.get(kind, 0)) for kind in ("child", "parent", "address")},
         },
         "follow_up": {"followed_up": shown(followed), "rate": shown_share(followed, len(matches))},
         "answers": {

@@ -48,6 +48,7 @@ NOTIFICATIONS: Mapping[str, str] = {
     "removed_owner": "aan de professional: de melding is verwijderd",
     "follow_up_reminder": "herinnering aan de professional: de match is nog niet opgevolgd",
     "moved_in": "aan de regievoerder van de nieuwe gemeente: het kind is verhuisd",
+    "moved_owner": "aan de professional: het kind is verhuisd",
 }
 
 # Why a signal was archived or deleted, by its logbook detail.
@@ -64,7 +65,11 @@ ERASE_REASONS: Mapping[str, str] = {
 }
 GENDERS: Mapping[str, str] = {"M": "man", "V": "vrouw", "O": "onbekend of anders"}
 STATUSES: Mapping[str, str] = {"active": "actief", "archived": "gearchiveerd"}
-MATCH_KINDS: Mapping[str, str] = {"child": "hetzelfde kind", "address": "hetzelfde adres"}
+MATCH_KINDS: Mapping[str, str] = {
+    "child": "hetzelfde kind",
+    "parent": "hetzelfde gezin (ouder)",
+    "address": "hetzelfde adres",
+}
 
 
 def action(entry: LogEntry) -> str:

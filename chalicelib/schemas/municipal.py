@@ -149,7 +149,7 @@ class MatchPartyOut(BaseModel):
 
 class MunicipalMatchOut(BaseModel):
     id: str
-    kind: Literal["child", "address"]
+    kind: Literal["child", "parent", "address"]
     since: datetime
     follow_up: Literal["open", "contact_made", "no_contact_needed"]
     follow_up_at: datetime | None = None

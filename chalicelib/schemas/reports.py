@@ -44,7 +44,7 @@ class FamiliesInformed(_Exact):
 
 class MatchCounts(_Exact):
     total: Count
-    by_kind: dict[Literal["child", "address"], Count]
+    by_kind: dict[Literal["child", "parent", "address"], Count]
 
 
 class FollowUpCounts(_Exact):

@@ -165,7 +165,7 @@ class MatchedOrganisationOut(BaseModel):
 
 class MatchOut(BaseModel):
     id: str
-    kind: Literal["child", "address"]
+    kind: Literal["child", "parent", "address"]
     status: Literal["active", "archived"]
     since: datetime
     signal_created_at: datetime

@@ -12,7 +12,7 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.domain.sectors import SECTORS, is_known_sector
-from chalicelib.ports import AdminRegistry, TokenGrant
+from chalicelib.ports_registry import AdminRegistry, TokenGrant
 from chalicelib.services.auth import hash_token, new_token
 
 # The Organisatie-identificatienummer that PKIoverheid certificates carry (Digikoppeling).

@@ -7,7 +7,7 @@ import secrets
 
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.model import Principal
-from chalicelib.ports import TokenLookup
+from chalicelib.ports_registry import TokenLookup
 
 TOKEN_PREFIX = "vwi"  # noqa: S105 (a prefix, not a secret)
 

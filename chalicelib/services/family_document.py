@@ -19,7 +19,7 @@ from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import SignalWithMatches
 from chalicelib.domain.model import Child, Professional
 from chalicelib.domain.sectors import SECTORS
-from chalicelib.ports import AdminRegistry
+from chalicelib.ports_registry import AdminRegistry
 from chalicelib.services.subjects import SubjectRecord
 
 

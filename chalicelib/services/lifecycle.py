@@ -5,9 +5,14 @@ storage follow: archived signals release their active-signal guard and their own
 deleted signals take everything derived from them along. It finds its work through the due-date
 index, so a run costs what is due, and anything missed on earlier days is still due today.
 
-Runs may overlap (EventBridge delivers a scheduled event at least once, and an operator may run
-the job by hand meanwhile): every mail goes out through ``delivery.send_once``, every archive is a
-versioned write, and what another run or request did meanwhile is skipped, not failed.
+On AWS the nightly job fans out: a planner (``services.nightly``) sends the keys of what is due, in
+chunks, to a queue, and parallel workers handle one chunk each (:meth:`LifecycleService.process`).
+``run`` does the whole night in one invocation, for the admin CLI.
+
+Runs may overlap (EventBridge delivers a scheduled event at least once, SQS a chunk at least once,
+and an operator may run the job by hand meanwhile): every mail goes out through
+``delivery.send_once``, every archive is a versioned write, and what another run or request did
+meanwhile is skipped, not failed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from chalicelib.domain.lifecycle import Transition, due_transition
 from chalicelib.domain.logbook import Action, LogEntry
 from chalicelib.domain.matching import FollowUp, MunicipalMatch, SignalWithMatches
 from chalicelib.domain.model import Pseudonym, Signal
+from chalicelib.domain.nightly import Chunk, DueKind
 from chalicelib.domain.notifications import archived_notice, reminder
 from chalicelib.observability import logger
 from chalicelib.ports import LifecycleStore, Mailer, NotificationLedger, ReminderStore
@@ -69,31 +75,74 @@ class LifecycleService:
         self._audit = audit
 
     def run(self) -> LifecycleReport:
+        """Everything due, in this one invocation (the admin CLI; the nightly job fans out instead)."""
         now = self._audit.now()
         today = dutch_date(now)
         report = LifecycleReport(today)
         for signal in self._store.due_signals(today):
-            transition = due_transition(signal, today)
-            try:
-                if transition is Transition.DELETE and self._delete(signal, now):
-                    report.deleted.append(signal.id)
-                elif transition is Transition.ARCHIVE:
-                    notified, archived = self._archive(signal, now)
-                    report.notices_sent += notified
-                    if archived:
-                        report.archived.append(signal.id)
-            except Exception as exc:
-                # One signal's failure must not stop the others; it stays due and is retried on the
-                # next run. Only the type is logged: the message could hold data.
-                logger.error("lifecycle step failed", extra={"signal_id": signal.id, "error_type": type(exc).__name__})
-                report.failed.append(signal.id)
+            self._step(signal, None, now, report)
         if self._reminders is not None:
             for match in self._reminders.due_reminders(today):
+                self._reminder_step(self._reminders, match, now, report)
+        return self._finish(report)
+
+    def process(self, chunk: Chunk) -> LifecycleReport:
+        """One chunk of the nightly job: each item read again, and acted on only if still due.
+
+        A chunk handled twice, or after a request or another worker changed its items, does no
+        harm: what is no longer due (archived, deleted, reminded, closed) is left as it is now.
+        """
+        now = self._audit.now()
+        report = LifecycleReport(dutch_date(now))
+        for item in chunk.items:
+            if item.kind is DueKind.SIGNAL:
                 try:
-                    report.reminders_sent += self._remind(self._reminders, match, today, now)
+                    read = self._store.load(item.partition, item.item_id)
                 except Exception as exc:
-                    logger.error("reminder failed", extra={"match_id": match.id, "error_type": type(exc).__name__})
-                    report.failed.append(match.id)
+                    self._failed(report, item.item_id, exc)
+                    continue
+                if read is not None:
+                    self._step(read.signal, read, now, report)
+            elif self._reminders is not None:
+                try:
+                    match = self._reminders.get(item.partition, item.item_id)
+                except Exception as exc:
+                    self._failed(report, item.item_id, exc)
+                    continue
+                if match is not None:
+                    self._reminder_step(self._reminders, match, now, report)
+        return self._finish(report)
+
+    def _step(self, signal: Signal, read: SignalWithMatches | None, now: datetime, report: LifecycleReport) -> None:
+        transition = due_transition(signal, report.today)
+        try:
+            if transition is Transition.DELETE and self._delete(signal, now, read):
+                report.deleted.append(signal.id)
+            elif transition is Transition.ARCHIVE:
+                notified, archived = self._archive(signal, now)
+                report.notices_sent += notified
+                if archived:
+                    report.archived.append(signal.id)
+        except Exception as exc:
+            # One signal's failure must not stop the others; it stays due and is retried.
+            self._failed(report, signal.id, exc)
+
+    def _reminder_step(
+        self, reminders: ReminderStore, match: MunicipalMatch, now: datetime, report: LifecycleReport
+    ) -> None:
+        try:
+            report.reminders_sent += self._remind(reminders, match, report.today, now)
+        except Exception as exc:
+            self._failed(report, match.id, exc)
+
+    @staticmethod
+    def _failed(report: LifecycleReport, item_id: str, exc: Exception) -> None:
+        # Only the type is logged: the message could hold data.
+        logger.error("lifecycle step failed", extra={"item_id": item_id, "error_type": type(exc).__name__})
+        report.failed.append(item_id)
+
+    @staticmethod
+    def _finish(report: LifecycleReport) -> LifecycleReport:
         logger.info("lifecycle run", extra=report.as_dict())
         if report.failed:
             raise LifecycleIncomplete(report)
@@ -104,10 +153,10 @@ class LifecycleService:
             now, action, client_id=CLIENT_ID, organisation_id=signal.organisation.id, signal=signal, detail=detail
         )
 
-    def _delete(self, signal: Signal, now: datetime) -> bool:
+    def _delete(self, signal: Signal, now: datetime, read: SignalWithMatches | None) -> bool:
         """Delete ``signal``; ``False`` when an overlapping run (or request) deleted it first."""
-        # Read it back with its matches, so the derived records go too.
-        stored = self._store.get(signal.id) or SignalWithMatches(signal=signal)
+        # Read it back with its matches (unless a worker just did), so the derived records go too.
+        stored = read or self._store.get(signal.id) or SignalWithMatches(signal=signal)
         try:
             self._store.delete(stored, self._log(signal, now, Action.SIGNAL_DELETED, "retention period ended"))
         except NotFound:

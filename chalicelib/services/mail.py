@@ -29,14 +29,21 @@ SUBJECTS = {
     Audience.REMOVED_OWNER: "Verwijsindex: uw melding is verwijderd",
     Audience.FOLLOW_UP_REMINDER: "Verwijsindex: herinnering aan een open match",
     Audience.MOVED_IN: "Verwijsindex: een kind met meldingen woont nu in uw gemeente",
+    Audience.MOVED_OWNER: "Verwijsindex: het kind van uw melding is verhuisd",
 }
 TEMPLATE_NAMES = {
     Audience.ARCHIVED_OWNER: "archived",
     Audience.REMOVED_OWNER: "removed",
     Audience.FOLLOW_UP_REMINDER: "reminder",
     Audience.MOVED_IN: "moved",
+    Audience.MOVED_OWNER: "moved_owner",
 }
-KIND_LABELS = {MatchKind.CHILD: "zelfde kind", MatchKind.ADDRESS: "zelfde adres"}
+# The family match never names the parent: only that the children share one.
+KIND_LABELS = {
+    MatchKind.CHILD: "zelfde kind",
+    MatchKind.ADDRESS: "zelfde adres",
+    MatchKind.PARENT: "zelfde gezin (ouder)",
+}
 STATUS_LABELS = {SignalStatus.ACTIVE: "actief", SignalStatus.ARCHIVED: "gearchiveerd (historie)"}
 
 

@@ -66,7 +66,14 @@ class MatchService:
         at_address = self._store.signals_at_address(new.address_pseudonym.value)
         other_children = [s for s in at_address if s.child_pseudonym.value != new.child_pseudonym.value]
         excluded = bool(other_children) and self._registry.is_excluded_address(new.address_pseudonym.value)
-        found = find_matches(new, partition.signals, other_children, excluded, today)
+        # The family match: other children's signals that share a parent (one Query per parent).
+        siblings = [
+            signal
+            for parent in new.parent_pseudonyms
+            for signal in self._store.signals_with_parent(parent.value)
+            if signal.child_pseudonym.value != new.child_pseudonym.value
+        ]
+        found = find_matches(new, partition.signals, other_children, excluded, today, same_parent=siblings)
         if not found:
             return MatchOutcome(0, 0, 0)
 

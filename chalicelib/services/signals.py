@@ -22,6 +22,7 @@ from chalicelib.domain.model import (
     Professional,
     Signal,
     SignalStatus,
+    Verification,
 )
 from chalicelib.ports import (
     IdempotencyRecord,
@@ -31,8 +32,11 @@ from chalicelib.ports import (
     SignalPage,
     SignalStore,
 )
+from chalicelib.ports_register import PopulationRegister
 from chalicelib.services.audit import Audit
 from chalicelib.services.optimistic import on_fresh_reads
+from chalicelib.services.register_updates import RegisterSubscriptions
+from chalicelib.services.verification import check_child
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_PAGE_SIZE = 100
@@ -77,11 +81,17 @@ class SignalService:
         logbook: Logbook,
         pseudonymiser: PseudonymiserProvider,
         audit: Audit,
+        register: PopulationRegister | None = None,
+        subscriptions: RegisterSubscriptions | None = None,
     ) -> None:
         self._store = store
         self._logbook = logbook
         self._pseudonymiser = pseudonymiser
         self._audit = audit
+        # None when the deployment runs without the population register (the setting BRP).
+        self._register = register
+        # None without the BRP Update API (the setting BRP_FOLLOW): then no child is followed.
+        self._subscriptions = subscriptions
 
     def today(self) -> date:
         return self._audit.today()
@@ -98,11 +108,14 @@ class SignalService:
         birth_date = request.child.birth_date
         lifecycle.check_child_may_be_signalled(birth_date, today)
         active_until = lifecycle.active_until(today, birth_date, request.end_date)
+        checked = check_child(self._register, request.bsn, request.child)
         pseudonymiser = self._pseudonymiser()
         signal = Signal(
             id=self._audit.new_id(now),
             child_pseudonym=pseudonymiser.child(request.bsn),
-            address_pseudonym=pseudonymiser.address(request.child.address),
+            address_pseudonym=checked.address_pseudonym(pseudonymiser, request.child.address),
+            verification=checked.verification,
+            parent_pseudonyms=checked.parent_pseudonyms(pseudonymiser),
             child=request.child,
             organisation=organisation,
             professional=request.professional,
@@ -128,6 +141,8 @@ class SignalService:
         except IdempotencyReplay as replay:
             assert record is not None
             return Registered(self._replay(organisation, replay.record, record.fingerprint), replayed=True)
+        if self._subscriptions is not None and checked.verification is Verification.VERIFIED:
+            self._subscriptions.subscribe(request.bsn, signal)
         return Registered(SignalWithMatches(signal=signal), replayed=False)
 
     def _replay(self, organisation: Organisation, first: IdempotencyRecord, fingerprint: str) -> SignalWithMatches:

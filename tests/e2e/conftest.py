@@ -231,9 +231,11 @@ def app_output(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]
 
 @pytest.fixture
 def stream(api: Api, container: bootstrap.Container, table_names: Any) -> Any:
-    """The signals table's real moto stream, delivered to the match function as Lambda would."""
+    """The signals table's real moto stream, delivered to the match function as Lambda would:
+    filtered by the event source's filter of the template."""
     import boto3
 
+    from local.stream_filter import match_function_filters
     from local.streams import StreamPoller
 
     arn = boto3.client("dynamodb").describe_table(TableName=table_names.signals)["Table"]["LatestStreamArn"]
@@ -241,7 +243,7 @@ def stream(api: Api, container: bootstrap.Container, table_names: Any) -> Any:
     def invoke(event: dict[str, Any]) -> Any:
         return api.client.lambda_.invoke("match_signals", event).payload
 
-    return StreamPoller(boto3.client("dynamodbstreams"), arn, invoke)
+    return StreamPoller(boto3.client("dynamodbstreams"), arn, invoke, filters=match_function_filters())
 
 
 @pytest.fixture

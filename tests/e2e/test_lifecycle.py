@@ -13,6 +13,7 @@ from chalicelib.domain.clock import AMSTERDAM
 from chalicelib.domain.lifecycle import add_years
 from chalicelib.services import admin
 from tests import builders
+from tests.e2e.nightly import run_nightly
 
 START = date(2026, 11, 28)
 OWNER = "p.jansen@ggd.example.nl"
@@ -23,10 +24,7 @@ def at(clock, day: date, hour: int = 10) -> None:
 
 
 def run_job(api) -> dict[str, Any]:
-    event = api.client.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/lifecycle"]
-    )
-    return api.client.lambda_.invoke("lifecycle", event).payload
+    return run_nightly(api)
 
 
 def scan_everything(table_names) -> dict[str, list[str]]:

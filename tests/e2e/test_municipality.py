@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.services import admin
 from tests import builders
+from tests.e2e.nightly import run_nightly
 
 JANSEN = "p.jansen@ggd.example.nl"
 BAKKER = "k.bakker@buurtteam.example.nl"
@@ -251,10 +252,7 @@ def test_regievoerder_lists_matches_and_records_the_follow_up(api, utrecht, amst
 
 
 def run_job(api) -> dict[str, Any]:
-    event = api.client.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/lifecycle"]
-    )
-    return api.client.lambda_.invoke("lifecycle", event).payload
+    return run_nightly(api)
 
 
 def reminders(outbox) -> list[dict[str, Any]]:

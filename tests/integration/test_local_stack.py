@@ -54,6 +54,10 @@ class RunningStack:
 
 
 def _command(state_file: Path, *extra: str) -> list[str]:
+    # The demo signal's child is no BRP persona: these tests run the stack without the register
+    # (tests/integration/test_local_stack_brp.py runs it with the stand-in).
+    if "--brp" not in extra:
+        extra = ("--brp", "off", *extra)
     return [
         sys.executable,
         "-m",

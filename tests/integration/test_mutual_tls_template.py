@@ -104,4 +104,7 @@ def test_api_gateways_own_answers_carry_the_apps_version_and_security_headers(te
 
 def _environment(variables: dict[str, Any], mutual_tls: str) -> dict[str, str]:
     """The function's variables with every reference to the stack filled in by a placeholder."""
-    return {name: mutual_tls if name == "MUTUAL_TLS" else "placeholder" for name in variables}
+    return {
+        name: mutual_tls if name == "MUTUAL_TLS" else value if isinstance(value, str) else "placeholder"
+        for name, value in variables.items()
+    }

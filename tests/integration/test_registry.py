@@ -13,7 +13,7 @@ from chalicelib.adapters.dynamodb.registry import DynamoDBRegistry
 from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.model import PrincipalKind
-from chalicelib.ports import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
+from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
 from chalicelib.services import admin, auth
 from tests import builders
 from tests.fakes import InMemoryRegistry

@@ -49,6 +49,8 @@ FUNCTIONS = {
     "TokenAuthorizer": "TokenAuthorizerRole",
     "MatchSignals": "MatchSignalsRole",
     "Lifecycle": "LifecycleRole",
+    "LifecycleWork": "LifecycleWorkRole",
+    "RegisterFollow": "RegisterFollowRole",
 }
 # Actions IAM cannot scope to a resource: listing stream ARNs (no data), and Lambda sending the
 # functions' trace segments (function name, timings, errors; no request data) to X-Ray.
@@ -267,6 +269,8 @@ def test_every_function_reads_its_settings_from_the_stack(templates, stage):
         assert variables["SES_CONFIGURATION_SET"] == {"Ref": "ConfigurationSet"}
         assert variables["PSEUDONYM_KEY_PARAMETER"] == {"Ref": "PseudonymKeyParameterName"}
         assert variables["MAIL_SENDER"] == {"Ref": "MailSender"}
+        assert variables["LIFECYCLE_QUEUE"] == {"Fn::GetAtt": ["LifecycleWorkQueue", "QueueName"]}
+        assert variables["LOGBOOK_RETENTION_DAYS"] == packaging.stage_environment(stage)["LOGBOOK_RETENTION_DAYS"]
         Settings.from_environ(Resolver(template)(variables))  # nothing the app needs is missing
         assert "SIGNALS_STREAM_ARN" not in variables  # the event source's Stream is the real one
         assert properties["Role"] == {"Fn::GetAtt": [role, "Arn"]}
@@ -291,6 +295,12 @@ def test_the_match_function_reads_the_signals_stream_with_partial_failures_and_a
     assert properties["DestinationConfig"] == {
         "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["MatchDeadLetterQueue", "Arn"]}}
     }
+    # Only inserted signals invoke it: the filter the local poller applies too (local/stream_filter.py).
+    from local.stream_filter import match_function_filters
+
+    [pattern] = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
+    assert [pattern] == match_function_filters(templates[stage])
+    assert pattern["eventName"] == ["INSERT"]
     queue = resources["MatchDeadLetterQueue"]["Properties"]
     assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
@@ -321,7 +331,11 @@ def test_tables_are_encrypted_recoverable_and_protected(templates, stage):
         "by-address",
         "by-due",
         "by-municipality",
+        "by-parent",
     }
+    # The logbook's retention (LOGBOOK_RETENTION_DAYS): DynamoDB deletes an entry after its expires_at.
+    logbook = resources["LogbookTable"]["Properties"]
+    assert logbook["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     idempotency = resources["IdempotencyTable"]["Properties"]
     assert idempotency["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     key = resources["DataKey"]
@@ -348,7 +362,14 @@ def test_alarms_watch_matching_the_lifecycle_and_the_api_and_notify_the_topic(te
         ("AWS/Lambda", "Errors", dimensions(FunctionName=match_function)),
         ("AWS/Lambda", "IteratorAge", dimensions(FunctionName=match_function)),
         ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "Lifecycle"}))),
+        ("AWS/Lambda", "Errors", dimensions(FunctionName=resolve({"Ref": "RegisterFollow"}))),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions(QueueName=f"verwijsindex-{stage}-match-dlq")),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            dimensions(QueueName=f"verwijsindex-{stage}-lifecycle-work-dlq"),
+        ),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage", dimensions(QueueName=f"verwijsindex-{stage}-lifecycle-work")),
         ("AWS/ApiGateway", "5XXError", dimensions(ApiName=f"verwijsindex-{stage}", Stage="api")),
     ]
     for key in expected:
@@ -415,7 +436,7 @@ def test_the_api_can_never_change_or_delete_the_logbook(templates, stage):
     template = templates[stage]
     resolve = Resolver(template)
     logbook = resolve({"Fn::GetAtt": ["LogbookTable", "Arn"]})
-    for role in ("ApiHandlerRole", "TokenAuthorizerRole", "MatchSignalsRole", "LifecycleRole"):
+    for role in FUNCTIONS.values():
         statements = role_statements(template, role)
         for action in ("DeleteItem", "UpdateItem", "BatchWriteItem", "DeleteTable", "UpdateTable", "PartiQLDelete"):
             assert not allowed(statements, resolve, Request(f"dynamodb:{action}", logbook)), (role, action)
@@ -460,6 +481,8 @@ SUPPRESSED_CHECKS = {
     "TokenAuthorizer": {"CKV_AWS_116", "CKV_AWS_117"},
     "MatchSignals": {"CKV_AWS_116", "CKV_AWS_117"},
     "Lifecycle": {"CKV_AWS_116", "CKV_AWS_117"},
+    "LifecycleWork": {"CKV_AWS_116", "CKV_AWS_117"},
+    "RegisterFollow": {"CKV_AWS_116", "CKV_AWS_117"},
     "RestAPI": {"CKV_AWS_73", "CKV_AWS_120"},
     "IdempotencyTable": {"CKV_AWS_28"},
 }
@@ -479,7 +502,14 @@ ACCESS_LOG_VARIABLES = {
     "$context.identity.sourceIp",
     "$context.error.responseType",
 }
-LOG_GROUPS = ("ApiHandlerLogGroup", "TokenAuthorizerLogGroup", "MatchSignalsLogGroup", "LifecycleLogGroup")
+LOG_GROUPS = (
+    "ApiHandlerLogGroup",
+    "TokenAuthorizerLogGroup",
+    "MatchSignalsLogGroup",
+    "LifecycleLogGroup",
+    "LifecycleWorkLogGroup",
+    "RegisterFollowLogGroup",
+)
 # AWS keeps this many concurrent executions of an account unreserved.
 UNRESERVED_MINIMUM = 100
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
@@ -571,7 +601,7 @@ def test_every_function_has_a_concurrency_of_its_own_and_nightly_runs_never_over
         function: template["Resources"][function]["Properties"]["ReservedConcurrentExecutions"]
         for function in FUNCTIONS
     }
-    assert reserved["Lifecycle"] == 1
+    assert reserved["Lifecycle"] == reserved["RegisterFollow"] == 1
     burst = resolve({"Ref": "ApiThrottlingBurstLimit"})
     # The gateway's 429 must come before Lambda's throttling, which the client would see as a 5xx.
     assert reserved["APIHandler"] >= burst
@@ -581,18 +611,24 @@ def test_every_function_has_a_concurrency_of_its_own_and_nightly_runs_never_over
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(templates, stage):
+@pytest.mark.parametrize(
+    ("function", "queue_name"), [("Lifecycle", "lifecycle"), ("RegisterFollow", "register-follow")]
+)
+def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(templates, stage, function, queue_name):
     template = templates[stage]
     resources = template["Resources"]
     resolve = Resolver(template)
-    [config] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
-    assert config["FunctionName"] == {"Ref": "Lifecycle"}
+    [config] = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventInvokeConfig" and r["Properties"]["FunctionName"] == {"Ref": function}
+    ]
     assert config["Qualifier"] == "$LATEST"
     assert 0 <= config["MaximumRetryAttempts"] <= 2
     assert config["DestinationConfig"] == {
-        "OnFailure": {"Destination": {"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]}}
+        "OnFailure": {"Destination": {"Fn::GetAtt": [f"{function}DeadLetterQueue", "Arn"]}}
     }
-    queue = resources["LifecycleDeadLetterQueue"]["Properties"]
+    queue = resources[f"{function}DeadLetterQueue"]["Properties"]
     assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
     [alarm] = [
@@ -600,16 +636,53 @@ def test_a_failed_nightly_run_lands_in_a_dead_letter_queue_that_raises_an_alarm(
         for r in resources.values()
         if r["Type"] == "AWS::CloudWatch::Alarm"
         and resolve(r["Properties"]["Dimensions"])
-        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-lifecycle-dlq"}]
+        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-{queue_name}-dlq"}]
     ]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-    statements = role_statements(template, "LifecycleRole")
-    queue_arn = resolve({"Fn::GetAtt": ["LifecycleDeadLetterQueue", "Arn"]})
+    statements = role_statements(template, FUNCTIONS[function])
+    queue_arn = resolve({"Fn::GetAtt": [f"{function}DeadLetterQueue", "Arn"]})
     through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
     key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
     assert allowed(statements, resolve, Request("sqs:SendMessage", queue_arn))
     assert allowed(statements, resolve, Request("kms:GenerateDataKey", key, through_sqs))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_nightly_job_fans_out_over_an_encrypted_queue_with_a_dead_letter_queue_and_alarms(templates, stage):
+    template = templates[stage]
+    resources = template["Resources"]
+    resolve = Resolver(template)
+    worker = resources["LifecycleWork"]["Properties"]
+    [(name, source)] = worker["Events"].items()
+    assert (name, source["Type"]) == ("LifecycleWorkSqsEventSource", "SQS")
+    assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]}
+    assert source["Properties"]["BatchSize"] == 1
+    assert source["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= worker["ReservedConcurrentExecutions"]
+    queue = resources["LifecycleWorkQueue"]["Properties"]
+    # AWS's advice: at least six times the function's timeout, or a chunk still being handled is redelivered.
+    assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"]
+    assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["LifecycleWorkDeadLetterQueue", "Arn"]}
+    assert 3 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 10
+    dead_letters = resources["LifecycleWorkDeadLetterQueue"]["Properties"]
+    assert dead_letters["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert dead_letters["MessageRetentionPeriod"] == 14 * 24 * 3600 > queue["MessageRetentionPeriod"]
+    queue_arn = resolve({"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]})
+    key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
+    through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
+    planner, workers = role_statements(template, "LifecycleRole"), role_statements(template, "LifecycleWorkRole")
+    assert allowed(planner, resolve, Request("sqs:SendMessage", queue_arn))
+    assert allowed(planner, resolve, Request("kms:GenerateDataKey", key, through_sqs))
+    for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+        assert allowed(workers, resolve, Request(action, queue_arn)), action
+        assert not allowed(planner, resolve, Request(action, queue_arn)), action
+    assert allowed(workers, resolve, Request("kms:Decrypt", key, through_sqs))
+    # The planner only reads the due index: it changes nothing and sends no mail.
+    table = resolve({"Fn::GetAtt": ["SignalsTable", "Arn"]})
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"):
+        assert not allowed(planner, resolve, Request(action, table)), action
+    assert not any(a.startswith("ses:") for s in planner for a in _as_list(s["Action"]))
 
 
 def test_the_deployment_package_holds_the_app_and_linux_builds_of_its_dependencies(packaged):
@@ -711,6 +784,8 @@ FUNCTION_OF_ENTRY_POINT = {
     "token_authorizer": "TokenAuthorizer",
     "match_signals": "MatchSignals",
     "lifecycle": "Lifecycle",
+    "lifecycle_work": "LifecycleWork",
+    "register_follow": "RegisterFollow",
 }
 TRANSACT_ACTIONS = {
     "Put": "PutItem",
@@ -762,9 +837,10 @@ class CallRecorder:
 
 @pytest.fixture
 def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[str, Any]]) -> Iterator[CallRecorder]:
-    from tests.conftest import CONFIGURATION_SET, KEY_PARAMETER, SENDER
+    from tests.conftest import CONFIGURATION_SET, KEY_PARAMETER, SENDER, WORK_QUEUE
 
     resolve = Resolver(templates["dev"])
+    work_queue = resolve({"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]})
     table_arn = {
         name: resolve({"Fn::GetAtt": [logical, "Arn"]}) for logical, name in table_names.by_logical_id().items()
     }
@@ -791,10 +867,18 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
                 iam = "GetItem" if kind == "Get" else TRANSACT_ACTIONS[kind]
                 requests.append(Request(f"dynamodb:{iam}", table(action["TableName"])))
             return requests
+        if service == "ssm" and name == "GetParameters":
+            return [
+                Request("ssm:GetParameters", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{n}") for n in params["Names"]
+            ]
         if service == "ssm" and name == "GetParameter":
             assert params["Name"] == KEY_PARAMETER, params["Name"]
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter}"
             return [Request("ssm:GetParameter", arn)]
+        if service == "sqs" and name in ("GetQueueUrl", "SendMessageBatch"):
+            named = params.get("QueueName") or params["QueueUrl"].rpartition("/")[2]
+            assert named == WORK_QUEUE, f"the app used a queue the template does not create: {named}"
+            return [Request("sqs:SendMessage" if name == "SendMessageBatch" else f"sqs:{name}", work_queue)]
         if service == "sesv2" and name == "SendEmail":
             assert params["FromEmailAddress"] == SENDER
             # SES v2 authorises a raw message as ses:SendRawEmail (and a simple one as ses:SendEmail).
@@ -826,8 +910,11 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
 
     from app import app
     from chalicelib.services import admin
+    from chalicelib.services.nightly import NightlyPlanner
+    from local.queues import QueueDrainer
     from local.streams import StreamPoller
     from tests import builders
+    from tests.conftest import WORK_QUEUE
 
     ggd_organisation, ggd_token = admin.create_organisation(container.registry, "GGD", "jgz", "utrecht", clock.now())
     ggd = ggd_token.token
@@ -858,11 +945,25 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
             assert response.status_code < 300, (method, path, response.status_code, response.body)
             return json.loads(response.body) if response.body else None
 
-        def job() -> None:
+        def job(name: str = "lifecycle") -> None:
             event = client.events.generate_cw_event(
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
             )
+            if name != "lifecycle":
+                client.lambda_.invoke(name, event)
+                return
+            container.nightly_planner = instance()
             client.lambda_.invoke("lifecycle", event)
+            container.nightly_planner = instance()
+            QueueDrainer(boto3.client("sqs"), WORK_QUEUE, lambda e: client.lambda_.invoke("lifecycle_work", e)).drain()
+
+        def instance() -> NightlyPlanner:
+            """A Lambda instance of its own, which finds the queue's URL itself; planning a page at a
+            time, so the workers plan on from continuations too."""
+            container.__dict__.pop("work_queue", None)
+            return NightlyPlanner(
+                container.due_work, container.work_queue, container.clock, page_size=1, pages_per_run=1
+            )
 
         stream = StreamPoller(
             boto3.client("dynamodbstreams"), stream_arn, lambda e: client.lambda_.invoke("match_signals", e).payload
@@ -897,6 +998,8 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         call("POST", "/v1/subjects/erase", municipality, {"bsn": builders.bsn(7), "reason": "objection"})
         call("POST", "/v1/signals", ggd, builders.signal_body(child=builders.child(bsn=builders.bsn(5))))
         _console_tour(client, routes, visited, ggd_organisation.id, match_id, builders.bsn(5))
+        prefix = resolve_parameter(templates["dev"], "BrpParametersPath")
+        _population_register_tour(container, prefix, call, stream, (ggd, team), lambda: job("register_follow"))
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -905,7 +1008,7 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         job()  # deletes
         stream.drain()
 
-    assert recorder.calls["TokenAuthorizer"] and recorder.calls["MatchSignals"] and recorder.calls["Lifecycle"]
+    assert all(recorder.calls.values()), "every function made calls on the tour"
     assert routes - visited == set(), "add these routes to the tour, so their AWS calls are checked too"
     template = templates["dev"]
     resolve = Resolver(template)
@@ -918,6 +1021,48 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
     assert denied == {function: [] for function in FUNCTIONS}, "calls the roles do not allow"
     unused = {function: unused_grants(template, function, recorder.requests[function]) for function in FUNCTIONS}
     assert unused == {function: [] for function in FUNCTIONS}, "grants no call needed: drop them from infra/"
+
+
+def resolve_parameter(template: dict[str, Any], name: str) -> str:
+    value: str = template["Parameters"][name]["Default"]
+    return value
+
+
+def _population_register_tour(
+    container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str], nightly: Any
+) -> None:
+    """With the register on (the stand-in, also as the Update API): two signals verified and their
+    children followed, a family match; then a move and a death, followed up by the nightly run."""
+    from dataclasses import replace
+
+    import boto3
+
+    from local.brp_stand_in import BrpStandIn
+    from tests import builders
+    from tests.fake_population import ALEXANDER, ZOEY
+
+    stand_in = BrpStandIn()
+    stand_in.start()
+    try:
+        ssm = boto3.client("ssm")  # not the container's session: setting up is no call of a function
+        values = {"base-url": stand_in.url, "token-url": stand_in.token_url, "client-id": stand_in.client_id}
+        for name, value in (values | {"client-secret": stand_in.client_secret}).items():
+            ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
+        settings = replace(container.settings, brp="on", brp_parameters=prefix, brp_follow="update-api")
+        container.__dict__["settings"] = settings
+        for built in ("population_register", "register_updates", "register_follow", "nightly_follow", "signals"):
+            container.__dict__.pop(built, None)  # built again with the register on
+        for bsn, token, born in ((ZOEY, tokens[0], "2018-11-14"), (ALEXANDER, tokens[1], "2009-05-29")):
+            child = builders.child(bsn=bsn, family_name_prefix="den", family_name="Braber", birth_date=born)
+            call("POST", "/v1/signals", token, builders.signal_body(child=child))
+        stream.drain()
+        assert set(stand_in.followed) == {ZOEY, ALEXANDER}
+        stand_in.move(ALEXANDER, "3512JE", 7, "0344")
+        stand_in.record_death(ZOEY, "2026-11-30")
+        container.__dict__.pop("pseudonymiser", None)  # a Lambda instance of its own loads the key again
+        nightly()  # tells the professionals and Utrecht's regievoerder, deletes Zoey's signal
+    finally:
+        stand_in.stop()
 
 
 def _console_tour(
@@ -1047,8 +1192,8 @@ def _console_tour(
 
 
 # Granted for AWS to use on the function's behalf, not called by the code, so moto never sees them:
-# the event source mapping reads the stream and writes the match dead-letter queue with the function's
-# role, Lambda writes a failed nightly run to the lifecycle dead-letter queue with it and decrypts
+# the event source mappings read the stream and the work queue and write the match dead-letter queue
+# with the function's role, Lambda writes a failed nightly run to the lifecycle dead-letter queue with it and decrypts
 # the environment with it, and SSM and SQS call KMS. The tests of the security baseline above check
 # that each of them is granted where AWS needs it. ses:SendEmail stays beside ses:SendRawEmail: SES
 # v2 may authorise a send as either.
@@ -1058,6 +1203,9 @@ SERVICE_SIDE_ACTIONS = {
     "dynamodb:getsharditerator",
     "dynamodb:liststreams",
     "sqs:sendmessage",
+    "sqs:receivemessage",
+    "sqs:deletemessage",
+    "sqs:getqueueattributes",
     "kms:decrypt",
     "kms:generatedatakey",
     "ses:sendemail",

@@ -51,7 +51,7 @@ def stack_state(tmp_path: Path) -> Iterator[Path]:
     state_file = tmp_path / "stack.json"
     log_file = tmp_path / "stack.log"
     command = [sys.executable, "-m", "scripts.local_stack", "--state-file", str(state_file)]
-    command += ["--port", "0", "--emulator-port", "0", "--outbox-port", "0"]
+    command += ["--port", "0", "--emulator-port", "0", "--outbox-port", "0", "--brp", "off"]
     with log_file.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=_without_aws_settings(), stdout=log, stderr=subprocess.STDOUT)
     try:

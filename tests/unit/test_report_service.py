@@ -95,7 +95,7 @@ def test_matches_are_counted_by_kind_and_follow_up_in_the_dutch_period(world: Wo
 
     report = world.service.report(UTRECHT, "2026-10", None)
 
-    assert report["matches"] == {"total": 5, "by_kind": {"child": 5, "address": "<5"}}
+    assert report["matches"] == {"total": 5, "by_kind": {"child": 5, "parent": "<5", "address": "<5"}}
     assert report["follow_up"] == {"followed_up": "<5", "rate": None}
     assert world.service.report(UTRECHT, "2026-09", None)["matches"]["total"] == "<5"
 

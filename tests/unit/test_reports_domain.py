@@ -83,6 +83,6 @@ def test_report_groups_and_suppresses():
     matches = [MatchFacts("child", True)] * 5 + [MatchFacts("address", False)]
     document = report(Period.parse("2026-Q4"), {"municipality": "0344"}, signals, matches)
     assert document["signals"] == {"total": 8, "by_sector": {"huisarts": "<5", "jgz": 6}}
-    assert document["matches"] == {"total": 6, "by_kind": {"child": 5, "address": "<5"}}
+    assert document["matches"] == {"total": 6, "by_kind": {"child": 5, "parent": "<5", "address": "<5"}}
     assert document["follow_up"] == {"followed_up": 5, "rate": None}
     assert document["families_informed"] == {"count": 6, "share": None}

@@ -73,3 +73,24 @@ def test_the_console_address_is_optional_and_ends_in_a_slash() -> None:
 def test_a_console_address_that_is_no_web_address_is_refused() -> None:
     with pytest.raises(ConfigurationError):
         Settings.from_environ(ENVIRONMENT | {"CONSOLE_URL": "javascript:alert(1)/"})
+
+
+def test_the_nightly_queue_and_the_logbook_retention_are_read_with_a_documented_default() -> None:
+    from chalicelib.settings import DEFAULT_LOGBOOK_RETENTION_DAYS
+
+    assert Settings.from_environ(ENVIRONMENT).logbook_retention_days == DEFAULT_LOGBOOK_RETENTION_DAYS == 7 * 365 + 2
+    configured = Settings.from_environ(ENVIRONMENT | {"LOGBOOK_RETENTION_DAYS": "90", "LIFECYCLE_QUEUE": "q"})
+    assert (configured.logbook_retention_days, configured.lifecycle_queue) == (90, "q")
+    for wrong in ("-1", "90d", "", "٣"):
+        with pytest.raises(ConfigurationError, match="LOGBOOK_RETENTION_DAYS"):
+            Settings.from_environ(ENVIRONMENT | {"LOGBOOK_RETENTION_DAYS": wrong})
+
+
+def test_moves_and_deaths_are_followed_through_the_update_api_only_with_the_register_on() -> None:
+    on = ENVIRONMENT | {"BRP": "on", "BRP_PARAMETERS": "/t/brp"}
+    assert Settings.from_environ(on | {"BRP_FOLLOW": "update-api"}).follows_register_updates
+    assert not Settings.from_environ(on).follows_register_updates  # off unless chosen
+    assert not Settings.from_environ(ENVIRONMENT | {"BRP_FOLLOW": "update-api"}).follows_register_updates
+    # Asking /personen about every child is no option: no BSN is kept to ask with (docs/brp.md).
+    with pytest.raises(ConfigurationError, match="BRP_FOLLOW is update-api or off"):
+        Settings.from_environ(on | {"BRP_FOLLOW": "personen"})

@@ -54,7 +54,7 @@ def test_the_keys_module_names_exactly_the_indexes_the_template_deploys() -> Non
 
 
 def test_every_item_type_of_the_signals_table_has_a_row() -> None:
-    item_types = [keys.SIGNAL, keys.ACTIVE_GUARD, keys.MATCH, keys.NOTIFICATION, keys.MUNICIPAL_MATCH]
+    item_types = [keys.SIGNAL, keys.ACTIVE_GUARD, keys.MATCH, keys.NOTIFICATION, keys.PARENT_LINK, keys.MUNICIPAL_MATCH]
     described = re.findall(r"^\| `([a-z_]+)`", "\n".join(_rows("| Item type")), re.MULTILINE)
     assert described == item_types
 

@@ -9,7 +9,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.keys import iso_instant
 from chalicelib.adapters.dynamodb.table import Item
 from chalicelib.domain.model import Organisation
-from chalicelib.ports import AlreadyRegistered
+from chalicelib.ports_registry import AlreadyRegistered
 
 if TYPE_CHECKING:
     pass

@@ -19,6 +19,7 @@ from chalicelib.domain.model import (
     Professional,
     Pseudonym,
     Signal,
+    Verification,
 )
 
 
@@ -71,8 +72,25 @@ def signal_to_item(signal: Signal) -> Item:
             "due_key": keys.due_key(next_due(signal)),
             # Absent until the first change, so items written before versions existed are version 0.
             "version": signal.version or None,
+            # Absent without the population register (BRP): not checked, no parents known.
+            "verification": None if signal.verification is Verification.NOT_CHECKED else signal.verification.value,
+            "parent_pseudonyms": [parent.value for parent in signal.parent_pseudonyms] or None,
         }
     )
+
+
+def parent_link_items(signal: Signal) -> list[Item]:
+    """One per parent: the by-parent index (with created_sort) finds the signals of a parent's children."""
+    return [
+        {
+            **keys.parent_link_key(signal.child_pseudonym.value, signal.id, parent.value),
+            "item_type": keys.PARENT_LINK,
+            "parent_pseudonym": parent.value,
+            "created_sort": keys.created_sort(signal.created_at, signal.id),
+            "ttl": expiry_epoch(signal.delete_after),
+        }
+        for parent in signal.parent_pseudonyms
+    ]
 
 
 def child_to_map(child: Child) -> Item:
@@ -137,6 +155,8 @@ def item_to_signal(item: Item) -> Signal:
         close_reason=CloseReason(item["reason"]) if item.get("reason") else None,
         idempotency_key=item.get("idem"),
         version=int(item.get("version", 0)),
+        verification=Verification(item.get("verification", Verification.NOT_CHECKED)),
+        parent_pseudonyms=tuple(Pseudonym(p, item["child_key_version"]) for p in item.get("parent_pseudonyms", [])),
     )
 
 

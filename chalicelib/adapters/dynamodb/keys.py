@@ -52,6 +52,7 @@ BY_ORGANISATION = "by-organisation"
 BY_ADDRESS = "by-address"
 BY_DUE = "by-due"
 BY_MUNICIPALITY = "by-municipality"
+BY_PARENT = "by-parent"
 
 # The attribute ``item_type`` of each item type of the signals table.
 SIGNAL = "signal"
@@ -59,6 +60,7 @@ ACTIVE_GUARD = "active_guard"
 MATCH = "match"
 NOTIFICATION = "notification"
 MUNICIPAL_MATCH = "municipal_match"
+PARENT_LINK = "parent_link"
 
 CHILD_PREFIX = "CHILD#"
 SIGNAL_PREFIX = "SIGNAL#"
@@ -68,6 +70,7 @@ NOTIFY_PREFIX = "NOTIFY#"
 MUNICIPALITY_PREFIX = "MUNI#"
 CLIENT_PREFIX = "CLIENT#"
 DUE_PREFIX = "DUE#"
+PARENT_PREFIX = "PARENT#"
 # Signals spread over a few partitions of the due index, so no one partition takes every write.
 DUE_SHARDS = 4
 REMINDER_SHARD = "REMIND"
@@ -78,6 +81,8 @@ ADMIN_PREFIX = "ADMIN#"
 TOKEN_PREFIX = "TOKEN#"  # noqa: S105 (a key prefix, not a secret)
 TOKEN_ID_PREFIX = "TOKENID#"  # noqa: S105 (a key prefix, not a secret)
 EXCLUDED_PREFIX = "EXCLUDED#"
+# The day the nightly BRP follow-up last asked the Update API from (adapters/dynamodb/follow_cursor.py).
+FOLLOW_CURSOR = {"pk": "BRPFOLLOW", "sk": "CURSOR"}
 
 
 def iso_instant(instant: datetime) -> str:
@@ -107,6 +112,15 @@ def signal_key(child_pseudonym: str, signal_id: str) -> Key:
 def guard_key(child_pseudonym: str, organisation_id: str) -> Key:
     """The one-active-signal-per-organisation-per-child guard, beside the child's signals."""
     return {"pk": child_pk(child_pseudonym), "sk": GUARD_PREFIX + organisation_id}
+
+
+def parent_link_key(child_pseudonym: str, signal_id: str, parent_pseudonym: str) -> Key:
+    """A signal's link to one parent (the family match), beside the signal, deleted with it."""
+    return {"pk": child_pk(child_pseudonym), "sk": f"{PARENT_PREFIX}{signal_id}#{parent_pseudonym}"}
+
+
+def signal_of_parent_link(sk: str) -> str:
+    return sk.removeprefix(PARENT_PREFIX).split("#", 1)[0]
 
 
 def match_key(owner_child_pseudonym: str, owner_signal_id: str, match_id: str) -> Key:

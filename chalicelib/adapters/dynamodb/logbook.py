@@ -1,6 +1,13 @@
-"""The logbook table: append-only, a child's entries in one partition."""
+"""The logbook table: append-only, a child's entries in one partition.
+
+Entries are never updated or deleted by the application. Each carries ``expires_at`` (the table's
+TTL attribute): the stage's retention after the entry was written, when DynamoDB removes it. A
+retention of 0 days writes no ``expires_at``, and entries stay.
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.items import drop_none
@@ -9,17 +16,23 @@ from chalicelib.adapters.dynamodb.table import Item, Table, Write
 from chalicelib.domain.logbook import Action, LogEntry
 
 NEW = "attribute_not_exists(pk)"
+# The logbook table's TimeToLiveSpecification (infra/template.json).
+EXPIRES_AT = "expires_at"
 
 
 class DynamoDBLogbook:
     """Every entry is a conditional put that can never overwrite another."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, retention_days: int = 0) -> None:
         self._table = table
+        self._retention = timedelta(days=retention_days)
 
     def put(self, entry: LogEntry) -> Write:
         """The entry as one write of a transaction, so a change and its log line land together."""
-        return self._table.put(entry_to_item(entry), NEW)
+        item = entry_to_item(entry)
+        if self._retention:
+            item[EXPIRES_AT] = int((entry.at + self._retention).timestamp())
+        return self._table.put(item, NEW)
 
     def append(self, entry: LogEntry) -> None:
         self._table.write(self.put(entry))

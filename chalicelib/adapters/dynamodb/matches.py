@@ -48,6 +48,17 @@ class DynamoDBMatchStore:
         found = self._table.query("addr = :address", {":address": address_pseudonym}, IndexName=keys.BY_ADDRESS)
         return [item_to_signal(item) for item in self._table.fetch(found)]
 
+    def signals_with_parent(self, parent_pseudonym: str) -> list[Signal]:
+        """The signals whose child has this parent: the keys-only by-parent index names them, a
+        GetItem each reads them (a family has a handful)."""
+        found = self._table.query("parent_pseudonym = :parent", {":parent": parent_pseudonym}, IndexName=keys.BY_PARENT)
+        signals = []
+        for link in found:
+            item = self._table.get(keys.signal_key(keys.child_of(link["pk"]), keys.signal_of_parent_link(link["sk"])))
+            if item is not None:
+                signals.append(item_to_signal(item))
+        return signals
+
     def save_matches(self, new_signal_id: str, records: list[Match], municipal: Sequence[MunicipalMatch] = ()) -> None:
         """Idempotent puts, in two batches: the counterparts' records and the municipality's
         follow-up records first, then the records shown with the new signal. The match function

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.table import Item, Table, Write
 from chalicelib.domain.errors import Conflict
-from chalicelib.ports import AlreadyRegistered
+from chalicelib.ports_registry import AlreadyRegistered
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

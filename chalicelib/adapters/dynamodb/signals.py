@@ -12,6 +12,7 @@ from chalicelib.adapters.dynamodb.items import (
     expiry_epoch,
     guard_to_item,
     item_to_signal,
+    parent_link_items,
     professional_to_map,
     signal_to_item,
 )
@@ -48,6 +49,7 @@ class DynamoDBSignalStore:
                 refused=lambda guard: DuplicateActiveSignal(guard["held_by"] if guard else ""),
             ),
             self._table.put(signal_to_item(signal), NEW),
+            *(self._table.put(link) for link in parent_link_items(signal)),
             self._logbook.put(log),
         ]
         # The idempotency record goes first: a retry of the same request is a replay, not a duplicate.
@@ -61,7 +63,10 @@ class DynamoDBSignalStore:
         return None
 
     def reload(self, signal: Signal) -> SignalWithMatches | None:
-        return self._read(keys.child_pk(signal.child_pseudonym.value), signal.id)
+        return self.load(signal.child_pseudonym.value, signal.id)
+
+    def load(self, child_pseudonym: str, signal_id: str) -> SignalWithMatches | None:
+        return self._read(keys.child_pk(child_pseudonym), signal_id)
 
     def _read(self, pk: str, signal_id: str) -> SignalWithMatches | None:
         """One strongly consistent Query of the child's partition, where an index may lag."""
@@ -170,7 +175,11 @@ class DynamoDBSignalStore:
             "attribute_exists(pk)",
             refused=lambda _: NotFound("no such signal"),
         )
-        self._change([delete, *self._release_guard(signal), self._logbook.put(log)])
+        links = [
+            self._table.delete(keys.parent_link_key(signal.child_pseudonym.value, signal.id, parent.value))
+            for parent in signal.parent_pseudonyms
+        ]
+        self._change([delete, *links, *self._release_guard(signal), self._logbook.put(log)])
         self._matches.delete_derived(read)
         if signal.idempotency_key is not None:
             self._idempotency.delete(signal.organisation.id, signal.idempotency_key)

@@ -112,6 +112,15 @@ class Table:
         request |= {"KeyConditionExpression": condition, "ExpressionAttributeValues": serialise(values)}
         return self._paginate(self.client.query, request)
 
+    def page(self, condition: str, values: Item, start: Item | None, **request: Any) -> tuple[list[Item], Item | None]:
+        """One page of a Query from after ``start``, and the key the next page starts after (``None``: the last)."""
+        request |= {"KeyConditionExpression": condition, "ExpressionAttributeValues": serialise(values)}
+        if start is not None:
+            request["ExclusiveStartKey"] = serialise(start)
+        response = self.client.query(TableName=self.name, **request)
+        last = response.get("LastEvaluatedKey")
+        return [deserialise(raw) for raw in response["Items"]], deserialise(last) if last else None
+
     def scan(self, condition: str, values: Item, **request: Any) -> Iterator[Item]:
         """Every item that passes ``condition``, read from the whole table: for small tables only."""
         request |= {"FilterExpression": condition, "ExpressionAttributeValues": serialise(values)}

@@ -10,7 +10,7 @@ from chalicelib.adapters.dynamodb.keys import iso_instant
 from chalicelib.adapters.dynamodb.table import Item, Write, deserialise, serialise
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
-from chalicelib.ports import MAX_ACTIVE_TOKENS, TokenGrant
+from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, TokenGrant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

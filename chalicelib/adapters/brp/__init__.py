@@ -1,0 +1,1 @@
+"""The population register (BRP): Haal Centraal BRP Personen v2."""

@@ -1,0 +1,79 @@
+"""The population register's part of the composition root (``bootstrap.Container`` calls these).
+
+With ``BRP=off`` each gives ``None``; with ``BRP_FOLLOW=off`` the Update API's parts do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+    from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
+    from chalicelib.bootstrap import Container
+    from chalicelib.services.register_follow import RegisterFollowService
+    from chalicelib.services.register_updates import NightlyFollow, RegisterSubscriptions
+
+
+def population_register(c: Container) -> HaalCentraalPopulationRegister | None:
+    """For a request: short timeouts and one retry, so a slow register delays a POST by seconds at
+    most (the signal is then accepted unverified)."""
+    if not c.settings.population_register_on:
+        return None
+    from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
+    from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+
+    return HaalCentraalPopulationRegister(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters), timeout=3.0, attempts=2)
+
+
+def register_updates(c: Container) -> HaalCentraalRegisterUpdates | None:
+    """The BRP Update API, for a request (subscribing) and for the night (changes): request timeouts."""
+    if not c.settings.follows_register_updates:
+        return None
+    from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
+    from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
+
+    return HaalCentraalRegisterUpdates(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters), timeout=3.0, attempts=2)
+
+
+def subscriptions(c: Container) -> RegisterSubscriptions | None:
+    updates = c.register_updates
+    if updates is None:
+        return None
+    from chalicelib.services.register_updates import RegisterSubscriptions
+
+    return RegisterSubscriptions(updates, c.match_store)
+
+
+def register_follow(c: Container) -> RegisterFollowService | None:
+    """Moves and deaths from the BRP (docs/brp.md): the night's patient timeouts and retries."""
+    if not c.settings.population_register_on:
+        return None
+    from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
+    from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+    from chalicelib.services.register_follow import RegisterFollowService
+
+    return RegisterFollowService(
+        HaalCentraalPopulationRegister(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters)),
+        signals=c.signal_store,
+        partitions=c.match_store,
+        logbook=c.logbook,
+        regievoerders=c.registry,
+        ledger=c.notification_ledger,
+        mailer=c.mailer,
+        pseudonymiser=c.pseudonymiser,
+        audit=c.audit,
+    )
+
+
+def nightly_follow(c: Container) -> NightlyFollow | None:
+    follow = c.register_follow
+    if follow is None or not c.settings.follows_register_updates:
+        return None
+    from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
+    from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
+    from chalicelib.adapters.dynamodb.follow_cursor import DynamoDBFollowCursor
+    from chalicelib.services.register_updates import NightlyFollow
+
+    updates = HaalCentraalRegisterUpdates(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters))
+    return NightlyFollow(updates, DynamoDBFollowCursor(c.dynamodb, c.settings.registry_table), follow, c.audit)

@@ -1,0 +1,41 @@
+"""The ports to the population register (BRP): asking about persons, and following them.
+
+The register's ports are kept apart from ``ports.py`` so they read together (``docs/brp.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from chalicelib.domain.population import RegisteredPerson, RegisterUse
+
+
+class PopulationRegister(Protocol):
+    def persons(self, bsns: Sequence[str], use: RegisterUse) -> dict[str, RegisteredPerson]: ...
+
+
+class RegisterUpdates(Protocol):
+    """The BRP Update API: follow a person until a date, and which followed persons changed.
+
+    Both raise ``RegisterUnavailable`` when the API cannot be asked.
+    """
+
+    def subscribe(self, bsn: str, until: date) -> None:
+        """Follow ``bsn`` until ``until`` (``PUT /volgindicaties/{bsn}``); again: the new end date holds."""
+        ...
+
+    def changed_since(self, since: date) -> list[str]:
+        """The followed BSNs that changed on or after ``since`` (``GET /wijzigingen?vanaf=``)."""
+        ...
+
+
+class FollowCursor(Protocol):
+    """The day the nightly follow-up last asked from: one small item, moved conditionally."""
+
+    def last_run(self) -> date | None: ...
+
+    def advance(self, previous: date | None, to: date) -> bool:
+        """Set it to ``to`` only if it still is ``previous``; ``False`` when another run moved it."""
+        ...

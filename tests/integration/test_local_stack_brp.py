@@ -1,0 +1,138 @@
+"""``make run`` with the population register on (its default): the stand-in verifies signals, two
+organisations signalling Zoey and Alexander get a family match and their mails in the outbox, and
+the stand-in command changes a persona (and refuses when the stack runs without the register), and
+the next nightly run follows the move and the death through the stand-in's BRP Update API."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.local_stack import DEMO_BRP_SIGNAL
+from tests.integration.test_local_stack import ROOT, START_TIMEOUT, RunningStack, _call, _command, _end, _environment
+
+MAIL_TIMEOUT = 60.0
+
+
+@pytest.fixture
+def brp_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    state_file = tmp_path / "state" / "stack.json"
+    log_file = tmp_path / "stack.log"
+    with log_file.open("wb") as log:
+        # The nightly jobs every two seconds: a move or death is followed without being asked.
+        command = _command(state_file, "--brp", "on", "--lifecycle-interval", "2")
+        process = subprocess.Popen(command, cwd=ROOT, env=_environment(), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not state_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the stack did not start:\n{log_file.read_text()}")
+            time.sleep(0.1)
+        yield RunningStack(process, state_file, log_file, json.loads(state_file.read_text()))
+    finally:
+        _end(process)
+
+
+def _mails(outbox_url: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{outbox_url}/messages.json", timeout=10) as response:
+        messages: list[dict[str, Any]] = json.loads(response.read())
+    return messages
+
+
+def _match_mails(outbox_url: str) -> dict[str, str]:
+    """The match mails by recipient (the outbox also holds the console's invitations)."""
+    found = {}
+    for mail in _mails(outbox_url):
+        text = json.dumps(mail, ensure_ascii=False)
+        if "match" in text.lower() and "Verwijsindex" in text:
+            recipients = mail["to"] if isinstance(mail["to"], list) else [mail["to"]]
+            found.update({recipient: text for recipient in recipients if "invit" not in text.lower()})
+    return {to: text for to, text in found.items() if to in {"zoey@ggd.example.nl", "alex@buurtteam.example.nl"}}
+
+
+def _recipients(outbox_url: str) -> set[str]:
+    found: set[str] = set()
+    for mail in _mails(outbox_url):
+        found.update(mail["to"] if isinstance(mail["to"], list) else [mail["to"]])
+    return found
+
+
+def _subjects_by_recipient(outbox_url: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for mail in _mails(outbox_url):
+        for recipient in mail["to"] if isinstance(mail["to"], list) else [mail["to"]]:
+            found.setdefault(recipient, set()).add(mail["subject"])
+    return found
+
+
+def _stand_in(state_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "scripts.brp_stand_in", "--state-file", str(state_file), *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
+
+
+def _signal(child: dict[str, Any], email: str) -> dict[str, Any]:
+    professional = DEMO_BRP_SIGNAL["professional"] | {"email": email}
+    return DEMO_BRP_SIGNAL | {"child": DEMO_BRP_SIGNAL["child"] | child, "professional": professional}
+
+
+def test_the_family_match_locally_with_mails_and_a_refusal(brp_stack: RunningStack) -> None:
+    state = brp_stack.state
+    assert state["brp_url"].startswith("http://127.0.0.1:")
+    api = state["api_url"]
+    first, second = state["organisations"]
+    status, _, body = _call("POST", f"{api}/v1/signals", _signal({}, "zoey@ggd.example.nl"), first["token"])
+    assert status == 201, body
+    zoey_signal = json.loads(body)["id"]
+    alexander = {"bsn": "999995832", "given_names": "Alexander", "birth_date": "2009-05-29", "gender": "M"}
+    status, _, body = _call(
+        "POST", f"{api}/v1/signals", _signal(alexander, "alex@buurtteam.example.nl"), second["token"]
+    )
+    assert status == 201, body
+    refused = _signal({"family_name": "Jansen"}, "x@ggd.example.nl")
+    status, _, body = _call("POST", f"{api}/v1/signals", refused, second["token"])
+    assert status == 422 and b"child.family_name" in body and b"Braber" not in body
+
+    wanted = {"zoey@ggd.example.nl", "alex@buurtteam.example.nl"}
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while not wanted <= set(matched := _match_mails(state["outbox_url"])) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert set(matched) == wanted, brp_stack.log()
+    assert all("zelfde gezin (ouder)" in text for text in matched.values())
+
+    # Alexander moves to Utrecht (0344, whose regievoerder the stack registered); Zoey dies.
+    move = ["move", "999995832", "--postcode", "3512JE", "--house-number", "7", "--municipality", "0344"]
+    moved = _stand_in(brp_stack.state_file, *move)
+    assert moved.returncode == 0, moved.stderr
+    assert _stand_in(brp_stack.state_file, "death", "999995807", "--on", "2026-12-01").returncode == 0
+    assert _stand_in(brp_stack.state_file, "death", "999999999", "--on", "2026-12-01").returncode == 1
+    # The next nightly run (the schedule, through the stand-in's Update API) follows both.
+    told = {"regie@utrecht.example.nl", "alex@buurtteam.example.nl", "zoey@ggd.example.nl"}
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while not told <= _subjects_by_recipient(state["outbox_url"]).keys() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    subjects = _subjects_by_recipient(state["outbox_url"])
+    assert "Verwijsindex: een kind met meldingen woont nu in uw gemeente" in subjects["regie@utrecht.example.nl"]
+    assert "Verwijsindex: het kind van uw melding is verhuisd" in subjects["alex@buurtteam.example.nl"]
+    assert "Verwijsindex: uw melding is verwijderd" in subjects["zoey@ggd.example.nl"], brp_stack.log()
+    status, _, _ = _call("GET", f"{api}/v1/signals/{zoey_signal}", token=first["token"])
+    assert status == 404
+    again = _stand_in(brp_stack.state_file, "follow")
+    assert again.returncode == 0 and "changed 2," in again.stdout and "mails sent 0" in again.stdout, again.stdout
+    assert brp_stack.stop() == 0
+
+
+def test_the_stand_in_command_refuses_without_a_stand_in(tmp_path: Path) -> None:
+    state_file = tmp_path / "stack.json"
+    state_file.write_text(json.dumps({"brp_url": ""}))
+    done = _stand_in(state_file, "death", "999992077", "--on", "2026-12-01")
+    assert done.returncode == 1 and "without the register" in done.stderr
+    state_file.write_text(json.dumps({"brp_url": "https://brp.example.nl"}))
+    assert _stand_in(state_file, "death", "999992077", "--on", "2026-12-01").returncode == 1
