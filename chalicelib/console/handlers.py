@@ -64,6 +64,8 @@ TASKS: tuple[tuple[frozenset[Role], str, str, str | None], ...] = (
     (frozenset({Role.MUNICIPAL_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "collegas"),
     (REPORT_READERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
     (PORTAL_USERS, "Uw matches", "de matches van uw organisatie zien en beantwoorden", "portaal"),
+    (PORTAL_USERS, "Nieuwe melding", "een kind met de hand melden", "portaal/melden"),
+    (PORTAL_USERS, "Mijn meldingen", "de meldingen van uw organisatie: afsluiten en overdragen", "portaal/meldingen"),
     (frozenset({Role.ORG_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", None),
 )
 

@@ -119,6 +119,49 @@ def portal_answer(match_id: str) -> Response:
     return _run("answer", "portal")
 
 
+# The portal's signals: a new one by hand (the BSN only in the POST body), the list, one, close, hand over.
+
+
+@console.route("/portaal/melden", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_new_signal_page() -> Response:
+    return _run("new_page", "portal_signals")
+
+
+@console.route("/portaal/melden", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_new_signal() -> Response:
+    return _run("register", "portal_signals")
+
+
+@console.route("/portaal/meldingen", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_signals() -> Response:
+    return _run("list_page", "portal_signals")
+
+
+@console.route("/portaal/meldingen/{signal_id}", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_signal(signal_id: str) -> Response:
+    return _run("signal_page", "portal_signals")
+
+
+@console.route("/portaal/meldingen/{signal_id}/afsluiten", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_close_page(signal_id: str) -> Response:
+    return _run("close_page", "portal_signals")
+
+
+@console.route("/portaal/meldingen/{signal_id}/afsluiten", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_close(signal_id: str) -> Response:
+    return _run("close", "portal_signals")
+
+
+@console.route("/portaal/meldingen/{signal_id}/overdragen", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_hand_over_page(signal_id: str) -> Response:
+    return _run("hand_over_page", "portal_signals")
+
+
+@console.route("/portaal/meldingen/{signal_id}/overdragen", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_hand_over(signal_id: str) -> Response:
+    return _run("hand_over", "portal_signals")
+
+
 @console.route("/static/{name}", methods=["GET"], content_types=ANY_MEDIA_TYPE)
 def static(name: str) -> Response:
     from chalicelib.console import views

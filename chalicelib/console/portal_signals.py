@@ -1,0 +1,231 @@
+"""The portal's signals: a new one by hand, the organisation's list, one signal, close, hand over.
+
+Each action goes through the same ``SignalService`` as the API (``POST /v1/signals``,
+``GET /v1/signals``, ``close``, ``hand-over``), given the person as principal so the logbook names
+them. The BSN is read from the new-signal form's POST body only; after saving, the browser is sent
+to the signal's page, whose address names the signal's id and nothing about the child.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from chalice.app import Request, Response
+
+from chalicelib.console import views
+from chalicelib.console.handlers import _form, _render
+from chalicelib.console.portal import _answer_view, _person
+from chalicelib.console.portal_forms import (
+    CLOSE_MESSAGES,
+    CLOSE_REASONS,
+    DUPLICATE,
+    NEW_SIGNAL_MESSAGES,
+    PROFESSIONAL_MESSAGES,
+    CloseForm,
+    NewSignalForm,
+    ProfessionalForm,
+    inform_advice,
+    refusals,
+)
+from chalicelib.console.ports import ConsoleSession
+from chalicelib.console.wiring import console
+from chalicelib.domain import phones
+from chalicelib.domain.clock import dutch_date
+from chalicelib.domain.errors import DuplicateActiveSignal, InvalidInput
+from chalicelib.domain.follow_up import KIND_LABELS
+from chalicelib.domain.matching import SignalWithMatches
+from chalicelib.domain.model import CloseReason, SignalStatus
+from chalicelib.domain.people import Person
+from chalicelib.domain.wording import GENDERS
+
+LISTED = 100
+STATUS_LABELS = {SignalStatus.ACTIVE: "Actief", SignalStatus.ARCHIVED: "Gearchiveerd"}
+NOTICES = {
+    "nieuw": "Uw melding is opgeslagen.",
+    "overgedragen": "De melding is overgedragen. De nieuwe professional staat hieronder.",
+    "gearchiveerd": "De melding is afgesloten en gearchiveerd.",
+}
+
+
+def _day(instant: datetime) -> str:
+    return dutch_date(instant).strftime("%d-%m-%Y")
+
+
+def _own_contact(person: Person | None) -> dict[str, str]:
+    """The professional's own details as the account knows them; the rest they fill in."""
+    if person is None:
+        return {}
+    email = person.username if "@" in person.username else ""
+    return {"name": person.display_name, "email": email}
+
+
+def _signal_id(request: Request) -> str:
+    return (request.uri_params or {})["signal_id"]
+
+
+def _new_form(session: ConsoleSession, status: int = 200, **context: Any) -> Response:
+    values = context.pop("values", None) or _own_contact(session.person)
+    values.pop("bsn", None)  # never sent back to the browser
+    return _render(
+        "portal_melden.html",
+        session,
+        status,
+        title="Nieuwe melding",
+        values=values,
+        genders=list(GENDERS.items()),
+        informed=(("ja", "Ja"), ("nee", "Nee")),
+        submission=values.get("submission") or secrets.token_urlsafe(24),
+        **context,
+    )
+
+
+def new_page(request: Request) -> Response:
+    session, _ = _person(request)
+    return _new_form(session)
+
+
+def register(request: Request) -> Response:
+    session, principal = _person(request)
+    fields = views.read_form(request)
+    try:
+        form = _form(request, session, NewSignalForm, NEW_SIGNAL_MESSAGES)
+        registered = console().root.signals.register(principal, form.command(), form.submission)
+    except views.FormInvalid as exc:
+        return _new_form(session, 400, values=fields, errors=exc.errors)
+    except InvalidInput as exc:
+        return _new_form(session, 422, values=fields, errors=refusals(exc.errors))
+    except DuplicateActiveSignal as exc:
+        return _new_form(session, 409, values=fields, errors={"bsn": DUPLICATE}, existing=exc.signal_id)
+    return views.redirect(f"meldingen/{registered.signal.id}?melding=nieuw")
+
+
+def list_page(request: Request) -> Response:
+    session, principal = _person(request)
+    signals = console().root.signals
+    page = signals.list(principal, None, LISTED, None)
+    rows = []
+    for read in page.signals:
+        signal = read.signal
+        status = signals.status(signal)
+        rows.append(
+            {
+                "id": signal.id,
+                "created": _day(signal.created_at),
+                "case_reference": signal.case_reference,
+                "professional": signal.professional.name,
+                "status": STATUS_LABELS[status] if status else "",
+                "active_until": signal.active_until.strftime("%d-%m-%Y"),
+                "delete_after": signal.delete_after.strftime("%d-%m-%Y"),
+                "matches": len(read.matches),
+            }
+        )
+    return _render("portal_meldingen.html", session, title="Mijn meldingen", root=views.root_of(request), rows=rows)
+
+
+def _signal_view(read: SignalWithMatches, status: SignalStatus | None) -> dict[str, Any]:
+    signal = read.signal
+    return {
+        "id": signal.id,
+        "created": _day(signal.created_at),
+        "case_reference": signal.case_reference,
+        "status": STATUS_LABELS[status] if status else "",
+        "active": status is SignalStatus.ACTIVE,
+        "active_until": signal.active_until.strftime("%d-%m-%Y"),
+        "delete_after": signal.delete_after.strftime("%d-%m-%Y"),
+        "family_informed": "Ja" if signal.family_informed else "Nee",
+        "inform": inform_advice(signal.inform),
+        "professional": signal.professional,
+        "phone": phones.display(signal.professional.phone),
+        "matches": [
+            {
+                "id": match.id,
+                "kind": KIND_LABELS[match.kind],
+                "since": _day(match.since),
+                "organisation": match.other.organisation.name,
+                "professional": match.other.professional,
+                "phone": phones.display(match.other.professional.phone),
+                "answer": _answer_view(match.answer),
+                "other_answer": _answer_view(match.other_answer),
+            }
+            for match in read.matches
+        ],
+    }
+
+
+def _read(request: Request) -> tuple[ConsoleSession, Any, dict[str, Any]]:
+    session, principal = _person(request)
+    signals = console().root.signals
+    read = signals.get(principal, _signal_id(request))
+    return session, principal, _signal_view(read, signals.status(read.signal))
+
+
+def signal_page(request: Request) -> Response:
+    session, _, signal = _read(request)
+    notice = NOTICES.get(dict(request.query_params or {}).get("melding", ""))
+    root = views.root_of(request)
+    return _render("portal_melding.html", session, title="Melding", root=root, signal=signal, notice=notice)
+
+
+def close_page(request: Request) -> Response:
+    session, _, signal = _read(request)
+    root = views.root_of(request)
+    return _render(
+        "portal_afsluiten.html", session, title="Melding afsluiten", root=root, signal=signal, reasons=CLOSE_REASONS
+    )
+
+
+def close(request: Request) -> Response:
+    session, principal = _person(request)
+    signal_id = _signal_id(request)
+    try:
+        form = _form(request, session, CloseForm, CLOSE_MESSAGES)
+    except views.FormInvalid as exc:
+        _, _, signal = _read(request)
+        root = views.root_of(request)
+        return _render(
+            "portal_afsluiten.html",
+            session,
+            400,
+            title="Melding afsluiten",
+            root=root,
+            signal=signal,
+            reasons=CLOSE_REASONS,
+            errors=exc.errors,
+        )
+    kept = console().root.signals.close(principal, signal_id, CloseReason(form.reason))
+    if kept is None:
+        return _render(
+            "message.html",
+            session,
+            title="Melding verwijderd",
+            root=views.root_of(request),
+            message="De melding is verwijderd.",
+            link={"href": "portaal/meldingen", "label": "Naar mijn meldingen"},
+        )
+    return views.redirect(f"{views.root_of(request)}portaal/meldingen/{signal_id}?melding=gearchiveerd")
+
+
+def _hand_over_form(request: Request, session: ConsoleSession, status: int = 200, **context: Any) -> Response:
+    _, _, signal = _read(request)
+    root = views.root_of(request)
+    return _render(
+        "portal_overdragen.html", session, status, title="Melding overdragen", root=root, signal=signal, **context
+    )
+
+
+def hand_over_page(request: Request) -> Response:
+    session, _ = _person(request)
+    return _hand_over_form(request, session, values={})
+
+
+def hand_over(request: Request) -> Response:
+    session, principal = _person(request)
+    signal_id = _signal_id(request)
+    try:
+        form = _form(request, session, ProfessionalForm, PROFESSIONAL_MESSAGES)
+    except views.FormInvalid as exc:
+        return _hand_over_form(request, session, 400, values=views.read_form(request), errors=exc.errors)
+    console().root.signals.hand_over(principal, signal_id, form.professional())
+    return views.redirect(f"{views.root_of(request)}portaal/meldingen/{signal_id}?melding=overgedragen")
