@@ -65,9 +65,10 @@ def _signal_id(request: Request) -> str:
     return (request.uri_params or {})["signal_id"]
 
 
-def _new_form(session: ConsoleSession, status: int = 200, **context: Any) -> Response:
-    values = context.pop("values", None) or _own_contact(session.person)
-    values.pop("bsn", None)  # never sent back to the browser
+def _new_form(request: Request, session: ConsoleSession, status: int = 200, **context: Any) -> Response:
+    typed = context.pop("values", None) or _own_contact(session.person)
+    # Every field the form has, as typed; the BSN is never sent back to the browser.
+    values = {name: typed.get(name) for name in NewSignalForm.model_fields if name != "bsn"}
     return _render(
         "portal_melden.html",
         session,
@@ -77,13 +78,14 @@ def _new_form(session: ConsoleSession, status: int = 200, **context: Any) -> Res
         genders=list(GENDERS.items()),
         informed=(("ja", "Ja"), ("nee", "Nee")),
         submission=values.get("submission") or secrets.token_urlsafe(24),
-        **context,
+        root=views.root_of(request),
+        **({"existing": None} | context),
     )
 
 
 def new_page(request: Request) -> Response:
     session, _ = _person(request)
-    return _new_form(session)
+    return _new_form(request, session)
 
 
 def register(request: Request) -> Response:
@@ -93,11 +95,11 @@ def register(request: Request) -> Response:
         form = _form(request, session, NewSignalForm, NEW_SIGNAL_MESSAGES)
         registered = console().root.signals.register(principal, form.command(), form.submission)
     except views.FormInvalid as exc:
-        return _new_form(session, 400, values=fields, errors=exc.errors)
+        return _new_form(request, session, 400, values=fields, errors=exc.errors)
     except InvalidInput as exc:
-        return _new_form(session, 422, values=fields, errors=refusals(exc.errors))
+        return _new_form(request, session, 422, values=fields, errors=refusals(exc.errors))
     except DuplicateActiveSignal as exc:
-        return _new_form(session, 409, values=fields, errors={"bsn": DUPLICATE}, existing=exc.signal_id)
+        return _new_form(request, session, 409, values=fields, errors={"bsn": DUPLICATE}, existing=exc.signal_id)
     return views.redirect(f"meldingen/{registered.signal.id}?melding=nieuw")
 
 
@@ -217,7 +219,7 @@ def _hand_over_form(request: Request, session: ConsoleSession, status: int = 200
 
 def hand_over_page(request: Request) -> Response:
     session, _ = _person(request)
-    return _hand_over_form(request, session, values={})
+    return _hand_over_form(request, session, values=dict.fromkeys(ProfessionalForm.model_fields))
 
 
 def hand_over(request: Request) -> Response:
@@ -226,6 +228,8 @@ def hand_over(request: Request) -> Response:
     try:
         form = _form(request, session, ProfessionalForm, PROFESSIONAL_MESSAGES)
     except views.FormInvalid as exc:
-        return _hand_over_form(request, session, 400, values=views.read_form(request), errors=exc.errors)
+        typed = views.read_form(request)
+        values = {name: typed.get(name) for name in ProfessionalForm.model_fields}
+        return _hand_over_form(request, session, 400, values=values, errors=exc.errors)
     console().root.signals.hand_over(principal, signal_id, form.professional())
     return views.redirect(f"{views.root_of(request)}portaal/meldingen/{signal_id}?melding=overgedragen")

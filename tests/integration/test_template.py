@@ -1091,6 +1091,7 @@ def _console_tour(
     from infra.identity import create_user_pool
     from local.moto_cognito import revoke_token_supported
     from scripts.totp import fresh_code
+    from tests import builders
     from tests.integration.test_console_ports_contract import MOTO_JWKS
 
     os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
@@ -1186,9 +1187,31 @@ def _console_tour(
         page("GET", "/console/portaal")
         token = csrf(page("GET", f"/console/portaal/matches/{match_id}"))
         page("POST", f"/console/portaal/matches/{match_id}", {"csrf": token, "answer": "contact_made"})
+        _portal_signals_tour(page, csrf, builders.bsn(77))
         use(None)
         bootstrap.use(root)
     os.environ.pop("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", None)
+
+
+def _portal_signals_tour(page: Any, csrf: Any, bsn: str) -> None:
+    """The professional registers ``bsn`` by hand, finds it under their signals, hands it over and closes it."""
+    token = csrf(page("GET", "/console/portaal/melden"))
+    child = {
+        "bsn": bsn, "given_names": "Sanne", "family_name": "Vries", "birth_date": "2014-05-01", "gender": "V",
+        "street": "Dorpsstraat", "house_number": "12", "postcode": "3511+AB", "city": "Utrecht",
+        "municipality_code": "0344", "family_informed": "ja",
+    }  # fmt: skip
+    contact = {"name": "Piet", "function": "Jeugdarts", "phone": "0301234567", "email": "piet@ggd.example.nl"}
+    page("POST", "/console/portaal/melden", {"csrf": token, "submission": "tour-" + "0" * 20} | child | contact)
+    listed = page("GET", "/console/portaal/meldingen")
+    found = re.search(r"portaal/meldingen/([0-9A-Za-z_]+)", listed)
+    assert found is not None
+    signal = f"/console/portaal/meldingen/{found.group(1)}"
+    page("GET", signal)
+    token = csrf(page("GET", f"{signal}/overdragen"))
+    page("POST", f"{signal}/overdragen", {"csrf": token} | contact | {"name": "Karin"})
+    token = csrf(page("GET", f"{signal}/afsluiten"))
+    page("POST", f"{signal}/afsluiten", {"csrf": token, "reason": "risk_resolved"})
 
 
 # Granted for AWS to use on the function's behalf, not called by the code, so moto never sees them:
