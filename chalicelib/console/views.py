@@ -25,6 +25,8 @@ STATIC = HERE / "static"
 STATIC_FILES = {"utrecht-components.css", "utrecht-theme.css", "console.css", "console-print.css"}
 COOKIE = "vwi_console"
 MAX_FORM_BYTES = 8 * 1024
+# The largest form, the portal's new signal, has 22 fields; a body with more is no form of ours.
+MAX_FORM_FIELDS = 32
 FORM = "application/x-www-form-urlencoded"
 
 # No script at all, styles from our own files only; data: images are the components' icons.
@@ -137,7 +139,7 @@ def read_form(request: Request) -> dict[str, str]:
     if media_type != FORM or len(raw) > MAX_FORM_BYTES:
         return {}
     try:
-        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=20))
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
     except (UnicodeDecodeError, ValueError):
         return {}
 

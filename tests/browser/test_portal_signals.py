@@ -1,0 +1,133 @@
+"""The portal's signals in a real browser: the seeded professional registers a child by hand (one
+error first), reads whom to inform, finds the signal under "Mijn meldingen", hands it over, and closes
+another one behind the confirmation. No BSN in any URL, title or the browser's history; axe-core (WCAG
+2.1 A and AA, and best practices) reports nothing on every page and state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests import builders
+from tests.browser.conftest import MovableClock
+from tests.browser.console_pages import A_BSN_OR_LONGER, Visit, sign_in
+
+BY_HAND = builders.bsn(61)
+BY_API = builders.bsn(62)
+
+
+def _api(stack: Any, path: str, token: str, body: Any) -> Any:
+    request = urllib.request.Request(
+        stack.api_url + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _portal(stack: Any, path: str) -> str:
+    return str(stack.console_url).replace("/inloggen", f"/portaal{path}")
+
+
+def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_closes_another(
+    stack: Any, clock: MovableClock, browser: Any, tmp_path: Path
+) -> None:
+    ggd = stack.organisations[0]
+    other = _api(stack, "/v1/signals", ggd["token"], builders.signal_body(child=builders.child(bsn=BY_API)))
+    visit = Visit(browser.new_page())
+    person = next(p for p in stack.people if p["username"] == "professional-ggd")
+    sign_in(visit, stack, "professional", person)
+    visit.check("start, professional")
+    visit.page.click("main a:has-text('Nieuwe melding')")
+    visit.page.wait_for_load_state()
+    visit.check("new signal, empty")
+    assert visit.page.get_attribute("#bsn", "inputmode") == "numeric"
+    assert visit.page.get_attribute("#bsn", "autocomplete") == "off"
+    assert visit.page.input_value("#name") == person["display_name"]
+
+    fields = {
+        "bsn": BY_HAND,
+        "given_names": "Sanne",
+        "family_name": "Vries",
+        "birth_date": "2014-05-01",
+        "street": "Dorpsstraat",
+        "house_number": "12",
+        "postcode": "35",
+        "city": "Utrecht",
+        "municipality_code": "0344",
+        "case_reference": "HAND-61",
+        "function": "Jeugdarts",
+        "phone": "030 123 4567",
+        "email": "professional@ggd.example.nl",
+    }
+    for name, value in fields.items():
+        visit.page.fill(f"#{name}", value)
+    visit.page.check("#gender")
+    visit.page.check("#family_informed")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("new signal, a wrong postcode")
+    assert visit.page.is_visible("#postcode-fout")
+    assert "Vul een postcode in" in visit.page.inner_text("[role=alert]")
+    assert visit.page.input_value("#bsn") == ""  # the BSN is never sent back
+    assert visit.page.input_value("#given_names") == "Sanne"
+
+    visit.page.fill("#bsn", BY_HAND)
+    visit.page.fill("#postcode", "3511 AB")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("the new signal, saved")
+    assert "/portaal/meldingen/" in visit.page.url
+    main = visit.page.inner_text("main")
+    assert "Uw melding is opgeslagen" in main
+    # Born 1 May 2014, so 12: the parents and the child are told.
+    assert "Vertel de ouders (of voogd) en het kind zelf" in visit.page.inner_text("#informeren")
+    assert "Actief tot en met" in main and "Verwijderd na" in main
+
+    visit.page.click("main a:has-text('Overdragen aan een collega')")
+    visit.page.wait_for_load_state()
+    visit.check("hand over, empty")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("hand over, nothing filled in")
+    assert visit.page.is_visible("#name-fout")
+    visit.submit(
+        name="Karin Smit", function="Jeugdverpleegkundige", phone="030 765 4321", email="k.smit@ggd.example.nl"
+    )
+    visit.check("the signal, handed over")
+    assert "Karin Smit" in visit.page.inner_text("main")
+
+    visit.page.goto(_portal(stack, "/meldingen"))
+    visit.check("my signals")
+    listed = visit.page.inner_text("main")
+    assert "HAND-61" in listed and "Actief" in listed
+
+    visit.page.goto(_portal(stack, f"/meldingen/{other['id']}"))
+    visit.check("the other signal")
+    visit.page.click("main a:has-text('Melding afsluiten')")
+    visit.page.wait_for_load_state()
+    visit.check("close, the confirmation")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("close, no reason chosen")
+    assert visit.page.is_visible("#reason-fout")
+    visit.page.check("#reason")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("the other signal, closed")
+    main = visit.page.inner_text("main")
+    assert "afgesloten en gearchiveerd" in main and "Gearchiveerd" in main
+
+    assert [text for text in visit.seen if BY_HAND in text or BY_API in text] == []
+    assert [text for text in visit.seen if A_BSN_OR_LONGER.search(text.split("/meldingen/")[0])] == []
+    assert not [bsn for bsn in (BY_HAND, BY_API) for html in visit.contents if bsn in html]
+    browser.close()
+    with sqlite3.connect(tmp_path / "profile" / "Default" / "History") as history:
+        rows = history.execute("SELECT url, title FROM urls").fetchall()
+    assert rows, "the browser kept a history to check"
+    assert [text for row in rows for text in row if BY_HAND in text or BY_API in text] == []
