@@ -79,10 +79,15 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
 
     visit.page.fill("#bsn", BY_HAND)
     visit.page.fill("#postcode", "3511 AB")
+    sent = visit.page.evaluate("() => Object.fromEntries(new FormData(document.querySelector('#formulier')))")
     visit.page.click("main button[type=submit]")
     visit.page.wait_for_load_state()
     visit.check("the new signal, saved")
     assert "/portaal/meldingen/" in visit.page.url
+    # The same form sent twice (a double click, a resend) is the same signal: its hidden key is the
+    # Idempotency-Key of the API.
+    again = visit.page.request.post(_portal(stack, "/melden"), form=sent)
+    assert again.ok and again.url == visit.page.url
     main = visit.page.inner_text("main")
     assert "Uw melding is opgeslagen" in main
     # Born 1 May 2014, so 12: the parents and the child are told.
@@ -105,7 +110,18 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     visit.page.goto(_portal(stack, "/meldingen"))
     visit.check("my signals")
     listed = visit.page.inner_text("main")
-    assert "HAND-61" in listed and "Actief" in listed
+    assert listed.count("HAND-61") == 1 and "Actief" in listed
+
+    visit.page.goto(_portal(stack, "/melden"))
+    for name, value in fields.items():
+        visit.page.fill(f"#{name}", value)
+    visit.page.fill("#postcode", "3511 AB")
+    visit.page.check("#gender")
+    visit.page.check("#family_informed")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("new signal, the child already signalled")
+    assert "al een actieve melding" in visit.page.inner_text("#bsn-fout")
 
     visit.page.goto(_portal(stack, f"/meldingen/{other['id']}"))
     visit.check("the other signal")
