@@ -147,3 +147,25 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
         rows = history.execute("SELECT url, title FROM urls").fetchall()
     assert rows, "the browser kept a history to check"
     assert [text for row in rows for text in row if BY_HAND in text or BY_API in text] == []
+
+
+def test_another_organisations_signal_and_the_portal_for_other_roles_are_not_found(
+    stack: Any, clock: MovableClock, browser: Any
+) -> None:
+    ggd = stack.organisations[0]
+    signal = _api(stack, "/v1/signals", ggd["token"], builders.signal_body(child=builders.child(bsn=builders.bsn(63))))
+    visit = Visit(browser.new_page())
+    sign_in(visit, stack, "professional", next(p for p in stack.people if p["username"] == "professional-buurtteam"))
+    for path in ("", "/afsluiten", "/overdragen"):
+        response = visit.page.goto(_portal(stack, f"/meldingen/{signal['id']}{path}"))
+        assert response is not None and response.status == 404, path
+    visit.check("another organisation's signal, not found")
+    visit.page.goto(_portal(stack, "/meldingen"))
+    assert signal["id"] not in visit.page.content()
+
+    regie = Visit(browser.new_page())
+    regie.page.context.clear_cookies()
+    sign_in(regie, stack, "regievoerder")
+    for path in ("/melden", "/meldingen", f"/meldingen/{signal['id']}"):
+        response = regie.page.goto(_portal(stack, path))
+        assert response is not None and response.status == 404, path
