@@ -53,12 +53,12 @@ def _day(instant: datetime) -> str:
     return dutch_date(instant).strftime("%d-%m-%Y")
 
 
-def _own_contact(person: Person | None) -> dict[str, str]:
+def _own_contact(person: Person | None) -> dict[str, str | None]:
     """The professional's own details as the account knows them; the rest they fill in."""
     if person is None:
         return {}
-    email = person.username if "@" in person.username else ""
-    return {"name": person.display_name, "email": email}
+    account = console().identity.account(person.username)
+    return {"name": person.display_name, "email": account.email if account else None}
 
 
 def _signal_id(request: Request) -> str:

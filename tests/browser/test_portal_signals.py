@@ -49,6 +49,7 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     assert visit.page.get_attribute("#bsn", "inputmode") == "numeric"
     assert visit.page.get_attribute("#bsn", "autocomplete") == "off"
     assert visit.page.input_value("#name") == person["display_name"]
+    assert visit.page.input_value("#email") == "professional@ggd.example.nl"
 
     fields = {
         "bsn": BY_HAND,
