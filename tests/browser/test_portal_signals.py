@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from chalicelib import bootstrap
+from chalicelib.domain.logbook import Action
 from tests import builders
 from tests.browser.conftest import MovableClock
 from tests.browser.console_pages import A_BSN_OR_LONGER, Visit, sign_in
@@ -107,6 +109,12 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     )
     visit.check("the signal, handed over")
     assert "Karin Smit" in visit.page.inner_text("main")
+    signal_id = visit.page.url.rsplit("/", 1)[-1].split("?")[0]
+    stored = bootstrap.container().signal_store.get(signal_id)
+    assert stored is not None
+    logged = bootstrap.container().logbook.entries_for_child(stored.signal.child_pseudonym.value)
+    by_person = {entry.action for entry in logged if entry.person_name == person["display_name"]}
+    assert {Action.SIGNAL_CREATED, Action.SIGNAL_READ, Action.SIGNAL_HANDED_OVER} <= by_person
 
     visit.page.goto(_portal(stack, "/meldingen"))
     visit.check("my signals")
