@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from chalicelib import bootstrap
 from chalicelib.domain.logbook import Action
 from tests import builders
@@ -178,3 +180,11 @@ def test_another_organisations_signal_and_the_portal_for_other_roles_are_not_fou
     for path in ("/melden", "/meldingen", f"/meldingen/{signal['id']}"):
         response = regie.page.goto(_portal(stack, path))
         assert response is not None and response.status == 404, path
+
+
+@pytest.fixture(autouse=True)
+def _no_bsn_in_the_log(capfd: Any) -> Any:
+    """Whatever the stack logged while the portal handled these BSNs: none of them."""
+    yield
+    output = capfd.readouterr()
+    assert [bsn for bsn in (BY_HAND, BY_API, builders.bsn(63)) if bsn in output.out + output.err] == []
