@@ -156,22 +156,23 @@ def _signal_view(read: SignalWithMatches, status: SignalStatus | None) -> dict[s
     }
 
 
-def _read(request: Request) -> tuple[ConsoleSession, Any, dict[str, Any]]:
+def _read(request: Request) -> tuple[ConsoleSession, dict[str, Any]]:
+    """The signal the address names, read (and logged) as the person; another organisation's is not found."""
     session, principal = _person(request)
     signals = console().root.signals
     read = signals.get(principal, _signal_id(request))
-    return session, principal, _signal_view(read, signals.status(read.signal))
+    return session, _signal_view(read, signals.status(read.signal))
 
 
 def signal_page(request: Request) -> Response:
-    session, _, signal = _read(request)
+    session, signal = _read(request)
     notice = NOTICES.get(dict(request.query_params or {}).get("melding", ""))
     root = views.root_of(request)
     return _render("portal_melding.html", session, title="Melding", root=root, signal=signal, notice=notice)
 
 
 def close_page(request: Request) -> Response:
-    session, _, signal = _read(request)
+    session, signal = _read(request)
     root = views.root_of(request)
     return _render(
         "portal_afsluiten.html", session, title="Melding afsluiten", root=root, signal=signal, reasons=CLOSE_REASONS
@@ -184,7 +185,7 @@ def close(request: Request) -> Response:
     try:
         form = _form(request, session, CloseForm, CLOSE_MESSAGES)
     except views.FormInvalid as exc:
-        _, _, signal = _read(request)
+        _, signal = _read(request)
         root = views.root_of(request)
         return _render(
             "portal_afsluiten.html",
@@ -210,7 +211,7 @@ def close(request: Request) -> Response:
 
 
 def _hand_over_form(request: Request, session: ConsoleSession, status: int = 200, **context: Any) -> Response:
-    _, _, signal = _read(request)
+    _, signal = _read(request)
     root = views.root_of(request)
     return _render(
         "portal_overdragen.html", session, status, title="Melding overdragen", root=root, signal=signal, **context

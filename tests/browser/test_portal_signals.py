@@ -150,6 +150,16 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     main = visit.page.inner_text("main")
     assert "afgesloten en gearchiveerd" in main and "Gearchiveerd" in main
 
+    visit.page.goto(_portal(stack, f"/meldingen/{signal_id}/afsluiten"))
+    visit.page.check("#reason-unjustified")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("the signal by hand, deleted as unjustified")
+    assert "De melding is verwijderd" in visit.page.inner_text("main")
+    visit.page.click("main a:has-text('Naar mijn meldingen')")
+    visit.page.wait_for_load_state()
+    assert "HAND-61" not in visit.page.inner_text("main")
+
     assert [text for text in visit.seen if BY_HAND in text or BY_API in text] == []
     assert [text for text in visit.seen if A_BSN_OR_LONGER.search(text.split("/meldingen/")[0])] == []
     assert not [bsn for bsn in (BY_HAND, BY_API) for html in visit.contents if bsn in html]
