@@ -14,6 +14,7 @@ from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.model import Signal, Verification
 from chalicelib.domain.population import RegisterUnavailable
 from chalicelib.domain.recheck import MalformedRecheck, Recheck
+from chalicelib.recheck_work import handle_rechecks
 from chalicelib.services.audit import Audit
 from chalicelib.services.recheck import Rechecked, RecheckService
 from chalicelib.services.register_updates import RegisterSubscriptions
@@ -194,3 +195,18 @@ def test_a_queue_that_refuses_loses_no_signal() -> None:
     register.unavailable = True
     signal = post(register, queue, store)
     assert signal.id in store.signals and signal.verification is Verification.PENDING
+
+
+def test_the_consumer_rechecks_each_message_and_drops_what_is_no_recheck(world: World) -> None:
+    first, second = world.pending(), world.pending(family_name="Jansen")
+    second = replace(second, id=builders.domain_signal(seed=9).id)
+    world.store.put(second)
+    bodies = [message(first).to_json(), "not a recheck", message(second).to_json(), message(first).to_json()]
+    assert handle_rechecks(bodies, world.service) == {"verified": 1, "malformed": 1, "mismatched": 1, "skipped": 1}
+    assert handle_rechecks([message(first).to_json()], None) == {"off": 1}
+
+
+def test_the_consumer_raises_while_the_register_is_down_so_sqs_retries(world: World) -> None:
+    world.register.unavailable = True
+    with pytest.raises(RegisterUnavailable):
+        handle_rechecks([message(world.pending()).to_json()], world.service)
