@@ -1,8 +1,9 @@
 """The recheck queue on SQS: one message per signal accepted while the register was down.
 
-The queue is encrypted with the stage's KMS key and delays each message (``infra/template.json``),
-so the register has time to come back; the message body holds the BSN, which is why it goes nowhere
-else (``docs/brp.md``).
+The queue is encrypted with the stage's KMS key and delays each message by its own ``DelaySeconds``
+(``RECHECK_DELAY_SECONDS`` in a deployment), so the register has time to come back; a test or the
+local stack makes its queue without the wait. The message body holds the BSN, which is why it goes
+nowhere else (``docs/brp.md``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ RECHECK_DELAY_SECONDS = 15 * 60  # SQS allows at most 15 minutes
 
 
 class SqsRecheckQueue:
-    """Sends each recheck as one delayed message; the queue is found by name once, on first use."""
+    """Sends each recheck as one message, delayed by the queue unless ``delay_seconds`` says otherwise;
+    the queue is found by name once, on first use."""
 
-    def __init__(self, client: Any, queue_name: str, delay_seconds: int = RECHECK_DELAY_SECONDS) -> None:
+    def __init__(self, client: Any, queue_name: str, delay_seconds: int | None = None) -> None:
         self._client = client
         self._name = queue_name
         self._delay = delay_seconds
@@ -30,4 +32,5 @@ class SqsRecheckQueue:
         return self._url
 
     def send(self, recheck: Recheck) -> None:
-        self._client.send_message(QueueUrl=self.url, MessageBody=recheck.to_json(), DelaySeconds=self._delay)
+        delay = {} if self._delay is None else {"DelaySeconds": self._delay}
+        self._client.send_message(QueueUrl=self.url, MessageBody=recheck.to_json(), **delay)

@@ -60,9 +60,9 @@ class TestSqsRecheckQueue(RecheckQueueContract):
     def queue(self, aws: None) -> Iterator[SqsRecheckQueue]:
         import boto3
 
-        boto3.client("sqs").create_queue(QueueName=QUEUE)
         # No delay here: the messages are read at once. The delay has its own test below.
-        yield SqsRecheckQueue(boto3.client("sqs"), QUEUE, delay_seconds=0)
+        boto3.client("sqs").create_queue(QueueName=QUEUE)
+        yield SqsRecheckQueue(boto3.client("sqs"), QUEUE)
 
     def received(self, queue: Any) -> list[Recheck]:
         import boto3
@@ -73,11 +73,13 @@ class TestSqsRecheckQueue(RecheckQueueContract):
         import boto3
 
         client = boto3.client("sqs")
-        client.create_queue(QueueName=QUEUE)
-        queue = SqsRecheckQueue(client, QUEUE)
-        queue.send(Recheck("01JA", "child-a", ZOEY))
+        client.create_queue(QueueName=QUEUE, Attributes={"DelaySeconds": str(RECHECK_DELAY_SECONDS)})
+        client.create_queue(QueueName=f"{QUEUE}-2")
+        by_queue, by_message = SqsRecheckQueue(client, QUEUE), SqsRecheckQueue(client, f"{QUEUE}-2", 900)
+        by_queue.send(Recheck("01JA", "child-a", ZOEY))
+        by_message.send(Recheck("01JB", "child-b", ZOEY))
         assert RECHECK_DELAY_SECONDS == 900
-        assert _receive_all(client, queue.url) == []
+        assert _receive_all(client, by_queue.url) == [] == _receive_all(client, by_message.url)
 
 
 def test_the_wiring_queues_only_with_the_register_on_and_a_queue_named(settings: Settings) -> None:
