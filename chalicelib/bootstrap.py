@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from chalicelib import bootstrap_brp, bootstrap_nightly
+from chalicelib import bootstrap_brp, bootstrap_nightly, bootstrap_recheck
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.settings import Settings
 
@@ -280,6 +280,7 @@ class Container:
             self.audit,
             register=self.population_register,
             subscriptions=bootstrap_brp.subscriptions(self),
+            rechecks=bootstrap_recheck.recheck_queue(self),
         )
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Protocol
 
 from chalicelib.domain.population import RegisteredPerson, RegisterUse
+from chalicelib.domain.recheck import Recheck
 
 
 class PopulationRegister(Protocol):
@@ -38,4 +39,12 @@ class FollowCursor(Protocol):
 
     def advance(self, previous: date | None, to: date) -> bool:
         """Set it to ``to`` only if it still is ``previous``; ``False`` when another run moved it."""
+        ...
+
+
+class RecheckQueue(Protocol):
+    """Signals accepted while the register was down, for a recheck after a delay (an encrypted queue)."""
+
+    def send(self, recheck: Recheck) -> None:
+        """Queue ``recheck``; raises when the queue refused it (the caller keeps the signal)."""
         ...

@@ -44,6 +44,9 @@ class Settings:
     # the municipality hosts it) or "off". Asking /personen about every child with a signal is not
     # offered: the system keeps no BSN to ask with (docs/brp.md).
     brp_follow: str = "off"
+    # The KMS-encrypted queue where a signal accepted while the register was down waits for its
+    # recheck (the BSN is in the message); "" queues nothing and such a signal stays pending.
+    recheck_queue: str = ""
 
     @property
     def client_certificates_required(self) -> bool:
@@ -100,6 +103,7 @@ class Settings:
             brp=brp,
             brp_parameters=env.get("BRP_PARAMETERS", ""),
             brp_follow=brp_follow,
+            recheck_queue=env.get("RECHECK_QUEUE", "") if brp == "on" else "",
         )
 
 

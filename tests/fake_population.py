@@ -18,6 +18,7 @@ from chalicelib.domain.population import (
     RegisterUnavailable,
     RegisterUse,
 )
+from chalicelib.domain.recheck import Recheck
 
 ZOEY = "999995807"
 ALEXANDER = "999995832"
@@ -161,3 +162,20 @@ class InMemoryFollowCursor:
             return False
         self.day = to
         return True
+
+
+class InMemoryRecheckQueue:
+    """The rechecks sent, in order; ``take`` hands them to the consumer as SQS would (at least once)."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.sent: list[Recheck] = []
+        self.refuse = refuse
+
+    def send(self, recheck: Recheck) -> None:
+        if self.refuse:
+            raise ConnectionError("queue refused")
+        self.sent.append(recheck)
+
+    def take(self) -> list[Recheck]:
+        taken, self.sent = self.sent, []
+        return taken

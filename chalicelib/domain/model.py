@@ -43,7 +43,9 @@ class Verification(StrEnum):
     """The deployment runs without the register."""
     VERIFIED = "verified"
     PENDING = "pending"
-    """The register could not be reached when the signal arrived."""
+    """The register could not be reached when the signal arrived; a queued recheck follows."""
+    MISMATCHED = "mismatched"
+    """The recheck found the register contradicting what was typed; the professional was told."""
 
 
 class InformParty(StrEnum):

@@ -19,6 +19,7 @@ class Audience(StrEnum):
     FOLLOW_UP_REMINDER = "follow_up_reminder"
     MOVED_IN = "moved_in"
     MOVED_OWNER = "moved_owner"
+    MISMATCHED_OWNER = "mismatched_owner"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +63,8 @@ class Notification:
     # The portal's address (ending in "/"): a mail to a professional about a match then links to
     # that match's page. The link names the match only, never the child or a signal.
     portal_url: str | None = None
+    # The fields (API names) a recheck found differing from the register; never what it holds.
+    differing_fields: tuple[str, ...] = ()
 
     def match_links(self) -> tuple[str, ...]:
         """A link per match to its page in the portal, for the professionals who may answer it."""
@@ -197,6 +200,12 @@ def moved_notice(signal: Signal) -> Notification:
     """
     notice = _to_owner(signal, signal, f"moved_owner:v{signal.version}", Audience.MOVED_OWNER, (), ())
     return replace(notice, municipality_code=signal.child.address.municipality_code)
+
+
+def mismatch_notice(signal: Signal, fields: tuple[str, ...]) -> Notification:
+    """Tells a signal's professional that the recheck found the register contradicting it, once."""
+    notice = _to_owner(signal, signal, "mismatched", Audience.MISMATCHED_OWNER, (), ())
+    return replace(notice, differing_fields=fields)
 
 
 def reminder(match_id: str, own: MatchSide, other: MatchSide) -> Notification:

@@ -30,6 +30,7 @@ SUBJECTS = {
     Audience.FOLLOW_UP_REMINDER: "Verwijsindex: herinnering aan een open match",
     Audience.MOVED_IN: "Verwijsindex: een kind met meldingen woont nu in uw gemeente",
     Audience.MOVED_OWNER: "Verwijsindex: het kind van uw melding is verhuisd",
+    Audience.MISMATCHED_OWNER: "Verwijsindex: uw melding klopt niet met de BRP",
 }
 TEMPLATE_NAMES = {
     Audience.ARCHIVED_OWNER: "archived",
@@ -37,6 +38,13 @@ TEMPLATE_NAMES = {
     Audience.FOLLOW_UP_REMINDER: "reminder",
     Audience.MOVED_IN: "moved",
     Audience.MOVED_OWNER: "moved_owner",
+    Audience.MISMATCHED_OWNER: "mismatched",
+}
+# The fields a recheck may name, as the form and the API label them.
+FIELD_LABELS = {
+    "child.bsn": "het BSN (niet of niet meer in de BRP als levend kind)",
+    "child.family_name": "de achternaam (met voorvoegsel)",
+    "child.birth_date": "de geboortedatum",
 }
 # The family match never names the parent: only that the children share one.
 KIND_LABELS = {
@@ -108,6 +116,7 @@ def render(notification: Notification) -> EmailMessage:
         "subject": subject,
         "archived_until": notification.archived_until.strftime("%d-%m-%Y") if notification.archived_until else "",
         "links": notification.match_links(),
+        "fields": [FIELD_LABELS.get(field, field) for field in notification.differing_fields],
     }
     name = TEMPLATE_NAMES.get(notification.audience, "match")
     return EmailMessage(

@@ -24,6 +24,7 @@ from chalicelib.domain.model import (
     SignalStatus,
     Verification,
 )
+from chalicelib.domain.recheck import Recheck
 from chalicelib.ports import (
     IdempotencyRecord,
     IdempotencyReplay,
@@ -32,11 +33,11 @@ from chalicelib.ports import (
     SignalPage,
     SignalStore,
 )
-from chalicelib.ports_register import PopulationRegister
+from chalicelib.ports_register import PopulationRegister, RecheckQueue
 from chalicelib.services.audit import Audit
 from chalicelib.services.optimistic import on_fresh_reads
 from chalicelib.services.register_updates import RegisterSubscriptions
-from chalicelib.services.verification import check_child
+from chalicelib.services.verification import check_child, queue_recheck
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MAX_PAGE_SIZE = 100
@@ -83,6 +84,7 @@ class SignalService:
         audit: Audit,
         register: PopulationRegister | None = None,
         subscriptions: RegisterSubscriptions | None = None,
+        rechecks: RecheckQueue | None = None,
     ) -> None:
         self._store = store
         self._logbook = logbook
@@ -92,6 +94,8 @@ class SignalService:
         self._register = register
         # None without the BRP Update API (the setting BRP_FOLLOW): then no child is followed.
         self._subscriptions = subscriptions
+        # Where a signal accepted while the register was down waits for its recheck (with the BSN).
+        self._rechecks = rechecks
 
     def today(self) -> date:
         return self._audit.today()
@@ -143,6 +147,8 @@ class SignalService:
             return Registered(self._replay(organisation, replay.record, record.fingerprint), replayed=True)
         if self._subscriptions is not None and checked.verification is Verification.VERIFIED:
             self._subscriptions.subscribe(request.bsn, signal)
+        if self._rechecks is not None and checked.verification is Verification.PENDING:
+            queue_recheck(self._rechecks, Recheck(signal.id, signal.child_pseudonym.value, request.bsn))
         return Registered(SignalWithMatches(signal=signal), replayed=False)
 
     def _replay(self, organisation: Organisation, first: IdempotencyRecord, fingerprint: str) -> SignalWithMatches:

@@ -14,8 +14,9 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.model import Address, Child, Pseudonym, Verification
 from chalicelib.domain.population import RegisteredPerson, RegisterUnavailable, RegisterUse, disagreements
 from chalicelib.domain.pseudonyms import Pseudonymiser
+from chalicelib.domain.recheck import Recheck
 from chalicelib.observability import count, logger
-from chalicelib.ports_register import PopulationRegister
+from chalicelib.ports_register import PopulationRegister, RecheckQueue
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,17 @@ def check_child(register: PopulationRegister | None, bsn: str, child: Child) -> 
         count("SignalsRefusedByRegister")
         raise InvalidInput(errors)
     return Checked(Verification.VERIFIED, person)
+
+
+def queue_recheck(queue: RecheckQueue, recheck: Recheck) -> bool:
+    """Queue a pending signal's recheck; ``False`` (logged, counted) when the queue refused it.
+
+    The signal stands either way: it stays ``pending``, as it would without the queue.
+    """
+    try:
+        queue.send(recheck)
+    except Exception as exc:
+        logger.warning("recheck not queued; signal stays pending", extra={"reason": type(exc).__name__})
+        count("RechecksNotQueued")
+        return False
+    return True

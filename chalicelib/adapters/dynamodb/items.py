@@ -156,7 +156,7 @@ def item_to_signal(item: Item) -> Signal:
         idempotency_key=item.get("idem"),
         version=int(item.get("version", 0)),
         verification=Verification(item.get("verification", Verification.NOT_CHECKED)),
-        parent_pseudonyms=tuple(Pseudonym(p, item["child_key_version"]) for p in item.get("parent_pseudonyms", [])),
+        parent_pseudonyms=tuple(Pseudonym(p, item["ckv"]) for p in item.get("parent_pseudonyms", [])),
     )
 
 
