@@ -105,9 +105,8 @@ def test_a_professional_answers_a_match_from_the_link_in_the_mail(
     assert seen_by_ggd["answer"] is None
 
     clock.advance(timedelta(days=14))
-    report = invoke_function("lifecycle", scheduled_event())
-    assert report["reminders_sent"] == 1
-    reminded = [mail["to"] for mail in _outbox(stack) if "herinnering" in mail["subject"]]
+    invoke_function("lifecycle", scheduled_event())  # plans; the stack's queue worker runs the chunks
+    reminded = _reminded(stack)
     assert reminded == [GGD_PROFESSIONAL]
 
     assert not [url for url in visit.seen if A_BSN_OR_LONGER.search(url.split("/matches/")[0])]
@@ -122,3 +121,14 @@ def test_someone_without_a_signal_in_the_match_gets_the_not_found_page(
     assert response is not None and response.status == 404
     visit.check("match page, not found")
     assert "Niet gevonden" in visit.page.title()
+
+
+def _reminded(stack: Any, within: float = 30.0) -> list[str]:
+    """Whom the nightly workers reminded, once they have: the planner only queues the work."""
+    deadline = time.monotonic() + within
+    while True:
+        reminded = [mail["to"] for mail in _outbox(stack) if "herinnering" in mail["subject"]]
+        if reminded or time.monotonic() > deadline:
+            time.sleep(1)  # a second reminder, were there one, would be sent by now
+            return [mail["to"] for mail in _outbox(stack) if "herinnering" in mail["subject"]]
+        time.sleep(0.2)
