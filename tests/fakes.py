@@ -819,6 +819,12 @@ class InMemoryIdentityProvider:
             (self._account(a) for a in found), key=lambda a: (a.person.display_name.casefold(), a.person.username)
         )
 
+    def people_of_organisation(self, organisation_id: str) -> list[Account]:
+        found = [a for a in self.accounts.values() if a.person.organisation_id == organisation_id]
+        return sorted(
+            (self._account(a) for a in found), key=lambda a: (a.person.display_name.casefold(), a.person.username)
+        )
+
     def account(self, username: str) -> Account | None:
         found = self.accounts.get(username)
         return self._account(found) if found is not None else None
