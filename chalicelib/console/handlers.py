@@ -64,7 +64,7 @@ TASKS: tuple[tuple[frozenset[Role], str, str, str | None], ...] = (
     (frozenset({Role.MUNICIPAL_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "collegas"),
     (REPORT_READERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
     (PORTAL_USERS, "Uw matches", "de matches van uw organisatie zien en beantwoorden", "portaal"),
-    (frozenset({Role.ORG_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", None),
+    (frozenset({Role.ORG_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "portaal/beheer/collegas"),
 )
 
 

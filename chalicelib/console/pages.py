@@ -119,6 +119,16 @@ def portal_answer(match_id: str) -> Response:
     return _run("answer", "portal")
 
 
+@console.route("/portaal/beheer/collegas", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_colleagues() -> Response:
+    return _run("organisation_page", "colleagues")
+
+
+@console.route("/portaal/beheer/collegas", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_colleagues_action() -> Response:
+    return _run("organisation_action", "colleagues")
+
+
 @console.route("/static/{name}", methods=["GET"], content_types=ANY_MEDIA_TYPE)
 def static(name: str) -> Response:
     from chalicelib.console import views
