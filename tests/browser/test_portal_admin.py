@@ -11,7 +11,6 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.console import wiring
-from chalicelib.console.ports import Invitation
 from chalicelib.domain.people import Role
 from tests.browser.conftest import MovableClock
 from tests.browser.console_pages import A_BSN_OR_LONGER, Visit, console_page, sign_in, without_timestamps
