@@ -1075,8 +1075,8 @@ def _console_tour(
 ) -> None:
     """A person invited, signing in for the first time (password, enrolment), looking around, signing out;
     signed in again with every municipal role: the matches, the report, colleagues and the family's
-    requests about the child ``bsn``; then a professional of ``organisation_id`` answering ``match_id``
-    in the portal."""
+    requests about the child ``bsn``; then a professional and administrator of ``organisation_id``
+    answering ``match_id`` in the portal and inviting and disabling a colleague."""
     import os
 
     import boto3
@@ -1087,7 +1087,7 @@ def _console_tour(
     from chalicelib.console.settings import ConsoleSettings
     from chalicelib.console.tokens import TokenVerifier
     from chalicelib.console.wiring import Console, use
-    from chalicelib.domain.people import MUNICIPAL_ROLES, Role
+    from chalicelib.domain.people import MUNICIPAL_ROLES, ORGANISATION_ROLES, Role
     from infra.identity import create_user_pool
     from local.moto_cognito import revoke_token_supported
     from scripts.totp import fresh_code
@@ -1173,7 +1173,7 @@ def _console_tour(
         erasure = filled(page("GET", "/console/verzoeken/verwijderen"))
         page("POST", "/console/verzoeken/verwijderen", erasure | {"reason": "objection"})
         identity.invite(
-            Invitation("piet", "piet@ggd.example.nl", "Piet", frozenset({Role.PROFESSIONAL}), None, organisation_id),
+            Invitation("piet", "piet@ggd.example.nl", "Piet", frozenset(ORGANISATION_ROLES), None, organisation_id),
             "Tijdelijk-wachtwoord-2",
         )
         cookie = ""
@@ -1186,6 +1186,11 @@ def _console_tour(
         page("GET", "/console/portaal")
         token = csrf(page("GET", f"/console/portaal/matches/{match_id}"))
         page("POST", f"/console/portaal/matches/{match_id}", {"csrf": token, "answer": "contact_made"})
+        token = csrf(page("GET", "/console/portaal/beheer/collegas"))
+        invited = {"csrf": token, "naam": "Joke", "email": "joke@ggd.example.nl", "rol": "professional"}
+        page("POST", "/console/portaal/beheer/collegas", invited)
+        disabled = {"csrf": token, "actie": "blokkeren", "gebruiker": "joke@ggd.example.nl"}
+        page("POST", "/console/portaal/beheer/collegas", disabled)
         use(None)
         bootstrap.use(root)
     os.environ.pop("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", None)
