@@ -1087,7 +1087,7 @@ def _console_tour(
     from chalicelib.console.settings import ConsoleSettings
     from chalicelib.console.tokens import TokenVerifier
     from chalicelib.console.wiring import Console, use
-    from chalicelib.domain.people import MUNICIPAL_ROLES, ORGANISATION_ROLES, Role
+    from chalicelib.domain.people import MUNICIPAL_ROLES, ORGANISATION_ROLES
     from infra.identity import create_user_pool
     from local.moto_cognito import revoke_token_supported
     from scripts.totp import fresh_code
