@@ -65,6 +65,12 @@ TASKS: tuple[tuple[frozenset[Role], str, str, str | None], ...] = (
     (REPORT_READERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
     (PORTAL_USERS, "Uw matches", "de matches van uw organisatie zien en beantwoorden", "portaal"),
     (frozenset({Role.ORG_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "portaal/beheer/collegas"),
+    (
+        frozenset({Role.ORG_ADMIN}),
+        "API-sleutels",
+        "sleutels voor uw systeem uitgeven en intrekken",
+        "portaal/beheer/sleutels",
+    ),
 )
 
 

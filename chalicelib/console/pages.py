@@ -129,6 +129,16 @@ def portal_colleagues_action() -> Response:
     return _run("organisation_action", "colleagues")
 
 
+@console.route("/portaal/beheer/sleutels", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_tokens() -> Response:
+    return _run("tokens_page", "token_pages")
+
+
+@console.route("/portaal/beheer/sleutels", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_tokens_action() -> Response:
+    return _run("tokens_action", "token_pages")
+
+
 @console.route("/static/{name}", methods=["GET"], content_types=ANY_MEDIA_TYPE)
 def static(name: str) -> Response:
     from chalicelib.console import views

@@ -45,7 +45,7 @@ def authenticate(tokens: TokenLookup, authorization: str | None, now: datetime |
     grant = tokens.token_by_hash(hash_token(token))
     if grant is None or not grant.active:
         raise Unauthenticated("unknown, revoked or suspended token")
-    if now is not None and (grant.last_used is None or now - grant.last_used >= USE_RESOLUTION):
+    if now is not None and (grant.last_used is None or now - grant.last_used > USE_RESOLUTION):
         tokens.record_use(grant.token_hash, now)
     return grant.principal
 
