@@ -1,9 +1,12 @@
 """The organisation's own administration in a real browser: the seeded ``beheer-ggd`` invites a
-professional and disables them; another organisation's person is not found; a professional gets
-no administration. axe-core on every page and state."""
+professional and disables them; issues an API token that works against the API, sees its last use,
+revokes it after confirming (the API then answers 401); another organisation's person is not found;
+a professional gets no administration. axe-core on every page and state."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from typing import Any
 
 import boto3
@@ -65,6 +68,57 @@ def test_an_org_admin_invites_a_professional_and_disables_them(stack: Any, clock
     visit.page.click("text=Startpagina")
     visit.page.wait_for_load_state()
     assert visit.page.url.endswith("/console/start")
+    visit.no_bsn_seen()
+
+
+def _api_status(stack: Any, token: str) -> int:
+    request = urllib.request.Request(stack.api_url + "/v1/signals", headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_an_org_admin_issues_a_token_sees_its_use_and_revokes_it(stack: Any, clock: MovableClock, browser: Any) -> None:
+    visit = Visit(browser.new_page())
+    sign_in(visit, stack, "org_admin", _person(stack, "beheer-ggd"))
+    visit.page.click("text=API-sleutels")
+    visit.page.wait_for_load_state()
+    assert visit.page.url.endswith("/console/portaal/beheer/sleutels")
+    visit.check("portal tokens")
+
+    visit.submit("#uitgeven button", label="")
+    assert visit.page.title().startswith("Fout: ") and visit.page.is_visible("#label-fout")
+    visit.check("portal tokens, label missing")
+
+    visit.submit("#uitgeven button", label="Dossier  jeugdarts")
+    token = visit.page.inner_text("#sleutel").strip()
+    assert token.startswith("vwi_")
+    visit.check("portal tokens, issued")
+    row = visit.page.locator("#sleutels tr", has_text="Dossier jeugdarts")
+    assert "Nog niet gebruikt" in row.inner_text() and "Actief" in row.inner_text()
+    [issued] = _logged("token.issued")
+    assert issued["person_name"] == "Beheerder GGD Regio Utrecht" and token not in str(issued)
+
+    assert _api_status(stack, token) == 200
+    visit.page.goto(console_page(stack, "portaal/beheer/sleutels"))
+    assert token not in visit.page.content()
+    row = visit.page.locator("#sleutels tr", has_text="Dossier jeugdarts")
+    assert "Nog niet gebruikt" not in row.inner_text() and "rond" in row.inner_text()
+    visit.check("portal tokens, used")
+
+    row.locator("a", has_text="Intrekken").click()
+    visit.page.wait_for_load_state()
+    assert "Dossier jeugdarts" in visit.page.inner_text("#bevestigen")
+    visit.check("portal tokens, confirm revocation")
+    visit.page.click("#bevestigen button")
+    visit.page.wait_for_load_state()
+    assert "De sleutel is ingetrokken" in visit.page.inner_text("main")
+    assert "Ingetrokken" in visit.page.locator("#sleutels tr", has_text="Dossier jeugdarts").inner_text()
+    visit.check("portal tokens, revoked")
+    assert _api_status(stack, token) == 401
+    assert len(_logged("token.revoked")) == 1
     visit.no_bsn_seen()
 
 
