@@ -1191,6 +1191,17 @@ def _console_tour(
         page("POST", "/console/portaal/beheer/collegas", invited)
         disabled = {"csrf": token, "actie": "blokkeren", "gebruiker": "joke@ggd.example.nl"}
         page("POST", "/console/portaal/beheer/collegas", disabled)
+        token = csrf(page("GET", "/console/portaal/beheer/sleutels"))
+        issued = page("POST", "/console/portaal/beheer/sleutels", {"csrf": token, "label": "Dossier"})
+        api_token = re.search(r'id="sleutel">(vwi_[^<]+)<', issued)
+        assert api_token is not None
+        client.http.get("/v1/signals", headers={"Authorization": f"Bearer {api_token.group(1)}"})
+        listed = page("GET", "/console/portaal/beheer/sleutels")
+        token_id = api_token.group(1).split("_")[1]
+        assert f"intrekken={token_id}" in listed
+        page("GET", f"/console/portaal/beheer/sleutels?intrekken={token_id}")
+        revoke = {"csrf": token, "actie": "intrekken", "sleutel": token_id}
+        page("POST", "/console/portaal/beheer/sleutels", revoke)
         use(None)
         bootstrap.use(root)
     os.environ.pop("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", None)
