@@ -5,6 +5,7 @@ a professional gets no administration. axe-core on every page and state."""
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 from typing import Any
@@ -53,6 +54,9 @@ def test_an_org_admin_invites_a_professional_and_disables_them(stack: Any, clock
     account = wiring.console().cognito.account("sanne@ggd.example.nl")
     assert account is not None and account.person.organisation_id == admin["organisation_id"]
     assert account.person.roles == {Role.PROFESSIONAL} and account.person.municipality_code is None
+    with urllib.request.urlopen(stack.outbox_url + "/messages.json", timeout=30) as response:
+        [mail] = [m for m in json.loads(response.read()) if m["to"] == "sanne@ggd.example.nl"]
+    assert stack.console_url in str(mail)  # the sign-in page at the console's level, not under beheer/
     [invited] = [i for i in _logged("person.invited") if i["detail"].startswith("sanne@")]
     assert (invited["person_name"], invited["organisation_id"]) == (
         "Beheerder GGD Regio Utrecht",
