@@ -275,7 +275,7 @@ class InMemoryRegistry:
         self._municipalities: dict[str, dict[str, object]] = {}
         self._tokens: dict[str, _StoredToken] = {}
         self._excluded_addresses: dict[str, str] = {}
-        self.use_writes = 0  # how often ``record_use`` wrote: at most once an hour per token
+        self.use_writes = 0  # write requests ``record_use`` made (on DynamoDB refused ones cost too)
 
     # Tokens
 
@@ -302,13 +302,13 @@ class InMemoryRegistry:
         self._tokens[grant.token_hash] = _StoredToken(stored, ACTIVE if grant.active else SUSPENDED)
 
     def record_use(self, token_hash: str, at: datetime) -> None:
+        self.use_writes += 1
         stored = self._tokens.get(token_hash)
         if stored is None:
             return
         last = stored.grant.last_used
         if last is None or last < at - USE_RESOLUTION:
             stored.grant = replace(stored.grant, last_used=at)
-            self.use_writes += 1
 
     def tokens_of(self, organisation_id: str) -> list[TokenGrant]:
         held = [self.token_by_hash(t.grant.token_hash) for t in self._tokens.values() if t.held_by(organisation_id)]
