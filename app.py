@@ -55,7 +55,7 @@ def observe(event: Any, get_response: Any) -> Response:
 @app.authorizer(ttl_seconds=0)
 def token_authorizer(auth_request: AuthRequest) -> AuthResponse:
     try:
-        principal = auth.authenticate(container().registry, auth_request.token)
+        principal = auth.authenticate(container().registry, auth_request.token, container().clock.now())
     except DomainError:
         # Let the request through unauthenticated so the API answers 401 as problem+json.
         return AuthResponse(routes=["*"], principal_id="anonymous", context={"authenticated": "false"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.errors import DomainError
@@ -27,10 +27,30 @@ class TokenGrant:
     token_hash: str
     principal: Principal
     active: bool
+    label: str | None = None
+    created_at: datetime | None = None
+    # When the token last authenticated a request, to the hour (``USE_RESOLUTION``); None: never.
+    last_used: datetime | None = None
+
+
+# The last use of a token is written at most once per this interval, so the authorizer's common
+# path stays one read.
+USE_RESOLUTION = timedelta(hours=1)
 
 
 class TokenLookup(Protocol):
     def token_by_hash(self, token_hash: str) -> TokenGrant | None: ...
+
+    def record_use(self, token_hash: str, at: datetime) -> None:
+        """Set the token's ``last_used`` to ``at`` unless it is at most ``USE_RESOLUTION`` older
+        already (a conditional write; a refusal or an unknown token is no error)."""
+        ...
+
+
+class OrganisationTokens(Protocol):
+    def tokens_of(self, organisation_id: str) -> list[TokenGrant]:
+        """Every token the organisation holds, active or not, newest first."""
+        ...
 
 
 class AdminRegistry(Protocol):

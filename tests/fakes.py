@@ -46,7 +46,7 @@ from chalicelib.ports import (
     IdempotencyReplay,
     SignalPage,
 )
-from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, AlreadyRegistered, TokenGrant
+from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, USE_RESOLUTION, AlreadyRegistered, TokenGrant
 
 
 def signal_in(store: Any, signal_id: str) -> Signal | None:
@@ -275,6 +275,7 @@ class InMemoryRegistry:
         self._municipalities: dict[str, dict[str, object]] = {}
         self._tokens: dict[str, _StoredToken] = {}
         self._excluded_addresses: dict[str, str] = {}
+        self.use_writes = 0  # write requests ``record_use`` made (on DynamoDB refused ones cost too)
 
     # Tokens
 
@@ -297,7 +298,22 @@ class InMemoryRegistry:
                 raise InvalidInput.single(
                     "organisation", f"the organisation holds {MAX_ACTIVE_TOKENS} active tokens; revoke one first"
                 )
-        self._tokens[grant.token_hash] = _StoredToken(grant, ACTIVE if grant.active else SUSPENDED)
+        stored = replace(grant, created_at=created_at, last_used=None)
+        self._tokens[grant.token_hash] = _StoredToken(stored, ACTIVE if grant.active else SUSPENDED)
+
+    def record_use(self, token_hash: str, at: datetime) -> None:
+        self.use_writes += 1
+        stored = self._tokens.get(token_hash)
+        if stored is None:
+            return
+        last = stored.grant.last_used
+        if last is None or last < at - USE_RESOLUTION:
+            stored.grant = replace(stored.grant, last_used=at)
+
+    def tokens_of(self, organisation_id: str) -> list[TokenGrant]:
+        held = [self.token_by_hash(t.grant.token_hash) for t in self._tokens.values() if t.held_by(organisation_id)]
+        found = [grant for grant in held if grant is not None]
+        return sorted(found, key=lambda g: (g.created_at or datetime.min.replace(tzinfo=UTC), g.token_id), reverse=True)
 
     def revoke_token(self, token_id: str) -> None:
         for stored in self._tokens.values():
@@ -815,6 +831,12 @@ class InMemoryIdentityProvider:
 
     def people_of(self, municipality_code: str) -> list[Account]:
         found = [a for a in self.accounts.values() if a.person.municipality_code == municipality_code]
+        return sorted(
+            (self._account(a) for a in found), key=lambda a: (a.person.display_name.casefold(), a.person.username)
+        )
+
+    def people_of_organisation(self, organisation_id: str) -> list[Account]:
+        found = [a for a in self.accounts.values() if a.person.organisation_id == organisation_id]
         return sorted(
             (self._account(a) for a in found), key=lambda a: (a.person.display_name.casefold(), a.person.username)
         )

@@ -21,7 +21,7 @@ from chalicelib.console.ports import (
 )
 from chalicelib.console.tokens import TokenVerifier
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.people import MUNICIPAL_ROLES, Person, Role
+from chalicelib.domain.people import MUNICIPAL_ROLES, ORGANISATION_ROLES, Person, Role
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -184,16 +184,22 @@ class CognitoIdentityProvider:
         )
 
     def people_of(self, municipality_code: str) -> list[Account]:
-        # Cognito cannot filter on a custom attribute: the municipal groups are read whole, a page
-        # of 60 at a time, and the municipality's people picked out.
+        return self._people(MUNICIPAL_ROLES, MUNICIPALITY_ATTRIBUTE, municipality_code)
+
+    def people_of_organisation(self, organisation_id: str) -> list[Account]:
+        return self._people(ORGANISATION_ROLES, ORGANISATION_ATTRIBUTE, organisation_id)
+
+    def _people(self, groups: frozenset[Role], attribute: str, value: str) -> list[Account]:
+        # Cognito cannot filter on a custom attribute: the team's groups are read whole, a page
+        # of 60 at a time, and the municipality's or organisation's people picked out.
         users: dict[str, Any] = {}
         roles: dict[str, set[Role]] = {}
         paginator = self._client.get_paginator("list_users_in_group")
-        for role in sorted(MUNICIPAL_ROLES):
+        for role in sorted(groups):
             for page in paginator.paginate(UserPoolId=self._pool, GroupName=role):
                 for user in page.get("Users", []):
                     attributes = {item["Name"]: item["Value"] for item in user.get("Attributes", [])}
-                    if attributes.get(MUNICIPALITY_ATTRIBUTE) == municipality_code:
+                    if attributes.get(attribute) == value:
                         users[user["Username"]] = user
                         roles.setdefault(user["Username"], set()).add(role)
         found = [self._account(user, frozenset(roles[name])) for name, user in users.items()]

@@ -1,11 +1,14 @@
-"""The municipal administrator's colleagues page: who has an account, invite, disable.
+"""The administrators' colleagues pages: who has an account, invite, disable.
 
-Everything goes through ``TeamService`` as the administrator's municipality with them in it, so
-the administrator can reach no other municipality and the logbook names who invited or disabled.
+The municipal administrator's page is ``/console/collegas``; an organisation's administrator
+(``org_admin``) has the same page at ``/console/portaal/beheer/collegas``. Everything goes through
+``TeamService`` as the administrator's municipality or organisation with them in it, so the
+administrator can reach no other and the logbook names who invited or disabled.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from chalice.app import Request, Response
@@ -18,7 +21,7 @@ from chalicelib.console.team import NewColleague
 from chalicelib.console.wiring import console
 from chalicelib.domain import text, validation
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.people import MUNICIPAL_ROLES, ROLE_LABELS, Person, Role
+from chalicelib.domain.people import MUNICIPAL_ROLES, ORGANISATION_ROLES, ROLE_LABELS, Person, Role
 
 NOTICES = {
     "uitgenodigd": "De uitnodiging is verstuurd.",
@@ -26,7 +29,7 @@ NOTICES = {
 }
 INVITE_MESSAGES = {
     "naam": "Vul de naam van uw collega in.",
-    "email": "Vul een geldig e-mailadres in, zoals naam@gemeente.nl.",
+    "email": "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.",
     "rol": "Kies een van de rollen.",
 }
 TAKEN = "Er is al een account met dit e-mailadres."
@@ -52,6 +55,27 @@ class InviteForm(BaseModel):
     rol: Literal["regievoerder", "privacy_officer", "municipal_admin"]
 
 
+class OrganisationInviteForm(InviteForm):
+    rol: Literal["professional", "org_admin"]  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between the municipality's page and the organisation's."""
+
+    role: Role
+    roles: frozenset[Role]
+    form: type[InviteForm]
+    caption: str
+    default_role: str
+
+
+MUNICIPAL = Kind(Role.MUNICIPAL_ADMIN, MUNICIPAL_ROLES, InviteForm, "Accounts van uw gemeente", "regievoerder")
+ORGANISATION = Kind(
+    Role.ORG_ADMIN, ORGANISATION_ROLES, OrganisationInviteForm, "Accounts van uw organisatie", "professional"
+)
+
+
 class DisableForm(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -60,6 +84,8 @@ class DisableForm(BaseModel):
 
 
 def _page(
+    request: Request,
+    kind: Kind,
     session: ConsoleSession,
     person: Person,
     status: int = 200,
@@ -87,44 +113,64 @@ def _page(
         session,
         status,
         title="Collega's",
+        root=views.root_of(request),
+        caption=kind.caption,
         rows=rows,
-        roles=[{"value": role.value, "label": ROLE_LABELS[role]} for role in sorted(MUNICIPAL_ROLES)],
+        roles=[{"value": role.value, "label": ROLE_LABELS[role]} for role in sorted(kind.roles)],
+        default_role=kind.default_role,
         sent=sent or {},
         errors=errors or {},
         notice=notice,
     )
 
 
+def _show(request: Request, kind: Kind) -> Response:
+    session, person = signed_in(request, kind.role)
+    return _page(request, kind, session, person, notice=NOTICES.get(kit.query(request).get("melding", "")))
+
+
 def colleagues_page(request: Request) -> Response:
-    session, person = signed_in(request, Role.MUNICIPAL_ADMIN)
-    return _page(session, person, notice=NOTICES.get(kit.query(request).get("melding", "")))
+    return _show(request, MUNICIPAL)
+
+
+def organisation_page(request: Request) -> Response:
+    return _show(request, ORGANISATION)
 
 
 def _console_url(request: Request) -> str:
-    """The sign-in page beside this one, as the browser reached it: named in the invitation mail."""
+    """The sign-in page at the console's own level, as the browser reached it: named in the invitation mail."""
     scheme = "https" if console().settings.secure_cookie else "http"
     host = request.headers.get("host", "")
     path = str(request.context.get("path") or "/console/collegas")
-    return f"{scheme}://{host}{path.rsplit('/', 1)[0]}/inloggen"
+    levels = views.root_of(request).count("../")
+    return f"{scheme}://{host}{path.rsplit('/', levels + 1)[0]}/inloggen"
 
 
-def colleagues_action(request: Request) -> Response:
-    session, person = signed_in(request, Role.MUNICIPAL_ADMIN)
+def _act(request: Request, kind: Kind) -> Response:
+    session, person = signed_in(request, kind.role)
     fields = kit.read(request, session)
     if fields.get("actie") == "blokkeren":
-        return _disable(request, session, person, fields)
+        return _disable(request, kind, session, person, fields)
     try:
-        form = kit.parse(fields, InviteForm, INVITE_MESSAGES)
+        form = kit.parse(fields, kind.form, INVITE_MESSAGES)
         colleague = NewColleague(form.naam, form.email, Role(form.rol))
         console().team.invite(principal_of(person), colleague, _console_url(request))
     except views.FormInvalid as exc:
-        return _page(session, person, 400, errors=exc.errors, sent=fields)
+        return _page(request, kind, session, person, 400, errors=exc.errors, sent=fields)
     except Conflict:
-        return _page(session, person, 400, errors={"email": TAKEN}, sent=fields)
+        return _page(request, kind, session, person, 400, errors={"email": TAKEN}, sent=fields)
     return views.redirect("collegas?melding=uitgenodigd")
 
 
-def _disable(request: Request, session: ConsoleSession, person: Person, fields: dict[str, str]) -> Response:
+def colleagues_action(request: Request) -> Response:
+    return _act(request, MUNICIPAL)
+
+
+def organisation_action(request: Request) -> Response:
+    return _act(request, ORGANISATION)
+
+
+def _disable(request: Request, kind: Kind, session: ConsoleSession, person: Person, fields: dict[str, str]) -> Response:
     try:
         form = kit.parse(fields, DisableForm, {})
     except views.FormInvalid:
@@ -132,5 +178,5 @@ def _disable(request: Request, session: ConsoleSession, person: Person, fields: 
     try:
         console().team.disable(principal_of(person), form.gebruiker)
     except InvalidInput:
-        return _page(session, person, 400, errors={"collegas": SELF})
+        return _page(request, kind, session, person, 400, errors={"collegas": SELF})
     return views.redirect("collegas?melding=geblokkeerd")

@@ -29,9 +29,10 @@ from chalicelib.console.ports import (
     SignInRejected,
 )
 from chalicelib.console.signin import CsrfRejected, NotSignedIn, SessionExpired, SignInService, WrongStep
+from chalicelib.console.tasks import TASKS
 from chalicelib.console.wiring import console
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.people import ROLE_LABELS, Person, Role
+from chalicelib.domain.people import ROLE_LABELS, Person
 
 NEXT_PAGE = {ChallengeKind.NEW_PASSWORD: "wachtwoord", ChallengeKind.ENROL_TOTP: "koppelen", ChallengeKind.TOTP: "code"}
 NOTICES = {
@@ -50,24 +51,6 @@ NOT_FOUND = "Deze pagina bestaat niet, of hoort bij een andere gemeente of organ
 CHANGED_MEANWHILE = "Iemand anders wijzigde dit tegelijk met u. Open de pagina opnieuw en probeer het nog eens."
 
 WRONG_CODE = "Deze code klopt niet. Vul de 6 cijfers in die de app nu toont."
-# Pages the console offers, and the roles that give each; those without an address follow later.
-REPORT_READERS = frozenset({Role.REGIEVOERDER, Role.MUNICIPAL_ADMIN, Role.ADMIN})
-PORTAL_USERS = frozenset({Role.PROFESSIONAL, Role.ORG_ADMIN})
-TASKS: tuple[tuple[frozenset[Role], str, str, str | None], ...] = (
-    (frozenset({Role.REGIEVOERDER}), "Matches", "de matches van uw gemeente en hun opvolging", "matches"),
-    (
-        frozenset({Role.PRIVACY_OFFICER}),
-        "Verzoeken van de familie",
-        "inzage, correctie en verwijdering",
-        "verzoeken/zoeken",
-    ),
-    (frozenset({Role.MUNICIPAL_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", "collegas"),
-    (REPORT_READERS, "Rapportage", "de periodieke rapportage in tabellen en grafieken", "rapportage"),
-    (PORTAL_USERS, "Uw matches", "de matches van uw organisatie zien en beantwoorden", "portaal"),
-    (PORTAL_USERS, "Nieuwe melding", "een kind met de hand melden", "portaal/melden"),
-    (PORTAL_USERS, "Mijn meldingen", "de meldingen van uw organisatie: afsluiten en overdragen", "portaal/meldingen"),
-    (frozenset({Role.ORG_ADMIN}), "Collega's", "collega's uitnodigen en blokkeren", None),
-)
 
 
 def service() -> SignInService:

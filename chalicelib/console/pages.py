@@ -162,6 +162,26 @@ def portal_hand_over(signal_id: str) -> Response:
     return _run("hand_over", "portal_signals")
 
 
+@console.route("/portaal/beheer/collegas", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_colleagues() -> Response:
+    return _run("organisation_page", "colleagues")
+
+
+@console.route("/portaal/beheer/collegas", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_colleagues_action() -> Response:
+    return _run("organisation_action", "colleagues")
+
+
+@console.route("/portaal/beheer/sleutels", methods=["GET"], content_types=ANY_MEDIA_TYPE)
+def portal_tokens() -> Response:
+    return _run("tokens_page", "token_pages")
+
+
+@console.route("/portaal/beheer/sleutels", methods=["POST"], content_types=ANY_MEDIA_TYPE)
+def portal_tokens_action() -> Response:
+    return _run("tokens_action", "token_pages")
+
+
 @console.route("/static/{name}", methods=["GET"], content_types=ANY_MEDIA_TYPE)
 def static(name: str) -> Response:
     from chalicelib.console import views

@@ -110,6 +110,10 @@ class IdentityProvider(Protocol):
         """The accounts of people of the municipality, by display name."""
         ...
 
+    def people_of_organisation(self, organisation_id: str) -> list[Account]:
+        """The accounts of people of the organisation, by display name."""
+        ...
+
     def account(self, username: str) -> Account | None: ...
 
     def disable(self, username: str) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from chalicelib import bootstrap
 
 if TYPE_CHECKING:
+    from chalicelib.console.api_tokens import OrganisationTokenService
     from chalicelib.console.cognito import CognitoIdentityProvider
     from chalicelib.console.family import FamilyRequests
     from chalicelib.console.ports import ChildLookups, IdentityProvider, SessionStore
@@ -75,6 +76,13 @@ class Console:
         from chalicelib.console.team import TeamService
 
         return TeamService(self.identity, self.root.mailer, self.root.logbook, self.root.audit)
+
+    @cached_property
+    def api_tokens(self) -> OrganisationTokenService:
+        from chalicelib.console.api_tokens import OrganisationTokenService
+
+        root = self.root
+        return OrganisationTokenService(root.registry, root.logbook, root.audit, root.clock)
 
     @cached_property
     def lookups(self) -> ChildLookups:

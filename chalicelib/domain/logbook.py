@@ -26,6 +26,8 @@ class Action(StrEnum):
     REPORT_READ = "report.read"
     PERSON_INVITED = "person.invited"
     PERSON_DISABLED = "person.disabled"
+    TOKEN_ISSUED = "token.issued"  # noqa: S105 (an action name)
+    TOKEN_REVOKED = "token.revoked"  # noqa: S105 (an action name)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ ACTIONS: Mapping[Action, str] = {
     Action.MATCH_ANSWERED: "Match beantwoord door de professional",
     Action.PERSON_INVITED: "Collega uitgenodigd",
     Action.PERSON_DISABLED: "Account van een collega geblokkeerd",
+    Action.TOKEN_ISSUED: "API-sleutel voor het systeem van de organisatie uitgegeven",
+    Action.TOKEN_REVOKED: "API-sleutel van de organisatie ingetrokken",
     Action.REPORT_READ: "Rapportage bekeken",
 }
 

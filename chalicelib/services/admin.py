@@ -39,9 +39,11 @@ def _region(value: str) -> str:
     return value
 
 
-def _issue(registry: AdminRegistry, principal_for: Principal, now: datetime) -> IssuedToken:
+def _issue(registry: AdminRegistry, principal_for: Principal, now: datetime, label: str | None = None) -> IssuedToken:
     token_id, token = new_token()
-    grant = TokenGrant(token_id=token_id, token_hash=hash_token(token), principal=principal_for, active=True)
+    grant = TokenGrant(
+        token_id=token_id, token_hash=hash_token(token), principal=principal_for, active=True, label=label
+    )
     registry.put_token(grant, now)
     return IssuedToken(token_id, token)
 
@@ -64,12 +66,15 @@ def create_organisation(
     return organisation, issue_organisation_token(registry, organisation.id, now)
 
 
-def issue_organisation_token(registry: AdminRegistry, organisation_id: str, now: datetime) -> IssuedToken:
+def issue_organisation_token(
+    registry: AdminRegistry, organisation_id: str, now: datetime, label: str | None = None
+) -> IssuedToken:
+    """A new token for the organisation's case system; ``label`` names it on the administrator's page."""
     organisation = registry.get_organisation(organisation_id)
     if organisation is None:
         raise NotFound(f"no organisation {organisation_id}")
     principal = Principal(client_id=f"{organisation.id}", kind=PrincipalKind.ORGANISATION, organisation=organisation)
-    return _issue(registry, principal, now)
+    return _issue(registry, principal, now, label)
 
 
 def create_municipality(

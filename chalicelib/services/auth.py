@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.model import Principal
-from chalicelib.ports_registry import TokenLookup
+from chalicelib.ports_registry import USE_RESOLUTION, TokenLookup
 
 TOKEN_PREFIX = "vwi"  # noqa: S105 (a prefix, not a secret)
 
@@ -32,13 +33,20 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-def authenticate(tokens: TokenLookup, authorization: str | None) -> Principal:
+def authenticate(tokens: TokenLookup, authorization: str | None, now: datetime | None = None) -> Principal:
+    """The principal of the bearer token; with ``now``, its use is recorded, at most once an hour.
+
+    The common path is the one read: only when the token item shows no use in the last hour is
+    one conditional write added (``TokenLookup.record_use``).
+    """
     token = bearer_token(authorization)
     if token is None or len(token) > 200:
         raise Unauthenticated("missing or malformed bearer token")
     grant = tokens.token_by_hash(hash_token(token))
     if grant is None or not grant.active:
         raise Unauthenticated("unknown, revoked or suspended token")
+    if now is not None and (grant.last_used is None or now - grant.last_used > USE_RESOLUTION):
+        tokens.record_use(grant.token_hash, now)
     return grant.principal
 
 

@@ -44,6 +44,13 @@ BEN = Invitation(
     "ben", "ben@utrecht.example.nl", "Ben Bakker", frozenset({Role.MUNICIPAL_ADMIN, Role.PRIVACY_OFFICER}), "0344"
 )
 CAROL = Invitation("carol", "carol@amsterdam.example.nl", "Carol Smit", frozenset({Role.REGIEVOERDER}), "0363")
+DAAN = Invitation(
+    "daan", "daan@ggd.example.nl", "Daan Smits", frozenset({Role.PROFESSIONAL}), organisation_id="org_ggd"
+)
+EVA = Invitation("eva", "eva@ggd.example.nl", "Eva Vos", frozenset({Role.ORG_ADMIN}), organisation_id="org_ggd")
+FENNA = Invitation(
+    "fenna", "fenna@buurtteam.example.nl", "Fenna Bos", frozenset({Role.PROFESSIONAL}), organisation_id="org_bt"
+)
 
 
 class IdentityContract:
@@ -117,6 +124,18 @@ class IdentityContract:
         assert all(a.enabled and not a.confirmed and a.person.municipality_code == "0344" for a in people)
         assert [a.person.username for a in provider.people_of("0363")] == ["carol"]
         assert provider.people_of("0014") == []
+
+    def test_the_people_of_an_organisation_are_its_own_with_their_roles(self, provider: IdentityProvider) -> None:
+        for invitation in (ANNA, DAAN, EVA, FENNA):
+            provider.invite(invitation, TEMPORARY)
+        people = provider.people_of_organisation("org_ggd")
+        assert [(a.person.username, a.person.roles, a.person.organisation_id) for a in people] == [
+            ("daan", {Role.PROFESSIONAL}, "org_ggd"),
+            ("eva", {Role.ORG_ADMIN}, "org_ggd"),
+        ]
+        assert [a.person.username for a in provider.people_of_organisation("org_bt")] == ["fenna"]
+        assert provider.people_of_organisation("org_none") == []
+        assert [a.person.username for a in provider.people_of("0344")] == ["anna"]
 
     def test_an_account_is_found_by_username_and_confirmed_once_enrolled(self, provider: IdentityProvider) -> None:
         self._enrolled(provider)

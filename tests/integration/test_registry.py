@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -49,6 +49,41 @@ class RegistryContract:
         with pytest.raises(Unauthenticated):
             auth.authenticate(registry, f"Bearer {first.token}")
         assert auth.authenticate(registry, f"Bearer {second.token}").organisation == organisation
+
+    def test_an_organisations_tokens_are_listed_with_label_created_and_last_use(self, registry: Any) -> None:
+        organisation, first = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        later = NOW + timedelta(minutes=5)
+        second = admin.issue_organisation_token(registry, organisation.id, later, label="Zorgdossier")
+        other, _ = admin.create_organisation(registry, "Buurtteam", "wijkteam", "utrecht", NOW)
+        registry.revoke_token(first.token_id)
+        listed = registry.tokens_of(organisation.id)
+        assert [(g.token_id, g.label, g.created_at, g.active, g.last_used) for g in listed] == [
+            (second.token_id, "Zorgdossier", later, True, None),
+            (first.token_id, None, NOW, False, None),
+        ]
+        assert second.token_id not in [g.token_id for g in registry.tokens_of(other.id)]
+        assert registry.tokens_of("org_unknown") == []
+
+    def test_a_tokens_use_is_recorded_at_most_once_an_hour(self, registry: Any) -> None:
+        _, issued = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        token_hash = auth.hash_token(issued.token)
+        registry.record_use(token_hash, NOW)
+        assert registry.token_by_hash(token_hash).last_used == NOW
+        registry.record_use(token_hash, NOW + timedelta(minutes=59))
+        assert registry.token_by_hash(token_hash).last_used == NOW
+        registry.record_use(token_hash, NOW + timedelta(hours=1, seconds=1))
+        assert registry.token_by_hash(token_hash).last_used == NOW + timedelta(hours=1, seconds=1)
+        registry.record_use(auth.hash_token("vwi_unknown"), NOW)  # unknown: nothing, no error
+        assert registry.token_by_hash(auth.hash_token("vwi_unknown")) is None
+
+    def test_authenticating_records_the_use_only_when_the_stored_one_is_an_hour_old(self, registry: Any) -> None:
+        _, issued = admin.create_organisation(registry, "GGD", "jgz", "utrecht", NOW)
+        token_hash = auth.hash_token(issued.token)
+        for minutes in (0, 10, 59, 61):
+            auth.authenticate(registry, f"Bearer {issued.token}", NOW + timedelta(minutes=minutes))
+        assert registry.token_by_hash(token_hash).last_used == NOW + timedelta(minutes=61)
+        auth.authenticate(registry, f"Bearer {issued.token}")  # without a clock: nothing recorded
+        assert registry.token_by_hash(token_hash).last_used == NOW + timedelta(minutes=61)
 
     def test_revoking_an_unknown_token_is_not_found(self, registry: Any) -> None:
         with pytest.raises(NotFound):

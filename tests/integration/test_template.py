@@ -1075,8 +1075,8 @@ def _console_tour(
 ) -> None:
     """A person invited, signing in for the first time (password, enrolment), looking around, signing out;
     signed in again with every municipal role: the matches, the report, colleagues and the family's
-    requests about the child ``bsn``; then a professional of ``organisation_id`` answering ``match_id``
-    in the portal."""
+    requests about the child ``bsn``; then a professional and administrator of ``organisation_id``
+    answering ``match_id`` in the portal and inviting and disabling a colleague."""
     import os
 
     import boto3
@@ -1087,7 +1087,7 @@ def _console_tour(
     from chalicelib.console.settings import ConsoleSettings
     from chalicelib.console.tokens import TokenVerifier
     from chalicelib.console.wiring import Console, use
-    from chalicelib.domain.people import MUNICIPAL_ROLES, Role
+    from chalicelib.domain.people import MUNICIPAL_ROLES, ORGANISATION_ROLES
     from infra.identity import create_user_pool
     from local.moto_cognito import revoke_token_supported
     from scripts.totp import fresh_code
@@ -1174,7 +1174,7 @@ def _console_tour(
         erasure = filled(page("GET", "/console/verzoeken/verwijderen"))
         page("POST", "/console/verzoeken/verwijderen", erasure | {"reason": "objection"})
         identity.invite(
-            Invitation("piet", "piet@ggd.example.nl", "Piet", frozenset({Role.PROFESSIONAL}), None, organisation_id),
+            Invitation("piet", "piet@ggd.example.nl", "Piet", frozenset(ORGANISATION_ROLES), None, organisation_id),
             "Tijdelijk-wachtwoord-2",
         )
         cookie = ""
@@ -1188,6 +1188,22 @@ def _console_tour(
         token = csrf(page("GET", f"/console/portaal/matches/{match_id}"))
         page("POST", f"/console/portaal/matches/{match_id}", {"csrf": token, "answer": "contact_made"})
         _portal_signals_tour(page, csrf, builders.bsn(77))
+        token = csrf(page("GET", "/console/portaal/beheer/collegas"))
+        invited = {"csrf": token, "naam": "Joke", "email": "joke@ggd.example.nl", "rol": "professional"}
+        page("POST", "/console/portaal/beheer/collegas", invited)
+        disabled = {"csrf": token, "actie": "blokkeren", "gebruiker": "joke@ggd.example.nl"}
+        page("POST", "/console/portaal/beheer/collegas", disabled)
+        token = csrf(page("GET", "/console/portaal/beheer/sleutels"))
+        issued = page("POST", "/console/portaal/beheer/sleutels", {"csrf": token, "label": "Dossier"})
+        api_token = re.search(r'id="sleutel">(vwi_[^<]+)<', issued)
+        assert api_token is not None
+        client.http.get("/v1/signals", headers={"Authorization": f"Bearer {api_token.group(1)}"})
+        listed = page("GET", "/console/portaal/beheer/sleutels")
+        token_id = api_token.group(1).split("_")[1]
+        assert f"intrekken={token_id}" in listed
+        page("GET", f"/console/portaal/beheer/sleutels?intrekken={token_id}")
+        revoke = {"csrf": token, "actie": "intrekken", "sleutel": token_id}
+        page("POST", "/console/portaal/beheer/sleutels", revoke)
         use(None)
         bootstrap.use(root)
     os.environ.pop("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", None)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from contextlib import suppress
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.keys import iso_instant
+from chalicelib.adapters.dynamodb.keys import iso_instant, parse_instant
 from chalicelib.adapters.dynamodb.table import Item, Write, deserialise, serialise
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.model import Organisation, Principal, PrincipalKind
-from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, TokenGrant
+from chalicelib.ports_registry import MAX_ACTIVE_TOKENS, USE_RESOLUTION, TokenGrant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -39,12 +40,7 @@ class TokenRegistry(RegistryTable):
             municipality_code=item.get("municipality_code"),
             region=item.get("region"),
         )
-        return TokenGrant(
-            token_id=item["token_id"],
-            token_hash=token_hash,
-            principal=principal,
-            active=item["status"] == ACTIVE,
-        )
+        return _grant(item, token_hash, principal)
 
     def put_token(self, grant: TokenGrant, created_at: datetime) -> None:
         """Store a token (its item, its id pointer and its owner's pointer) in one transaction.
@@ -65,6 +61,8 @@ class TokenRegistry(RegistryTable):
             "owner": owner,
             "created_at": iso_instant(created_at),
         }
+        if grant.label is not None:
+            token_item["label"] = grant.label
         if organisation is not None:
             token_item |= {
                 "org_id": organisation.id,
@@ -118,6 +116,29 @@ class TokenRegistry(RegistryTable):
         if pointer is None:
             raise NotFound(f"no token {token_id}")
         self._set_status(keys.token_key(pointer["token_hash"]), REVOKED)
+
+    def record_use(self, token_hash: str, at: datetime) -> None:
+        """One conditional ``UpdateItem``, refused while the stored use is under an hour old."""
+        update = self._registry.update(
+            keys.token_key(token_hash),
+            "SET last_used = :at",
+            "attribute_exists(pk) AND (attribute_not_exists(last_used) OR last_used < :stale)",
+            {":at": iso_instant(at), ":stale": iso_instant(at - USE_RESOLUTION)},
+        )
+        # Refused: used within the hour already (or meanwhile by another instance), or unknown.
+        with suppress(Conflict):
+            self._registry.write(update)
+
+    def tokens_of(self, organisation_id: str) -> list[TokenGrant]:
+        """The owner's pointers, then their token items; the principal is the organisation's."""
+        hashes = self._owner_token_hashes(keys.organisation_key(organisation_id)["pk"])
+        grants = [self.token_by_hash(token_hash) for token_hash in hashes]
+        found = [grant for grant in grants if grant is not None]
+        return sorted(
+            found,
+            key=lambda grant: (grant.created_at or datetime.min.replace(tzinfo=UTC), grant.token_id),
+            reverse=True,
+        )
 
     def _owner_token_hashes(self, owner: str) -> list[str]:
         pointers = self._registry.query(
@@ -195,6 +216,19 @@ class TokenRegistry(RegistryTable):
             if self._transact_if_unchanged([Write(action) for action in actions]):
                 return len(active)
         raise Conflict("the organisation's tokens changed meanwhile; try again")
+
+
+def _grant(item: Item, token_hash: str, principal: Principal) -> TokenGrant:
+    last_used = item.get("last_used")
+    return TokenGrant(
+        token_id=item["token_id"],
+        token_hash=token_hash,
+        principal=principal,
+        active=item["status"] == ACTIVE,
+        label=item.get("label"),
+        created_at=parse_instant(item["created_at"]) if item.get("created_at") else None,
+        last_used=parse_instant(last_used) if last_used else None,
+    )
 
 
 def _issued_unchanged(issued: int) -> str:
