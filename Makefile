@@ -124,6 +124,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.lifecycle
 	$(BIN)/python -m benchmarks.fan_out
+	$(BIN)/python -m benchmarks.answers
+	$(BIN)/python -m benchmarks.token_use
 
 clean:
 	rm -rf $(VENV) $(SCAN_VENV) node_modules .local out .schemathesis .pytest_cache .mypy_cache .ruff_cache
