@@ -1230,7 +1230,7 @@ def _portal_signals_tour(page: Any, csrf: Any, bsn: str) -> None:
     signal = f"/console/portaal/meldingen/{found.group(1)}"
     page("GET", signal)
     token = csrf(page("GET", f"{signal}/overdragen"))
-    page("POST", f"{signal}/overdragen", {"csrf": token} | contact | {"name": "Karin"})
+    page("POST", f"{signal}/overdragen", {"csrf": token} | contact | {"name": "Karin", "email": "karin@ggd.example.nl"})
     token = csrf(page("GET", f"{signal}/afsluiten"))
     page("POST", f"{signal}/afsluiten", {"csrf": token, "reason": "risk_resolved"})
 
