@@ -16,8 +16,13 @@ NOT_OFFERED = "Kies een collega uit de lijst, of laat de keuze leeg en vul de ge
 
 
 def colleagues(organisation_id: str) -> list[Account]:
-    """Whom the organisation's professionals may hand a signal to: disabled accounts are not offered."""
-    return [account for account in console().identity.people_of_organisation(organisation_id) if account.enabled]
+    """Whom the organisation's professionals may hand a signal to."""
+    return offered(console().identity.people_of_organisation(organisation_id))
+
+
+def offered(accounts: list[Account]) -> list[Account]:
+    """Disabled accounts are not offered."""
+    return [account for account in accounts if account.enabled]
 
 
 def options(accounts: list[Account]) -> list[dict[str, str]]:
