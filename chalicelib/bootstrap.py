@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from chalicelib import bootstrap_brp, bootstrap_nightly, bootstrap_recheck
+from chalicelib import bootstrap_brp, bootstrap_nightly, bootstrap_signals
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.settings import Settings
 
@@ -271,17 +271,7 @@ class Container:
 
     @cached_property
     def signals(self) -> SignalService:
-        from chalicelib.services.signals import SignalService
-
-        return SignalService(
-            self.signal_store,
-            self.logbook,
-            self.pseudonymiser,
-            self.audit,
-            register=self.population_register,
-            subscriptions=bootstrap_brp.subscriptions(self),
-            rechecks=bootstrap_recheck.recheck_queue(self),
-        )
+        return bootstrap_signals.signal_service(self)
 
 
 _container: Container | None = None

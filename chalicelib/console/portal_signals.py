@@ -14,7 +14,7 @@ from typing import Any
 
 from chalice.app import Request, Response
 
-from chalicelib.console import views
+from chalicelib.console import kit, portal_colleagues, views
 from chalicelib.console.handlers import _form, _render
 from chalicelib.console.portal import _answer_view, _person
 from chalicelib.console.portal_forms import (
@@ -36,7 +36,7 @@ from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.errors import DuplicateActiveSignal, InvalidInput
 from chalicelib.domain.follow_up import KIND_LABELS
 from chalicelib.domain.matching import SignalWithMatches
-from chalicelib.domain.model import CloseReason, SignalStatus
+from chalicelib.domain.model import CloseReason, Principal, SignalStatus
 from chalicelib.domain.people import Person
 from chalicelib.domain.wording import GENDERS
 
@@ -212,25 +212,40 @@ def close(request: Request) -> Response:
 
 def _hand_over_form(request: Request, session: ConsoleSession, status: int = 200, **context: Any) -> Response:
     _, signal = _read(request)
+    _, principal = _person(request)
     root = views.root_of(request)
+    offered = portal_colleagues.options(portal_colleagues.colleagues(_organisation_id(principal)))
     return _render(
-        "portal_overdragen.html", session, status, title="Melding overdragen", root=root, signal=signal, **context
+        "portal_overdragen.html",
+        session,
+        status,
+        title="Melding overdragen",
+        root=root,
+        signal=signal,
+        colleagues=offered,
+        **context,
     )
+
+
+def _organisation_id(principal: Principal) -> str:
+    assert principal.organisation is not None  # _person admits organisations' people only
+    return principal.organisation.id
 
 
 def hand_over_page(request: Request) -> Response:
     session, _ = _person(request)
-    return _hand_over_form(request, session, values=dict.fromkeys(ProfessionalForm.model_fields))
+    return _hand_over_form(request, session, values=dict.fromkeys([*ProfessionalForm.model_fields, "colleague"]))
 
 
 def hand_over(request: Request) -> Response:
     session, principal = _person(request)
     signal_id = _signal_id(request)
+    typed = kit.read(request, session)
     try:
-        form = _form(request, session, ProfessionalForm, PROFESSIONAL_MESSAGES)
+        fields = portal_colleagues.with_colleague(typed, portal_colleagues.colleagues(_organisation_id(principal)))
+        form = views.validate(fields, ProfessionalForm, PROFESSIONAL_MESSAGES)
     except views.FormInvalid as exc:
-        typed = views.read_form(request)
-        values = {name: typed.get(name) for name in ProfessionalForm.model_fields}
+        values = {name: typed.get(name) for name in [*ProfessionalForm.model_fields, "colleague"]}
         return _hand_over_form(request, session, 400, values=values, errors=exc.errors)
     console().root.signals.hand_over(principal, signal_id, form.professional())
     return views.redirect(f"{views.root_of(request)}portaal/meldingen/{signal_id}?melding=overgedragen")

@@ -20,6 +20,7 @@ class Audience(StrEnum):
     MOVED_IN = "moved_in"
     MOVED_OWNER = "moved_owner"
     MISMATCHED_OWNER = "mismatched_owner"
+    HANDED_OVER = "handed_over"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +77,11 @@ class Notification:
 PROFESSIONALS_ABOUT_A_MATCH = frozenset(
     {Audience.NEW_SIGNAL_OWNER, Audience.MATCHED_OWNER, Audience.FOLLOW_UP_REMINDER}
 )
+
+
+def signal_page(portal_url: str, signal_id: str) -> str:
+    """The portal page of a signal, for its professional."""
+    return f"{portal_url}portaal/meldingen/{signal_id}"
 
 
 def match_page(portal_url: str, match_id: str) -> str:
@@ -254,3 +260,13 @@ def moved_in(signals: list[Signal], municipality_code: str, regievoerder_email: 
         match_ids=(),
         municipality_code=municipality_code,
     )
+
+
+def handed_over_notice(signal: Signal, previous: Professional) -> Notification:
+    """Tells the professional ``signal`` was handed to that it is theirs now, once per hand-over.
+
+    ``signal`` as the hand-over stored it: its version names that hand-over. The one party line is
+    the previous professional (who handed it over) in the signal's organisation.
+    """
+    by = replace(_line(signal, SignalStatus.ACTIVE, MatchKind.CHILD), professional=previous)
+    return _to_owner(signal, signal, f"handed_over:v{signal.version}", Audience.HANDED_OVER, (by,), ())

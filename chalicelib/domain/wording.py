@@ -51,6 +51,7 @@ NOTIFICATIONS: Mapping[str, str] = {
     "follow_up_reminder": "herinnering aan de professional: de match is nog niet opgevolgd",
     "moved_in": "aan de regievoerder van de nieuwe gemeente: het kind is verhuisd",
     "moved_owner": "aan de professional: het kind is verhuisd",
+    "handed_over": "aan de nieuwe professional: de melding is aan hem of haar overgedragen",
 }
 
 # Why a signal was archived or deleted, by its logbook detail.

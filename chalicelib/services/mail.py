@@ -11,7 +11,7 @@ from chalicelib.domain import phones
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.matching import MatchKind
 from chalicelib.domain.model import SignalStatus
-from chalicelib.domain.notifications import Audience, Notification
+from chalicelib.domain.notifications import Audience, Notification, signal_page
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.text import BIDI_CONTROLS
 from chalicelib.ports import EmailMessage
@@ -31,6 +31,7 @@ SUBJECTS = {
     Audience.MOVED_IN: "Verwijsindex: een kind met meldingen woont nu in uw gemeente",
     Audience.MOVED_OWNER: "Verwijsindex: het kind van uw melding is verhuisd",
     Audience.MISMATCHED_OWNER: "Verwijsindex: uw melding klopt niet met de BRP",
+    Audience.HANDED_OVER: "Verwijsindex: een collega heeft een melding aan u overgedragen",
 }
 TEMPLATE_NAMES = {
     Audience.ARCHIVED_OWNER: "archived",
@@ -39,6 +40,7 @@ TEMPLATE_NAMES = {
     Audience.MOVED_IN: "moved",
     Audience.MOVED_OWNER: "moved_owner",
     Audience.MISMATCHED_OWNER: "mismatched",
+    Audience.HANDED_OVER: "handed_over",
 }
 # The fields a recheck may name, as the form and the API label them.
 FIELD_LABELS = {
@@ -96,6 +98,12 @@ def text_environment() -> jinja2.Environment:
     )
 
 
+def _signal_link(notification: Notification) -> str | None:
+    if notification.portal_url is None or notification.own_signal_id is None:
+        return None
+    return signal_page(notification.portal_url, notification.own_signal_id)
+
+
 def render(notification: Notification) -> EmailMessage:
     subject = SUBJECTS[notification.audience]
     parties: list[dict[str, Any]] = [
@@ -116,6 +124,7 @@ def render(notification: Notification) -> EmailMessage:
         "subject": subject,
         "archived_until": notification.archived_until.strftime("%d-%m-%Y") if notification.archived_until else "",
         "links": notification.match_links(),
+        "signal_link": _signal_link(notification),
         "fields": [FIELD_LABELS.get(field, field) for field in notification.differing_fields],
     }
     name = TEMPLATE_NAMES.get(notification.audience, "match")

@@ -35,6 +35,7 @@ from chalicelib.ports import (
 )
 from chalicelib.ports_register import PopulationRegister, RecheckQueue
 from chalicelib.services.audit import Audit
+from chalicelib.services.hand_over_mail import HandOverMail
 from chalicelib.services.optimistic import on_fresh_reads
 from chalicelib.services.register_updates import RegisterSubscriptions
 from chalicelib.services.verification import check_child, queue_recheck
@@ -85,6 +86,7 @@ class SignalService:
         register: PopulationRegister | None = None,
         subscriptions: RegisterSubscriptions | None = None,
         rechecks: RecheckQueue | None = None,
+        hand_over_mail: HandOverMail | None = None,
     ) -> None:
         self._store = store
         self._logbook = logbook
@@ -96,6 +98,8 @@ class SignalService:
         self._subscriptions = subscriptions
         # Where a signal accepted while the register was down waits for its recheck (with the BSN).
         self._rechecks = rechecks
+        # Tells the new professional of a hand-over; None where no mail is sent (some tools and tests).
+        self._hand_over_mail = hand_over_mail
 
     def today(self) -> date:
         return self._audit.today()
@@ -234,4 +238,7 @@ class SignalService:
         signal = read.signal
         log = self._log(principal, self._audit.now(), Action.SIGNAL_HANDED_OVER, signal)
         self._store.replace_professional(read, professional, log)
-        return read.changed(replace(signal, professional=professional, version=signal.version + 1))
+        handed_over = read.changed(replace(signal, professional=professional, version=signal.version + 1))
+        if self._hand_over_mail is not None:
+            self._hand_over_mail.tell(principal, signal.professional, handed_over.signal)
+        return handed_over

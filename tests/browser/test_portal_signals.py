@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,18 @@ def _api(stack: Any, path: str, token: str, body: Any) -> Any:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
+
+
+def _mail_to(stack: Any, address: str, timeout: float = 30) -> dict[str, Any]:
+    """The first mail to ``address`` about a hand-over in the stack's outbox."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(stack.outbox_url + "/messages.json", timeout=30) as response:
+            for mail in json.loads(response.read()):
+                if mail["to"] == address and "overgedragen" in mail["subject"]:
+                    return dict(mail)
+        time.sleep(0.5)
+    raise AssertionError(f"no hand-over mail to {address}")
 
 
 def _portal(stack: Any, path: str) -> str:
@@ -111,6 +124,8 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     )
     visit.check("the signal, handed over")
     assert "Karin Smit" in visit.page.inner_text("main")
+    told = _mail_to(stack, "k.smit@ggd.example.nl")
+    assert "overgedragen" in told["subject"] and person["display_name"] in told["text"]
     signal_id = visit.page.url.rsplit("/", 1)[-1].split("?")[0]
     stored = bootstrap.container().signal_store.get(signal_id)
     assert stored is not None
@@ -133,6 +148,23 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     visit.page.wait_for_load_state()
     visit.check("new signal, the child already signalled")
     assert "al een actieve melding" in visit.page.inner_text("#bsn-fout")
+
+    # The other signal goes to a colleague chosen from the organisation's accounts: name and e-mail
+    # come from the account, function and phone are typed.
+    colleague = next(p for p in stack.people if p["username"] == "beheer-ggd")
+    visit.page.goto(_portal(stack, f"/meldingen/{other['id']}/overdragen"))
+    offered = visit.page.inner_text("#colleague")
+    assert colleague["display_name"] in offered and "professional@ggd.example.nl" in offered
+    visit.page.select_option("#colleague", label=f"{colleague['display_name']} (beheer@ggd.example.nl)")
+    visit.page.fill("#function", "Teamleider")
+    visit.page.fill("#phone", "030 765 4322")
+    visit.check("hand over, a colleague chosen")
+    visit.page.click("main button[type=submit]")
+    visit.page.wait_for_load_state()
+    visit.check("the other signal, handed to the colleague")
+    assert colleague["display_name"] in visit.page.inner_text("main")
+    told = _mail_to(stack, "beheer@ggd.example.nl")
+    assert other["id"] in told["text"] and "P. Jansen" in told["text"]
 
     visit.page.goto(_portal(stack, f"/meldingen/{other['id']}"))
     visit.check("the other signal")

@@ -979,7 +979,12 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         match_id = next(match["id"] for match in matches if match["kind"] == "child")  # the other one is erased
         call("PUT", f"/v1/signals/{first['id']}/matches/{match_id}/answer", ggd, {"answer": "coordinating"})
         call("GET", "/v1/signals?status=active", ggd)
-        call("PUT", f"/v1/signals/{first['id']}/professional", ggd, builders.professional(name="Q. Jansen"))
+        call(
+            "PUT",
+            f"/v1/signals/{first['id']}/professional",
+            ggd,
+            builders.professional(name="Q. Jansen", email="q.jansen@ggd.example.nl"),
+        )
         call("POST", f"/v1/signals/{second['id']}/close", team, {"reason": "risk_resolved"})
         third_child = builders.signal_body(child=builders.child(bsn=builders.bsn(3)))
         unjustified = call("POST", "/v1/signals", ggd, third_child, **{"Idempotency-Key": "tour-2"})
@@ -1225,7 +1230,7 @@ def _portal_signals_tour(page: Any, csrf: Any, bsn: str) -> None:
     signal = f"/console/portaal/meldingen/{found.group(1)}"
     page("GET", signal)
     token = csrf(page("GET", f"{signal}/overdragen"))
-    page("POST", f"{signal}/overdragen", {"csrf": token} | contact | {"name": "Karin"})
+    page("POST", f"{signal}/overdragen", {"csrf": token} | contact | {"name": "Karin", "email": "karin@ggd.example.nl"})
     token = csrf(page("GET", f"{signal}/afsluiten"))
     page("POST", f"{signal}/afsluiten", {"csrf": token, "reason": "risk_resolved"})
 

@@ -1,0 +1,29 @@
+"""The signal service's part of the composition root (``bootstrap.Container.signals`` calls it):
+the use cases of an organisation's system and the portal, with the register, the recheck queue and
+the mail that tells a colleague a signal was handed to them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib import bootstrap_brp, bootstrap_recheck
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+    from chalicelib.services.signals import SignalService
+
+
+def signal_service(c: Container) -> SignalService:
+    from chalicelib.services.hand_over_mail import HandOverMail
+    from chalicelib.services.signals import SignalService
+
+    return SignalService(
+        c.signal_store,
+        c.logbook,
+        c.pseudonymiser,
+        c.audit,
+        register=c.population_register,
+        subscriptions=bootstrap_brp.subscriptions(c),
+        rechecks=bootstrap_recheck.recheck_queue(c),
+        hand_over_mail=HandOverMail(c.notification_ledger, c.mailer, c.audit, portal_url=c.settings.console_url),
+    )
