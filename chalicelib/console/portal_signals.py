@@ -37,7 +37,7 @@ from chalicelib.domain.errors import DuplicateActiveSignal, InvalidInput
 from chalicelib.domain.follow_up import KIND_LABELS
 from chalicelib.domain.matching import SignalWithMatches
 from chalicelib.domain.model import CloseReason, Principal, SignalStatus
-from chalicelib.domain.people import Person
+from chalicelib.domain.people import Person, Role
 from chalicelib.domain.wording import GENDERS
 
 LISTED = 100
@@ -103,12 +103,27 @@ def register(request: Request) -> Response:
     return views.redirect(f"meldingen/{registered.signal.id}?melding=nieuw")
 
 
+def handled_by(reads: list[SignalWithMatches], email: str | None) -> list[SignalWithMatches]:
+    """The signals whose professional is the person with ``email`` (compared as addresses are)."""
+    if not email:
+        return []
+    wanted = email.strip().casefold()
+    return [read for read in reads if read.signal.professional.email.strip().casefold() == wanted]
+
+
 def list_page(request: Request) -> Response:
+    """A professional's own signals, or with ``?alle=ja`` the organisation's (colleagues stand in for
+    each other); an organisation's administrator sees the organisation's."""
     session, principal = _person(request)
+    person = session.person
+    assert person is not None
+    query: dict[str, str] = dict(request.query_params or {})
+    whole = person.has(Role.ORG_ADMIN) or query.get("alle") == "ja"
     signals = console().root.signals
     page = signals.list(principal, None, LISTED, None)
+    reads = page.signals if whole else handled_by(page.signals, _own_contact(person).get("email"))
     rows = []
-    for read in page.signals:
+    for read in reads:
         signal = read.signal
         status = signals.status(signal)
         rows.append(
@@ -123,7 +138,17 @@ def list_page(request: Request) -> Response:
                 "matches": len(read.matches),
             }
         )
-    return _render("portal_meldingen.html", session, title="Mijn meldingen", root=views.root_of(request), rows=rows)
+    title = "Meldingen van uw organisatie" if whole else "Mijn meldingen"
+    toggle = not person.has(Role.ORG_ADMIN)
+    return _render(
+        "portal_meldingen.html",
+        session,
+        title=title,
+        root=views.root_of(request),
+        rows=rows,
+        whole=whole,
+        toggle=toggle,
+    )
 
 
 def _signal_view(read: SignalWithMatches, status: SignalStatus | None) -> dict[str, Any]:

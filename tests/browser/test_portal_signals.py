@@ -111,6 +111,11 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     # Born 1 May 2014, so 12: the parents and the child are told.
     assert "Vertel de ouders (of voogd) en het kind zelf" in visit.page.inner_text("#informeren")
     assert "Actief tot en met" in main and "Verwijderd na" in main
+    signal_page = visit.page.url
+    visit.page.goto(_portal(stack, "/meldingen"))
+    visit.check("my signals, the new one on my name")
+    assert visit.page.inner_text("main").count("HAND-61") == 1
+    visit.page.goto(signal_page)
 
     visit.page.click("main a:has-text('Overdragen aan een collega')")
     visit.page.wait_for_load_state()
@@ -134,7 +139,10 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     assert {Action.SIGNAL_CREATED, Action.SIGNAL_READ, Action.SIGNAL_HANDED_OVER} <= by_person
 
     visit.page.goto(_portal(stack, "/meldingen"))
-    visit.check("my signals")
+    assert "HAND-61" not in visit.page.inner_text("main")  # handed over: no longer on my name
+    visit.page.click("main a:has-text('Alle meldingen van uw organisatie')")
+    visit.page.wait_for_load_state()
+    visit.check("the organisation's signals")
     listed = visit.page.inner_text("main")
     assert listed.count("HAND-61") == 1 and "Actief" in listed
 
@@ -190,6 +198,7 @@ def test_a_professional_registers_by_hand_sees_it_listed_hands_it_over_and_close
     assert "De melding is verwijderd" in visit.page.inner_text("main")
     visit.page.click("main a:has-text('Naar mijn meldingen')")
     visit.page.wait_for_load_state()
+    visit.page.goto(_portal(stack, "/meldingen?alle=ja"))
     assert "HAND-61" not in visit.page.inner_text("main")
 
     assert [text for text in visit.seen if BY_HAND in text or BY_API in text] == []
