@@ -12,20 +12,15 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from chalicelib.console.forms import _Form
-from chalicelib.console.request_forms import Optional, _digits_only
+from chalicelib.console.request_forms import ChildFields, Optional, _digits_only
 from chalicelib.domain.errors import FieldError
-from chalicelib.domain.model import Gender, InformParty, Professional
+from chalicelib.domain.model import InformParty, Professional
 from chalicelib.schemas.fields import (
     Bsn,
     Email,
     FreeText,
-    HouseLetter,
-    HouseNumberSuffix,
     IsoDate,
-    MunicipalityCode,
     Phone,
-    Postcode,
-    ShortText,
     Text,
 )
 from chalicelib.schemas.signals import ProfessionalIn, SignalIn, new_signal
@@ -45,21 +40,9 @@ class ProfessionalForm(_Form):
         return ProfessionalIn.model_validate(fields).to_domain()
 
 
-class NewSignalForm(ProfessionalForm):
+class NewSignalForm(ProfessionalForm, ChildFields):
     submission: IdempotencyKey
     bsn: Annotated[Bsn, BeforeValidator(_digits_only)]
-    given_names: Text
-    family_name_prefix: Annotated[ShortText | None, Optional] = None
-    family_name: Text
-    birth_date: IsoDate
-    gender: Gender
-    street: Text
-    house_number: int = Field(ge=1, le=99999)
-    house_letter: Annotated[HouseLetter | None, Optional] = None
-    house_number_suffix: Annotated[HouseNumberSuffix | None, Optional] = None
-    postcode: Postcode
-    city: Text
-    municipality_code: MunicipalityCode
     family_informed: Literal["ja", "nee"]
     end_date: Annotated[IsoDate | None, Optional] = None
     case_reference: Annotated[Annotated[str, FreeText(100)] | None, Optional] = None

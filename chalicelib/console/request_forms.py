@@ -45,8 +45,9 @@ LOOK_UP_MESSAGES = {
 NOTHING_STORED = "Over dit kind is niets opgeslagen dat uw gemeente mag inzien. Controleer het nummer."
 
 
-class CorrectionForm(_Form):
-    reference: str
+class ChildFields(_Form):
+    """The child's data as a console form takes it, field by field in the API's own types."""
+
     given_names: Text
     family_name_prefix: Annotated[ShortText | None, Optional] = None
     family_name: Text
@@ -77,6 +78,10 @@ class CorrectionForm(_Form):
                 municipality_code=self.municipality_code,
             ),
         )
+
+
+class CorrectionForm(ChildFields):
+    reference: str
 
 
 CORRECTION_MESSAGES = {
