@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Str
 from chalicelib.console import kit, views
 from chalicelib.console.access import principal_of, signed_in
 from chalicelib.console.ports import ConsoleSession
+from chalicelib.domain import phones
 from chalicelib.domain.answers import LABELS as ANSWER_LABELS
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.follow_up import FOLLOW_UP_LABELS, KIND_LABELS, NOTE_CODES, SHOWN_LABELS, Shown, is_note_code
@@ -52,7 +53,8 @@ def _side(side: MatchSide) -> dict[str, str]:
         "sector": SECTORS.get(side.organisation.sector, side.organisation.sector),
         "name": professional.name,
         "function": professional.function,
-        "phone": professional.phone,
+        "phone": phones.display(professional.phone),
+        "phone_link": professional.phone,  # stored in E.164, what a tel: link wants
         "email": professional.email,
         "signalled": kit.dutch(side.signal_created_at),
         "answer": ANSWER_LABELS[side.answer.answer] if side.answer else "Nog niet beantwoord",

@@ -44,6 +44,8 @@ def test_a_regievoerder_sees_a_match_and_records_its_follow_up(stack: Any, clock
     assert "Zelfde kind" in shown and "Open" in shown
     assert "GGD Regio Utrecht" in shown and "Jeugdgezondheidszorg" in shown
     assert "P. Jansen" in shown and "K. de Groot" in shown and "Jeugdverpleegkundige" in shown, shown
+    assert "030 123 4567" in shown and "+31301234567" not in shown  # as dialled at home; E.164 in tel:
+    assert section.locator('a[href="tel:+31301234567"]').count() >= 1
 
     visit.page.select_option("#toon", "opgevolgd")
     visit.submit("main form.console-filter button")
