@@ -117,6 +117,18 @@ class BrpStandIn:
             self._server.shutdown()
         self._server.server_close()
 
+    def provision(self, ssm: Any, prefix: str) -> None:
+        """Its URLs and credentials where a deployment keeps the real ones: SSM, under ``prefix``
+        (the setting BRP_PARAMETERS)."""
+        values = {
+            "base-url": self.url,
+            "token-url": self.token_url,
+            "client-id": self.client_id,
+            "client-secret": self.client_secret,
+        }
+        for name, value in values.items():
+            ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
+
     # What the admin command and the tests change.
 
     def move(self, bsn: str, postcode: str, house_number: int, municipality_code: str, **extra: str | None) -> None:

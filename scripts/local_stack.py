@@ -467,16 +467,7 @@ def provision_brp(environment: dict[str, str], component: BrpStandInComponent) -
     """The stand-in's URLs and credentials where a deployment keeps the real ones: SSM, under BRP_PARAMETERS."""
     import boto3
 
-    stand_in = component.stand_in
-    values = {
-        "base-url": stand_in.url,
-        "token-url": stand_in.token_url,
-        "client-id": stand_in.client_id,
-        "client-secret": stand_in.client_secret,
-    }
-    ssm = boto3.client("ssm")
-    for name, value in values.items():
-        ssm.put_parameter(Name=f"{environment['BRP_PARAMETERS']}/{name}", Value=value, Type="SecureString")
+    component.stand_in.provision(boto3.client("ssm"), environment["BRP_PARAMETERS"])
 
 
 def demo_signal(state: StackState) -> dict[str, Any]:

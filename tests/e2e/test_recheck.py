@@ -36,15 +36,7 @@ def stand_in() -> Iterator[BrpStandIn]:
 @pytest.fixture
 def settings(settings: Settings, stand_in: BrpStandIn) -> Settings:
     """The register on (its endpoint in SSM, as deployed) and a recheck queue without the wait."""
-    ssm = boto3.client("ssm")
-    values = {
-        "base-url": stand_in.url,
-        "token-url": stand_in.token_url,
-        "client-id": stand_in.client_id,
-        "client-secret": stand_in.client_secret,
-    }
-    for name, value in values.items():
-        ssm.put_parameter(Name=f"{PREFIX}/{name}", Value=value, Type="SecureString")
+    stand_in.provision(boto3.client("ssm"), PREFIX)
     boto3.client("sqs").create_queue(QueueName=QUEUE)
     return replace(settings, brp="on", brp_parameters=PREFIX, brp_follow="update-api", recheck_queue=QUEUE)
 

@@ -1049,10 +1049,7 @@ def _population_register_tour(
     stand_in = BrpStandIn()
     stand_in.start()
     try:
-        ssm = boto3.client("ssm")  # not the container's session: setting up is no call of a function
-        values = {"base-url": stand_in.url, "token-url": stand_in.token_url, "client-id": stand_in.client_id}
-        for name, value in (values | {"client-secret": stand_in.client_secret}).items():
-            ssm.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="SecureString", Overwrite=True)
+        stand_in.provision(boto3.client("ssm"), prefix)  # not the container's session: setting up is no call
         settings = replace(container.settings, brp="on", brp_parameters=prefix, brp_follow="update-api")
         container.__dict__["settings"] = settings
         for built in ("population_register", "register_updates", "register_follow", "nightly_follow", "signals"):
