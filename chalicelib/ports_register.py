@@ -9,12 +9,17 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from chalicelib.domain.population import RegisteredPerson, RegisterUse
+from chalicelib.domain.population import NameSearch, RegisteredPerson, RegisterUse
 from chalicelib.domain.recheck import Recheck
 
 
 class PopulationRegister(Protocol):
     def persons(self, bsns: Sequence[str], use: RegisterUse) -> dict[str, RegisteredPerson]: ...
+
+    def search(self, query: NameSearch) -> list[str]:
+        """The BSNs of the persons registered with the family name (any prefix) and birth date, the
+        deceased included; raises ``TooManyFound`` past ``MAX_FOUND``, ``RegisterUnavailable``."""
+        ...
 
 
 class RegisterUpdates(Protocol):

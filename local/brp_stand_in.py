@@ -1,7 +1,8 @@
 """A local stand-in for the Haal Centraal BRP Personen API (v2), on loopback, from RvIG test personas.
 
-It answers ``POST /personen`` (type ``RaadpleegMetBurgerservicenummer`` only) in the v2 answer shape,
-trimmed to the ``fields`` asked, with ``opschortingBijhouding`` unasked as the real API sends it;
+It answers ``POST /personen`` (types ``RaadpleegMetBurgerservicenummer`` and
+``ZoekMetGeslachtsnaamEnGeboortedatum``, ``local/brp_search.py``) in the v2 answer shape, trimmed to
+the ``fields`` asked, with ``opschortingBijhouding`` unasked as the real API sends it;
 an unknown BSN has no entry. It refuses what the real one refuses: a request without a valid bearer
 token (401), a malformed query (400, ``invalidParams``), a field outside the authorisation (403,
 ``unauthorizedField``). ``POST /token`` hands out tokens for OAuth2 client credentials.
@@ -28,6 +29,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from local import brp_search
 
 PERSONAS = Path(__file__).resolve().parent / "brp_personas.json"
 QUERY_TYPE = "RaadpleegMetBurgerservicenummer"
@@ -173,7 +176,8 @@ class BrpStandIn:
             token = (authorization or "").removeprefix("Bearer ")
             if token not in self._tokens:
                 return 401, _problem(401, "Niet correct geauthenticeerd.", "authentication")
-            invalid = _invalid(body)
+            searching = isinstance(body, dict) and body.get("type") == brp_search.SEARCH_TYPE
+            invalid = brp_search.invalid_search(body) if searching else _invalid(body)
             if invalid:
                 return 400, {
                     **_problem(400, "Een of meerdere parameters zijn niet correct.", "paramsValidation"),
@@ -182,10 +186,29 @@ class BrpStandIn:
             unauthorised = [f for f in body["fields"] if not f.startswith(AUTHORISED)]
             if unauthorised:
                 return 403, _problem(403, "U bent niet geautoriseerd voor een gevraagd veld.", "unauthorizedField")
+            if searching:
+                return self._search(body)
             found = [self._personas[b] for b in body["burgerservicenummer"] if b in self._personas]
             answer = {"type": QUERY_TYPE, "personen": [pick(p, body["fields"]) for p in found]}
             self.answers.append(copy.deepcopy(answer))
             return 200, answer
+
+    def _search(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        found = [p for p in self._personas.values() if brp_search.matches(p, body)]
+        if len(found) > brp_search.MAX_FOUND:
+            problem = _problem(400, "Teveel zoekresultaten.", "tooManyResults")
+            return 400, {
+                **problem,
+                "detail": "Meer dan maximum van 10 zoekresultaten gevonden. Verfijn de zoekopdracht.",
+            }
+        answer = {"type": brp_search.SEARCH_TYPE, "personen": [pick(p, body["fields"]) for p in found]}
+        self.answers.append(copy.deepcopy(answer))
+        return 200, answer
+
+    def add(self, person: dict[str, Any]) -> None:
+        """One more persona (a namesake, in the tests)."""
+        with self._lock:
+            self._personas[person["burgerservicenummer"]] = person
 
     def volgindicatie(self, authorization: str | None, bsn: str, body: Any) -> tuple[int, dict[str, Any]]:
         """``PUT /volgindicaties/{bsn}``: follow until ``einddatum`` (again: the new day holds)."""

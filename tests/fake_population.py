@@ -7,16 +7,20 @@ Haal Centraal adapter against the stand-in to the same answers.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
 from chalicelib.domain.population import (
     MAX_BATCH,
+    MAX_FOUND,
+    NameSearch,
     RegisteredAddress,
     RegisteredPerson,
     RegisterUnavailable,
     RegisterUse,
+    TooManyFound,
 )
 from chalicelib.domain.recheck import Recheck
 
@@ -87,6 +91,14 @@ PERSONAS: dict[str, RegisteredPerson] = {
 }
 
 
+def _same_name(registered: str, asked: str) -> bool:
+    """The search's rule: case does not count, diacritics only when the search has some."""
+    plain = unicodedata.normalize("NFKD", asked)
+    if not any(unicodedata.combining(c) for c in plain):
+        registered = "".join(c for c in unicodedata.normalize("NFKD", registered) if not unicodedata.combining(c))
+    return registered.casefold() == asked.casefold()
+
+
 def as_asked(person: RegisteredPerson, use: RegisterUse) -> RegisteredPerson:
     """What the register answers for ``use``: only the fields that use asks (see adapters/brp/personen.py)."""
     if use is RegisterUse.VERIFY:
@@ -106,6 +118,7 @@ class InMemoryPopulationRegister:
     def __init__(self, persons: dict[str, RegisteredPerson] | None = None, today: date | None = None) -> None:
         self.persons_by_bsn = dict(PERSONAS if persons is None else persons)
         self.requests = 0
+        self.searches = 0
         self.unavailable = False
         # The BRP Update API's side: who is followed until when, and which changes happened when.
         self.today = today or date.today()
@@ -133,6 +146,24 @@ class InMemoryPopulationRegister:
         unique = list(dict.fromkeys(bsns))
         self.requests += -(-len(unique) // MAX_BATCH)
         return {bsn: as_asked(self.persons_by_bsn[bsn], use) for bsn in unique if bsn in self.persons_by_bsn}
+
+    def search(self, query: NameSearch) -> list[str]:
+        """As the API: the family name without its prefix, case and diacritics not counting, the
+        deceased included; more than ``MAX_FOUND`` is refused."""
+        if self.unavailable:
+            raise RegisterUnavailable("the BRP did not answer (fake)")
+        self.requests += 1
+        self.searches += 1
+        found = [
+            person.bsn
+            for person in self.persons_by_bsn.values()
+            if person.family_name is not None
+            and _same_name(person.family_name, query.family_name)
+            and person.birth_date == query.birth_date
+        ]
+        if len(found) > MAX_FOUND:
+            raise TooManyFound("too many (fake)")
+        return found
 
     def add(self, person: RegisteredPerson) -> None:
         self.persons_by_bsn[person.bsn] = person

@@ -15,6 +15,7 @@ and the prefix (``den``, ``van 't``) may be typed in its own field or in front o
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -106,3 +107,38 @@ def disagreements(child: Child, person: RegisteredPerson | None) -> list[FieldEr
     if person.birth_date != child.birth_date:
         errors.append(FieldError(BIRTH_DATE_FIELD, DIFFERS))
     return errors
+
+
+# The Haal Centraal search by family name and birth date answers at most this many persons; more is
+# refused (400 ``tooManyResults``).
+MAX_FOUND = 10
+# The search's family name (``GeslachtsnaamFilter``): letters, digits, space, dot, hyphen, apostrophe.
+SEARCH_NAME = re.compile(r"[a-zA-Z0-9À-ž .'-]{1,200}")
+# Prefixes typed in front of the family name (the search wants the name without them).
+_PREFIX_WORDS = frozenset(
+    {"van", "de", "den", "der", "het", "'t", "t", "ter", "ten", "te", "in", "op", "la", "le", "du", "da", "di", "d'"}
+)
+
+
+class TooManyFound(DomainError):
+    """The search found more persons than the register hands out: this child cannot be picked out."""
+
+
+@dataclass(frozen=True)
+class NameSearch:
+    """Who to look for by name: the family name without its prefix, and the birth date (the
+    deceased included). What comes back is only BSNs; the caller keeps the one that is the child."""
+
+    family_name: str
+    birth_date: date
+
+
+def searches(child: Child) -> list[NameSearch]:
+    """The searches that may find ``child`` as typed: the family name as typed and, when a prefix was
+    typed in front of it, without that prefix; only names the search accepts."""
+    typed = " ".join(child.family_name.replace("\u2019", "'").split())
+    words = typed.split(" ")
+    while len(words) > 1 and words[0].casefold() in _PREFIX_WORDS:
+        words = words[1:]
+    names = [" ".join(words), typed]
+    return [NameSearch(name, child.birth_date) for name in dict.fromkeys(names) if SEARCH_NAME.fullmatch(name)]

@@ -13,7 +13,15 @@ import jsonschema
 import pytest
 
 from chalicelib.adapters.brp.haal_centraal import BrpEndpoint, HaalCentraalPopulationRegister
-from chalicelib.domain.population import RegisteredAddress, RegisterUnavailable, RegisterUse
+from chalicelib.domain.population import (
+    MAX_FOUND,
+    NameSearch,
+    RegisteredAddress,
+    RegisteredPerson,
+    RegisterUnavailable,
+    RegisterUse,
+    TooManyFound,
+)
 from local.brp_stand_in import BrpStandIn
 from tests import builders
 from tests.fake_population import (
@@ -57,6 +65,29 @@ class PopulationRegisterContract:
 
     def record_death(self, bsn: str, on: date) -> None:
         raise NotImplementedError
+
+    def add_namesake(self, bsn: str, prefix: str | None, family_name: str, born: date) -> None:
+        raise NotImplementedError
+
+    def test_the_search_finds_a_child_by_family_name_without_prefix_and_birth_date(self, register: Any) -> None:
+        assert register.search(NameSearch("Braber", date(2018, 11, 14))) == [ZOEY]
+        assert register.search(NameSearch("BRABER", date(2018, 11, 14))) == [ZOEY]
+        assert register.search(NameSearch("Bräber", date(2018, 11, 14))) == []  # a diacritic asked counts
+        assert register.search(NameSearch("Braber", date(2018, 11, 15))) == []
+        assert register.search(NameSearch("den Braber", date(2018, 11, 14))) == []  # the prefix is not the name
+
+    def test_the_search_finds_the_deceased_too(self, register: Any) -> None:
+        assert register.search(NameSearch("Staart", date(2015, 1, 1))) == [JAN]
+
+    def test_the_search_finds_every_namesake_born_that_day(self, register: Any) -> None:
+        self.add_namesake(builders.bsn(8), "van", "Braber", date(2018, 11, 14))
+        assert sorted(register.search(NameSearch("braber", date(2018, 11, 14)))) == sorted([ZOEY, builders.bsn(8)])
+
+    def test_the_search_refuses_to_hand_out_more_than_ten(self, register: Any) -> None:
+        for n in range(MAX_FOUND):
+            self.add_namesake(builders.bsn(200 + n), None, "Braber", date(2018, 11, 14))
+        with pytest.raises(TooManyFound):
+            register.search(NameSearch("Braber", date(2018, 11, 14)))
 
     def test_a_child_comes_back_with_name_birth_date_address_and_parents(self, register: Any) -> None:
         found = register.persons([ZOEY, ALEXANDER], RegisterUse.VERIFY)
@@ -114,6 +145,9 @@ class TestInMemoryPopulationRegister(PopulationRegisterContract):
     def record_death(self, bsn: str, on: date) -> None:
         self.fake.record_death(bsn, on)
 
+    def add_namesake(self, bsn: str, prefix: str | None, family_name: str, born: date) -> None:
+        self.fake.add(RegisteredPerson(bsn=bsn, family_name_prefix=prefix, family_name=family_name, birth_date=born))
+
 
 class TestHaalCentraalAgainstTheStandIn(PopulationRegisterContract):
     @pytest.fixture
@@ -128,6 +162,16 @@ class TestHaalCentraalAgainstTheStandIn(PopulationRegisterContract):
 
     def record_death(self, bsn: str, on: date) -> None:
         self.stand_in.record_death(bsn, on.isoformat())
+
+    def add_namesake(self, bsn: str, prefix: str | None, family_name: str, born: date) -> None:
+        self.stand_in.add(namesake(bsn, prefix, family_name, born))
+
+
+def namesake(bsn: str, prefix: str | None, family_name: str, born: date) -> dict[str, Any]:
+    """A persona in the stand-in's shape: someone else with the child's family name and birth date."""
+    name = {"geslachtsnaam": family_name} | ({"voorvoegsel": prefix} if prefix else {})
+    day = {"type": "Datum", "datum": born.isoformat(), "langFormaat": born.isoformat()}
+    return {"burgerservicenummer": bsn, "naam": name, "geboorte": {"datum": day}}
 
 
 def test_the_fake_knows_the_same_personas_as_the_stand_in(stand_in: BrpStandIn) -> None:
@@ -150,6 +194,40 @@ def test_the_stand_in_answers_validate_against_the_spec(stand_in: BrpStandIn, us
             if part in person:
                 jsonschema.validate(person[part]["datum"], {"$defs": defs, "$ref": "#/$defs/VolledigeDatum"})
     assert all(("naam" in person) == (use is RegisterUse.VERIFY) for person in answer["personen"])
+
+
+def test_the_stand_in_search_answers_validate_against_the_spec(stand_in: BrpStandIn) -> None:
+    register = adapter_for(stand_in)
+    assert register.search(NameSearch("Staart", date(2015, 1, 1))) == [JAN]
+    assert register.search(NameSearch("Braber", date(2018, 11, 14))) == [ZOEY]
+    assert register.search(NameSearch("Nergens", date(2018, 11, 14))) == []
+    search = {"$defs": SCHEMA["$defs"], "$ref": "#/$defs/ZoekMetGeslachtsnaamEnGeboortedatumResponse"}
+    for answer in stand_in.answers:
+        jsonschema.validate(answer, search)
+        # Only the BSN was asked; what comes unasked (a death's opschortingBijhouding) is all there is else.
+        assert all(set(person) <= {"burgerservicenummer", "opschortingBijhouding"} for person in answer["personen"])
+    assert stand_in.answers[0]["personen"][0]["opschortingBijhouding"]["reden"]["code"] == "O"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            {"type": "ZoekMetGeslachtsnaamEnGeboortedatum", "personen": [{"burgerservicenummer": 1}]}, search
+        )
+
+
+def test_the_stand_in_leaves_the_deceased_out_unless_asked(stand_in: BrpStandIn) -> None:
+    register = adapter_for(stand_in)
+    body = {
+        "type": "ZoekMetGeslachtsnaamEnGeboortedatum",
+        "geslachtsnaam": "staa*",
+        "geboortedatum": "2015-01-01",
+        "fields": ["burgerservicenummer"],
+    }
+    assert register._post_personen(body) == {"type": "ZoekMetGeslachtsnaamEnGeboortedatum", "personen": []}
+    assert (
+        register._post_personen(body | {"inclusiefOverledenPersonen": True})["personen"][0]["burgerservicenummer"]
+        == JAN
+    )
+    with pytest.raises(RegisterUnavailable, match="paramsValidation"):
+        register._post_personen(body | {"geslachtsnaam": "st*"})  # a wildcard after at least three letters
 
 
 def test_the_schema_refuses_an_answer_off_the_spec() -> None:

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.brp import personen
-from chalicelib.domain.population import RegisteredPerson, RegisterUnavailable, RegisterUse
+from chalicelib.domain.population import (
+    NameSearch,
+    RegisteredPerson,
+    RegisterUnavailable,
+    RegisterUse,
+    TooManyFound,
+)
 
 RETRIED_STATUSES = frozenset({429, 503})
 JSON = "application/json; charset=utf-8"
@@ -47,6 +53,7 @@ class _Failed(Exception):
     def __init__(self, status: int | None, code: str | None = None) -> None:
         super().__init__(f"status {status}" + (f", code {code}" if code else ""))
         self.status = status
+        self.code = code
 
 
 class HaalCentraalPopulationRegister:
@@ -83,6 +90,9 @@ class HaalCentraalPopulationRegister:
                 found[person.bsn] = person
         return found
 
+    def search(self, query: NameSearch) -> list[str]:
+        return personen.found(self._post_personen(personen.search(query)))
+
     def _post_personen(self, body: dict[str, Any]) -> Any:
         return self._authorised("POST", self._endpoint().base_url.rstrip("/") + "/personen", body)
 
@@ -100,6 +110,8 @@ class HaalCentraalPopulationRegister:
                     # The token was revoked or expired early: one fresh token, then give up.
                     self._token, renewed = None, True
                     continue
+                if failure.code == personen.TOO_MANY:
+                    raise TooManyFound("the BRP found too many persons to hand out") from None
                 if failure.status is not None and failure.status not in RETRIED_STATUSES:
                     raise RegisterUnavailable(f"the BRP refused the request ({failure})") from None
                 if attempt == self._attempts:

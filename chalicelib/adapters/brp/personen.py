@@ -3,6 +3,10 @@
 Each use asks a fixed, minimal list of ``fields`` (RvIG authorises a consumer per field, and every
 field asked is personal data fetched): ``docs/brp.md`` gives the Jeugdwet article for each.
 ``opschortingBijhouding`` is never asked; the API sends it unasked, and reason ``O`` means deceased.
+
+The search by family name and birth date (``ZoekMetGeslachtsnaamEnGeboortedatum``, the deceased
+included) asks for the ``burgerservicenummer`` only: the caller pseudonymises each and keeps the one
+that is the child (``services/register_ask.py``).
 """
 
 from __future__ import annotations
@@ -11,9 +15,19 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from chalicelib.domain.population import MAX_BATCH, RegisteredAddress, RegisteredPerson, RegisterUse
+from chalicelib.domain.population import (
+    MAX_BATCH,
+    NameSearch,
+    RegisteredAddress,
+    RegisteredPerson,
+    RegisterUse,
+)
 
 QUERY_TYPE = "RaadpleegMetBurgerservicenummer"
+SEARCH_TYPE = "ZoekMetGeslachtsnaamEnGeboortedatum"
+SEARCH_FIELDS = ["burgerservicenummer"]
+# The problem code of a search that found more persons than the API hands out.
+TOO_MANY = "tooManyResults"
 _ADDRESS = [
     "verblijfplaats.verblijfadres.postcode",
     "verblijfplaats.verblijfadres.huisnummer",
@@ -44,6 +58,24 @@ def query(bsns: Sequence[str], use: RegisterUse) -> dict[str, Any]:
     if not 1 <= len(bsns) <= MAX_BATCH:
         raise ValueError(f"ask 1 to {MAX_BATCH} BSNs at a time")
     return {"type": QUERY_TYPE, "burgerservicenummer": list(bsns), "fields": FIELDS[use]}
+
+
+def search(query: NameSearch) -> dict[str, Any]:
+    return {
+        "type": SEARCH_TYPE,
+        "geslachtsnaam": query.family_name,
+        "geboortedatum": query.birth_date.isoformat(),
+        "inclusiefOverledenPersonen": True,
+        "fields": SEARCH_FIELDS,
+    }
+
+
+def found(document: Any) -> list[str]:
+    """The BSNs of a search's 200 answer (none found: the list may be absent)."""
+    if not isinstance(document, dict) or document.get("type") != SEARCH_TYPE:
+        raise ValueError("not a ZoekMetGeslachtsnaamEnGeboortedatum answer")
+    bsns = (entry.get("burgerservicenummer") for entry in document.get("personen") or [] if isinstance(entry, dict))
+    return list(dict.fromkeys(bsn for bsn in bsns if isinstance(bsn, str)))
 
 
 def persons(document: Any) -> list[RegisteredPerson]:
