@@ -178,16 +178,22 @@ def lifecycle_work(event: Any) -> dict[str, object]:
 
     try:
         root = container()
-        return handle_messages((record.body for record in event), root.lifecycle, root.nightly_planner)
+        ask_planner, ask = root.ask_planner, root.register_ask
+        asking = (ask_planner, ask) if ask_planner is not None and ask is not None else None
+        return handle_messages((record.body for record in event), root.lifecycle, root.nightly_planner, asking)
     finally:
         flush_metrics()
 
 
 # Every night at 00:30 UTC, before the lifecycle job: moves and deaths the BRP Update API reports for
-# the children followed (docs/brp.md); nothing to do with BRP or BRP_FOLLOW off.
+# the children followed or, with BRP_FOLLOW=ask, every child with a signal planned onto the work queue
+# for lifecycle_work to ask about (docs/brp.md); nothing to do with BRP or BRP_FOLLOW off.
 @app.schedule(Cron(30, 0, "*", "*", "?", "*"), name="register_follow")
 def register_follow(event: Any) -> dict[str, object]:
     try:
+        ask_planner = container().ask_planner
+        if ask_planner is not None:
+            return ask_planner.plan().as_dict()
         nightly = container().nightly_follow
         if nightly is None:
             return {"followed": "off"}

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
     from chalicelib.services.nightly import NightlyPlanner
+    from chalicelib.services.register_ask import AskPlanner, RegisterAsk
     from chalicelib.services.register_follow import RegisterFollowService
     from chalicelib.services.register_updates import NightlyFollow
     from chalicelib.services.reports import ReportService
@@ -268,6 +269,14 @@ class Container:
     @cached_property
     def nightly_follow(self) -> NightlyFollow | None:
         return bootstrap_brp.nightly_follow(self)
+
+    @cached_property
+    def ask_planner(self) -> AskPlanner | None:
+        return bootstrap_brp.ask_planner(self)
+
+    @cached_property
+    def register_ask(self) -> RegisterAsk | None:
+        return bootstrap_brp.register_ask(self)
 
     @cached_property
     def signals(self) -> SignalService:

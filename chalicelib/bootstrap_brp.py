@@ -1,6 +1,7 @@
 """The population register's part of the composition root (``bootstrap.Container`` calls these).
 
-With ``BRP=off`` each gives ``None``; with ``BRP_FOLLOW=off`` the Update API's parts do.
+With ``BRP=off`` each gives ``None``; the Update API's parts only with ``BRP_FOLLOW=update-api``, the
+nightly asking only with ``BRP_FOLLOW=ask``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
     from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
     from chalicelib.bootstrap import Container
+    from chalicelib.services.register_ask import AskPlanner, RegisterAsk
     from chalicelib.services.register_follow import RegisterFollowService
     from chalicelib.services.register_updates import NightlyFollow, RegisterSubscriptions
 
@@ -49,12 +51,21 @@ def register_follow(c: Container) -> RegisterFollowService | None:
     """Moves and deaths from the BRP (docs/brp.md): the night's patient timeouts and retries."""
     if not c.settings.population_register_on:
         return None
+    return _follow_service(c, _night_register(c))
+
+
+def _night_register(c: Container) -> HaalCentraalPopulationRegister:
     from chalicelib.adapters.brp.endpoint import SsmBrpEndpoint
     from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
+
+    return HaalCentraalPopulationRegister(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters))
+
+
+def _follow_service(c: Container, register: HaalCentraalPopulationRegister) -> RegisterFollowService:
     from chalicelib.services.register_follow import RegisterFollowService
 
     return RegisterFollowService(
-        HaalCentraalPopulationRegister(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters)),
+        register,
         signals=c.signal_store,
         partitions=c.match_store,
         logbook=c.logbook,
@@ -77,3 +88,22 @@ def nightly_follow(c: Container) -> NightlyFollow | None:
 
     updates = HaalCentraalRegisterUpdates(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters))
     return NightlyFollow(updates, DynamoDBFollowCursor(c.dynamodb, c.settings.registry_table), follow, c.audit)
+
+
+def ask_planner(c: Container) -> AskPlanner | None:
+    """``BRP_FOLLOW=ask``: the ``register_follow`` schedule plans chunks of children on the work queue."""
+    if not c.settings.asks_register:
+        return None
+    from chalicelib.services.register_ask import AskPlanner
+
+    return AskPlanner(c.due_work, c.work_queue)
+
+
+def register_ask(c: Container) -> RegisterAsk | None:
+    """``BRP_FOLLOW=ask``: a worker finds a chunk's children and follows them (one register client)."""
+    if not c.settings.asks_register:
+        return None
+    from chalicelib.services.register_ask import RegisterAsk
+
+    register = _night_register(c)
+    return RegisterAsk(register, c.match_store, c.pseudonymiser, _follow_service(c, register), c.audit)

@@ -125,6 +125,10 @@ class LifecycleStore(SignalChanges, Protocol):
 class DueWork(Protocol):  # up to ``limit`` keys of what is due by ``today``, a page after ``cursor``
     def due_page(self, today: date, cursor: str | None, limit: int) -> DuePage: ...
 
+    def signal_page(self, cursor: str | None, limit: int) -> DuePage:
+        """Up to ``limit`` keys of every signal that still exists, due or not, a page after ``cursor``."""
+        ...
+
 
 class WorkQueue(Protocol):  # the nightly job's chunks, to parallel workers
     def send(self, chunks: Sequence[Chunk]) -> None: ...

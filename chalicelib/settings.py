@@ -41,8 +41,8 @@ class Settings:
     brp: str = "off"
     brp_parameters: str = ""
     # How moves and deaths are followed with the register on: "update-api" (the BRP Update API, where
-    # the municipality hosts it) or "off". Asking /personen about every child with a signal is not
-    # offered: the system keeps no BSN to ask with (docs/brp.md).
+    # the municipality hosts it), "ask" (search every child with a signal by family name and birth
+    # date each night and keep the BSN whose pseudonym is the child's) or "off" (docs/brp.md).
     brp_follow: str = "off"
     # The KMS-encrypted queue where a signal accepted while the register was down waits for its
     # recheck (the BSN is in the message); "" queues nothing and such a signal stays pending.
@@ -59,6 +59,10 @@ class Settings:
     @property
     def follows_register_updates(self) -> bool:
         return self.population_register_on and self.brp_follow == "update-api"
+
+    @property
+    def asks_register(self) -> bool:
+        return self.population_register_on and self.brp_follow == "ask"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -87,8 +91,8 @@ class Settings:
         if brp not in {"on", "off"}:
             raise ConfigurationError("BRP is on or off")
         brp_follow = env.get("BRP_FOLLOW", "off")
-        if brp_follow not in {"update-api", "off"}:
-            raise ConfigurationError("BRP_FOLLOW is update-api or off")
+        if brp_follow not in {"update-api", "ask", "off"}:
+            raise ConfigurationError("BRP_FOLLOW is update-api, ask or off")
         if brp == "on" and not env.get("BRP_PARAMETERS"):
             raise ConfigurationError("missing settings: BRP_PARAMETERS (BRP is on)")
         retention = env.get("LOGBOOK_RETENTION_DAYS", str(DEFAULT_LOGBOOK_RETENTION_DAYS))

@@ -66,15 +66,16 @@ def matches(person: dict[str, Any], body: dict[str, Any]) -> bool:
     if given is not None and not _text_matches(name.get("voornamen"), given):
         return False
     gender = body.get("geslacht")
-    return gender is None or ((person.get("geslacht") or {}).get("code") or "").upper() == gender.upper()
+    registered = str((person.get("geslacht") or {}).get("code") or "")
+    return gender is None or registered.upper() == str(gender).upper()
 
 
-def _text_matches(registered: Any, asked: str) -> bool:
-    if not isinstance(registered, str):
+def _text_matches(value: Any, asked: str) -> bool:
+    if not isinstance(value, str):
         return False
     wildcard = asked.endswith("*")
     asked = asked.removesuffix("*").casefold()
-    registered = registered.casefold()
+    registered: str = value.casefold()
     if _plain(asked) == asked:  # no diacritics asked: they do not count
         registered = _plain(registered)
     return registered.startswith(asked) if wildcard else registered == asked

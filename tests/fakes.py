@@ -895,6 +895,14 @@ class InMemoryDueWork:
         self.reminders = reminders
         self.pages = 0
 
+    def signal_page(self, cursor: str | None, limit: int) -> DuePage:
+        """Every signal, in the order of its id (the cursor: the last id handed out)."""
+        self.pages += 1
+        ordered = sorted(self.store.signals.values(), key=lambda s: s.id)
+        page = [s for s in ordered if cursor is None or s.id > cursor][:limit]
+        items = [DueItem(DueKind.SIGNAL, s.child_pseudonym.value, s.id) for s in page]
+        return DuePage(items, page[-1].id if len(page) == limit else None)
+
     def due_page(self, today: date, cursor: str | None, limit: int) -> DuePage:
         self.pages += 1
         due = [

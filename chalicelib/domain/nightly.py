@@ -5,6 +5,10 @@ A chunk holds keys, never a BSN or anything about a child beyond the pseudonym i
 stored under, and it is safe to handle twice: the worker reads each item again and leaves what is
 no longer due. A chunk may instead carry a cursor: the planner stopped there (it makes a bounded
 number of calls per invocation) and whoever receives the chunk plans on from it.
+
+With ``BRP_FOLLOW=ask`` the nightly follow-up sends chunks of another kind on the same queue: up to
+``ASK_SIZE`` child pseudonyms to ask the population register about (``ask``), or a cursor to plan
+that on from. They too hold pseudonyms only, never a BSN.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from enum import StrEnum
 
 # Items per chunk: a worker handles one chunk in well under a minute (a few calls per item).
 CHUNK_SIZE = 100
+# Children per ask chunk: the register answers 20 BSNs per request (``population.MAX_BATCH``).
+ASK_SIZE = 20
 FORMAT = 1
 
 
@@ -49,8 +55,15 @@ class Chunk:
     items: tuple[DueItem, ...] = ()
     cursor: str | None = None
     """Set on a continuation: plan on from here (``items`` is then empty)."""
+    children: tuple[str, ...] = ()
+    """Child pseudonyms to ask the population register about (an ask chunk)."""
+    ask: bool = False
+    """An ask chunk, or the continuation of the ask planning (with ``cursor``)."""
 
     def to_json(self) -> str:
+        if self.ask:
+            body = {"ask_from": self.cursor} if self.cursor is not None else {"ask": list(self.children)}
+            return json.dumps({"v": FORMAT, **body}, separators=(",", ":"))
         if self.cursor is not None:
             return json.dumps({"v": FORMAT, "plan_from": self.cursor}, separators=(",", ":"))
         items = [[item.kind.value, item.partition, item.item_id] for item in self.items]
@@ -62,6 +75,13 @@ class Chunk:
             document = json.loads(text)
             if document.get("v") == FORMAT and "plan_from" in document:
                 return cls(cursor=str(document["plan_from"]))
+            if document.get("v") == FORMAT and "ask_from" in document:
+                return cls(cursor=str(document["ask_from"]), ask=True)
+            if document.get("v") == FORMAT and "ask" in document:
+                children = document["ask"]
+                if not isinstance(children, list) or not all(isinstance(child, str) for child in children):
+                    raise MalformedChunk("not a chunk of this format")
+                return cls(children=tuple(children), ask=True)
             if document.get("v") == FORMAT:
                 items = document["items"]
                 return cls(tuple(DueItem(DueKind(kind), str(part), str(ident)) for kind, part, ident in items))

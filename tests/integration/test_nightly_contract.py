@@ -89,6 +89,22 @@ class NightlyContract:
             cursor = page.cursor
         assert {item.item_id for item in first.items + rest} == {item.item_id for item in made}
 
+    def test_every_signal_due_or_not_comes_a_page_at_a_time_and_no_reminder(self, night: Night) -> None:
+        made = self.signals(night, 5)
+        earlier = night.stores.add(builders.domain_signal(seed=1))
+        new = night.stores.add(builders.domain_signal(seed=1, org=OTHER_ORG, created_at=START + timedelta(minutes=1)))
+        night.stores.match(earlier, new)  # a regievoerder's record with a reminder due: not a signal
+        made += [DueItem(DueKind.SIGNAL, s.child_pseudonym.value, s.id) for s in (earlier, new)]
+        found: list[DueItem] = []
+        cursor: str | None = None
+        pages = 0
+        while pages == 0 or cursor is not None:
+            page = night.due.signal_page(cursor, 2)
+            assert len(page.items) <= 2
+            found, cursor, pages = found + page.items, page.cursor, pages + 1
+        assert sorted(found, key=lambda item: item.item_id) == sorted(made, key=lambda item: item.item_id)
+        assert pages >= 4
+
     def test_a_signal_is_loaded_by_its_key_with_its_matches(self, night: Night) -> None:
         earlier = night.stores.add(builders.domain_signal(seed=1))
         new = night.stores.add(builders.domain_signal(seed=1, org=OTHER_ORG, created_at=START + timedelta(minutes=1)))

@@ -86,11 +86,15 @@ def test_the_nightly_queue_and_the_logbook_retention_are_read_with_a_documented_
             Settings.from_environ(ENVIRONMENT | {"LOGBOOK_RETENTION_DAYS": wrong})
 
 
-def test_moves_and_deaths_are_followed_through_the_update_api_only_with_the_register_on() -> None:
+def test_moves_and_deaths_are_followed_one_way_and_only_with_the_register_on() -> None:
     on = ENVIRONMENT | {"BRP": "on", "BRP_PARAMETERS": "/t/brp"}
-    assert Settings.from_environ(on | {"BRP_FOLLOW": "update-api"}).follows_register_updates
+    updates = Settings.from_environ(on | {"BRP_FOLLOW": "update-api"})
+    assert updates.follows_register_updates and not updates.asks_register
+    asking = Settings.from_environ(on | {"BRP_FOLLOW": "ask"})
+    assert asking.asks_register and not asking.follows_register_updates
     assert not Settings.from_environ(on).follows_register_updates  # off unless chosen
+    assert not Settings.from_environ(on).asks_register
     assert not Settings.from_environ(ENVIRONMENT | {"BRP_FOLLOW": "update-api"}).follows_register_updates
-    # Asking /personen about every child is no option: no BSN is kept to ask with (docs/brp.md).
-    with pytest.raises(ConfigurationError, match="BRP_FOLLOW is update-api or off"):
+    assert not Settings.from_environ(ENVIRONMENT | {"BRP_FOLLOW": "ask"}).asks_register
+    with pytest.raises(ConfigurationError, match="BRP_FOLLOW is update-api, ask or off"):
         Settings.from_environ(on | {"BRP_FOLLOW": "personen"})

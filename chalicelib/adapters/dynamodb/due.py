@@ -5,6 +5,9 @@ before acting on it, so nothing else is worth carrying. The index's partitions a
 the other (the signals' shards ``DUE#0`` to ``DUE#3``, then the reminders' ``REMIND``); the cursor
 names the partition and the key the next page starts after, so a planner that stops may be
 continued by another invocation.
+
+``signal_page`` reads the signals' shards without a day: every signal that still exists is there
+(``BRP_FOLLOW=ask`` asks the register about each child once a night).
 """
 
 from __future__ import annotations
@@ -26,15 +29,18 @@ class DynamoDBDueWork:
         self._table = table
 
     def due_page(self, today: date, cursor: str | None, limit: int) -> DuePage:
-        partitions = due_partitions()
+        return self._page(due_partitions(), keys.due_after(today), cursor, limit)
+
+    def signal_page(self, cursor: str | None, limit: int) -> DuePage:
+        return self._page(keys.due_shards(), None, cursor, limit)
+
+    def _page(self, partitions: list[str], upper: str | None, cursor: str | None, limit: int) -> DuePage:
         position, start = _decode(cursor)
+        condition, values = "due_shard = :shard", {":shard": partitions[position]}
+        if upper is not None:
+            condition, values = condition + " AND due_key < :upper", values | {":upper": upper}
         items, last = self._table.page(
-            "due_shard = :shard AND due_key < :upper",
-            {":shard": partitions[position], ":upper": keys.due_after(today)},
-            start,
-            IndexName=keys.BY_DUE,
-            ProjectionExpression="pk, sk",
-            Limit=limit,
+            condition, values, start, IndexName=keys.BY_DUE, ProjectionExpression="pk, sk", Limit=limit
         )
         found = [due for due in map(_due_item, items) if due is not None]
         if last is not None:
