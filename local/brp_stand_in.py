@@ -151,6 +151,15 @@ class BrpStandIn:
             person["opschortingBijhouding"] = {"reden": {"code": "O", "omschrijving": "overlijden"}, "datum": day}
             self.changed.append((bsn, self._today()))
 
+    def rename(self, bsn: str, family_name: str, prefix: str | None = None) -> None:
+        """Another family name (an adoption): the search by the old one no longer finds the persona."""
+        with self._lock:
+            name = self._personas[bsn]["naam"]
+            name["geslachtsnaam"] = family_name
+            name.pop("voorvoegsel", None)
+            if prefix:
+                name["voorvoegsel"] = prefix
+
     def fail_next(self, status: int, count: int = 1) -> None:
         with self._lock:
             self._failures.extend([status] * count)
