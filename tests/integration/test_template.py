@@ -1004,7 +1004,9 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         call("POST", "/v1/signals", ggd, builders.signal_body(child=builders.child(bsn=builders.bsn(5))))
         _console_tour(client, routes, visited, ggd_organisation.id, match_id, builders.bsn(5))
         prefix = resolve_parameter(templates["dev"], "BrpParametersPath")
-        _population_register_tour(container, prefix, call, stream, (ggd, team), lambda: job("register_follow"))
+        work = QueueDrainer(boto3.client("sqs"), WORK_QUEUE, lambda e: client.lambda_.invoke("lifecycle_work", e))
+        drain = work.drain
+        _population_register_tour(container, prefix, call, stream, (ggd, team), lambda: job("register_follow"), drain)
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -1034,10 +1036,11 @@ def resolve_parameter(template: dict[str, Any], name: str) -> str:
 
 
 def _population_register_tour(
-    container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str], nightly: Any
+    container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str], nightly: Any, drain: Any
 ) -> None:
     """With the register on (the stand-in, also as the Update API): two signals verified and their
-    children followed, a family match; then a move and a death, followed up by the nightly run."""
+    children followed, a family match; then a move and a death, followed up by the nightly run; then
+    with BRP_FOLLOW=ask another move, planned onto the work queue and asked about by its workers."""
     from dataclasses import replace
 
     import boto3
@@ -1063,6 +1066,13 @@ def _population_register_tour(
         stand_in.record_death(ZOEY, "2026-11-30")
         container.__dict__.pop("pseudonymiser", None)  # a Lambda instance of its own loads the key again
         nightly()  # tells the professionals and Utrecht's regievoerder, deletes Zoey's signal
+        container.__dict__["settings"] = replace(settings, brp_follow="ask")
+        for built in ("register_follow", "nightly_follow", "ask_planner", "register_ask", "work_queue"):
+            container.__dict__.pop(built, None)  # the night's functions, each an instance of its own
+        stand_in.move(ALEXANDER, "3511AB", 1, "0344")
+        nightly()  # plans Alexander onto the work queue
+        container.__dict__.pop("pseudonymiser", None)
+        drain()  # searches him by name, tells his professional again
     finally:
         stand_in.stop()
 
