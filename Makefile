@@ -14,6 +14,8 @@ PORT ?= 8000
 OUTBOX_PORT ?= 8025
 # The population register (BRP): on starts a local stand-in; off runs the stage without it (docs/brp.md).
 BRP ?= on
+# With BRP on, how moves and deaths are followed: update-api, ask (search every child nightly) or off.
+BRP_FOLLOW ?= update-api
 STAGE ?= dev
 
 .PHONY: run test check lint typecheck package scan contract adr schemathesis unit integration e2e browser browser-deps console-assets bench clean
@@ -41,7 +43,7 @@ $(NODE_STAMP): package.json package-lock.json
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT) --brp $(BRP)
+	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT) --brp $(BRP) --brp-follow $(BRP_FOLLOW)
 
 test: $(STAMP) lint typecheck browser-deps
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done

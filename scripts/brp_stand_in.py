@@ -10,7 +10,9 @@ register has no such routes, and this command never reaches one.
 ``follow`` runs the nightly follow-up now (the stack also runs it every minute): it asks the
 stand-in's BRP Update API which followed children changed (``GET /wijzigingen``), asks ``/personen``
 about them, deletes a deceased child's signals and re-keys a moved child's, telling the
-professionals and the new municipality's regievoerder (see the outbox).
+professionals and the new municipality's regievoerder (see the outbox). With ``make run
+BRP_FOLLOW=ask`` it plans every child with a signal onto the work queue instead, and the stack's
+workers search each by name and birth date within a second or so.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def stand_in_url(state_file: Path) -> str:
 
 def follow(state_file: Path) -> str:
     """Run the nightly follow-up now, in this process, against the stack's emulator and stand-in:
-    the same function the schedule fires (``register_follow``), through the BRP Update API."""
+    the same function the schedule fires (``register_follow``), through the BRP Update API or, with
+    ``BRP_FOLLOW=ask``, planning the children for the stack's workers."""
     import os
 
     from chalicelib.bootstrap import Container
@@ -56,7 +59,14 @@ def follow(state_file: Path) -> str:
 
     state = json.loads(state_file.read_text())
     configure_aws_environment(os.environ, state["emulator_url"])
-    settings = Settings.from_environ(dict(state["environment"]) | {"BRP": "on", "BRP_FOLLOW": "update-api"})
+    environment = dict(state["environment"])
+    asking = environment.get("BRP_FOLLOW") == "ask"
+    settings = Settings.from_environ(environment | {"BRP": "on", "BRP_FOLLOW": "ask" if asking else "update-api"})
+    if asking:
+        planner = Container(settings=settings).ask_planner
+        assert planner is not None
+        plan = planner.plan()
+        return f"children planned {plan.children} in {plan.chunks} chunk(s); the stack's workers ask about them"
     nightly = Container(settings=settings).nightly_follow
     assert nightly is not None
     outcome = nightly.run()

@@ -176,6 +176,8 @@ class Options:
     lifecycle_interval: float = 60.0
     # The population register's stand-in; make run turns it on (BRP=on), tests and tools choose.
     brp: bool = False
+    # How moves and deaths are followed with the stand-in on (make run BRP_FOLLOW=...; docs/brp.md).
+    brp_follow: str = "update-api"
 
 
 @dataclass
@@ -565,8 +567,9 @@ class LocalStack:
             provision_brp(environment, brp)
             brp_url = brp.stand_in.url
         environment["BRP"] = "on" if self.options.brp else "off"
-        # The stand-in also answers the BRP Update API: moves and deaths are followed each "night".
-        environment["BRP_FOLLOW"] = "update-api" if self.options.brp else "off"
+        # The stand-in also answers the BRP Update API and the search by name: moves and deaths are
+        # followed each "night", the one way or the other.
+        environment["BRP_FOLLOW"] = self.options.brp_follow if self.options.brp else "off"
         os.environ.update(environment)
         state = StackState(
             api_url="",
@@ -793,6 +796,13 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         " matches; off: the stage runs without it",
     )
     parser.add_argument(
+        "--brp-follow",
+        choices=("update-api", "ask", "off"),
+        default="update-api",
+        help="with the stand-in on: follow moves and deaths through its BRP Update API (default), or ask it"
+        " about every child with a signal each night (ask), or not at all",
+    )
+    parser.add_argument(
         "--outbox-port", type=int, default=DEFAULT_OUTBOX_PORT, help="outbox page on 127.0.0.1 (0: any free)"
     )
     parser.add_argument(
@@ -811,6 +821,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         outbox_port=args.outbox_port,
         lifecycle_interval=args.lifecycle_interval,
         brp=args.brp == "on",
+        brp_follow=args.brp_follow,
     )
 
 
