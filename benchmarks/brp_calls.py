@@ -9,8 +9,13 @@ the stand-in (personas followed, two of them changed) counts its requests; for 1
 signals the same rule gives one ``GET /wijzigingen`` plus one ``POST /personen`` per 20 changed
 children, for an assumed share of children changing per night (moves and deaths; about 9.5% of
 people in the Netherlands move house in a year, ~0.026% a night; deaths of children are far fewer),
-and for ten and a hundred times that. The mode that would ask ``/personen`` about every child each
-night (not possible without keeping BSNs) is given for comparison. Deterministic counts, no timing.
+and for ten and a hundred times that.
+
+Per night, asking (``BRP_FOLLOW=ask``): a scaled-down night of ``SAMPLE_SIGNALS`` signals (1.2 per
+child, one child in ten with a namesake born the same day, one in fifty moved) planned onto an
+in-memory work queue and asked about by the real adapter against the stand-in, which counts its
+searches (``ZoekMetGeslachtsnaamEnGeboortedatum``) and ``POST /personen``; the counts per signal,
+scaled to 1,000,000 active signals. Deterministic counts, no timing.
 
 Run: ``.venv/bin/python -m benchmarks.brp_calls``
 """
@@ -26,8 +31,10 @@ from chalicelib.adapters.brp.haal_centraal import BrpEndpoint
 from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
 from chalicelib.bootstrap import new_id
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.model import Signal
 from chalicelib.domain.population import RegisterUse
 from chalicelib.services.audit import Audit
+from chalicelib.services.register_ask import AskPlanner, RegisterAsk
 from chalicelib.services.register_follow import RegisterFollowService
 from chalicelib.services.register_updates import NightlyFollow, RegisterSubscriptions
 from chalicelib.services.signals import SignalService
@@ -36,10 +43,12 @@ from local.clock import FixedClock
 from tests import builders
 from tests.fake_population import ALEXANDER, MIRIK, PAOLO, PERSONAS, ZOEY, InMemoryFollowCursor
 from tests.fakes import (
+    InMemoryDueWork,
     InMemoryLogbook,
     InMemoryMatchStore,
     InMemoryNotificationLedger,
     InMemoryRegistry,
+    InMemoryWorkQueue,
     RecordingMailer,
 )
 
@@ -48,6 +57,8 @@ SIGNALS_PER_CHILD = 1.2
 ORGANISATIONS = 20
 # Share of followed children the BRP reports changed in one night (see the docstring).
 CHANGED_PER_NIGHT = 0.095 / 365
+# The scaled-down asking night: signals, of which every fifth child has a second one (1.2 per child).
+SAMPLE_SIGNALS = 1_200
 
 
 def per_post_and_night() -> dict[str, int]:
@@ -119,6 +130,99 @@ def per_post_and_night() -> dict[str, int]:
         stand_in.stop()
 
 
+def _persona(bsn: str, family_name: str, born: str) -> dict[str, object]:
+    day = {"type": "Datum", "datum": born, "langFormaat": born}
+    return {
+        "burgerservicenummer": bsn,
+        "naam": {"voorvoegsel": "van", "geslachtsnaam": family_name},
+        "geboorte": {"datum": day},
+        # Where the sample signals have the child (builders' address): only a move makes a change.
+        "verblijfplaats": {
+            "type": "Adres",
+            "verblijfadres": {"postcode": "3511AB", "huisnummer": 12, "huisletter": "a", "huisnummertoevoeging": "bis"},
+        },
+        "gemeenteVanInschrijving": {"code": "0344"},
+    }
+
+
+def _sample_signal(bsn: str, family_name: str, born: str) -> Signal:
+    from dataclasses import replace
+    from datetime import date
+
+    keys = builders.pseudonymiser()
+    made = builders.domain_signal(seed=int(bsn) % 100_000, birth_date=date.fromisoformat(born))
+    child = replace(made.child, family_name_prefix="van", family_name=family_name, birth_date=made.child.birth_date)
+    return replace(made, child_pseudonym=keys.child(bsn), child=child)
+
+
+def asking_night() -> dict[str, int]:
+    """The stand-in's searches and /personen requests for one asking night over ``SAMPLE_SIGNALS``."""
+    from datetime import date
+
+    stand_in = BrpStandIn(port=0, today=builders.START.date)
+    stand_in.start()
+    try:
+        endpoint = BrpEndpoint(stand_in.url, stand_in.token_url, stand_in.client_id, stand_in.client_secret)
+        register = HaalCentraalRegisterUpdates(lambda: endpoint)
+        logbook = InMemoryLogbook()
+        ledger = InMemoryNotificationLedger(logbook)
+        store = InMemoryMatchStore(logbook, ledger)
+        audit = Audit(FixedClock(builders.START), new_id)
+        children = 0
+        for n in range(SAMPLE_SIGNALS):
+            first = n - n % 6 + min(n % 6, 4)  # the sixth signal of six is the fifth child's second
+            bsn, name = builders.bsn(10_000 + first), f"Kind{first % 37}"
+            born = (date(2008, 1, 1) + timedelta(days=first % 3000)).isoformat()
+            if first != n:
+                store.put(_sample_signal(bsn, name, born))
+                continue
+            stand_in.add(_persona(bsn, name, born))
+            if children % 10 == 0:  # a namesake born the same day, whom the search finds too
+                stand_in.add(_persona(builders.bsn(900_000 + n), name, born))
+            if children % 50 == 0:
+                stand_in.move(bsn, "3512JE", 7, "0344")
+            store.put(_sample_signal(bsn, name, born))
+            children += 1
+        follow = RegisterFollowService(
+            register,
+            store,
+            store,
+            logbook,
+            InMemoryRegistry(),
+            ledger,
+            RecordingMailer(),
+            builders.pseudonymiser,
+            audit,
+        )
+        queue = InMemoryWorkQueue()
+        planner = AskPlanner(InMemoryDueWork(store), queue)
+        ask = RegisterAsk(register, store, builders.pseudonymiser, follow, audit)
+        stand_in.answers.clear()
+        before = stand_in.personen_requests
+        planner.plan()
+        found = moved = messages = 0
+        while chunks := queue.take():
+            for chunk in chunks:
+                messages += 1
+                if chunk.cursor is not None:
+                    planner.plan(chunk.cursor)
+                else:
+                    outcome = ask.ask(chunk.children)
+                    found, moved = found + outcome.found, moved + outcome.moved
+        searches = sum(1 for answer in stand_in.answers if answer["type"] == personen.SEARCH_TYPE)
+        return {
+            "signals": SAMPLE_SIGNALS,
+            "children": children,
+            "found": found,
+            "moved": moved,
+            "messages": messages,
+            "searches": searches,
+            "personen": stand_in.personen_requests - before - searches,
+        }
+    finally:
+        stand_in.stop()
+
+
 def per_night_update_api(changed_children: int) -> int:
     """One GET /wijzigingen (one page) plus the /personen batches of 20 for the changed children."""
     return 1 + math.ceil(changed_children / personen.MAX_BATCH)
@@ -150,8 +254,20 @@ def main() -> None:
             f"  {changed:,} changed ({factor}x {CHANGED_PER_NIGHT:.4%}): {per_night_update_api(changed):,} requests"
             f" (1 GET /wijzigingen + {per_night_update_api(changed) - 1:,} POST /personen)"
         )
-    every_child = len(personen.batches([f"{n:09d}" for n in range(children)]))
-    print(f"  for comparison, asking /personen about every child (needs stored BSNs, not offered): {every_child:,}")
+    night = asking_night()
+    scale = ACTIVE_SIGNALS / night["signals"]
+    print(
+        f"asking (BRP_FOLLOW=ask), one night on the stand-in over {night['signals']:,} signals"
+        f" ({night['children']:,} children, {night['found']:,} found, {night['moved']} moved):"
+        f" {night['searches']:,} searches + {night['personen']:,} POST /personen,"
+        f" {night['messages']:,} work queue messages"
+    )
+    searches, personen_requests = round(night["searches"] * scale), round(night["personen"] * scale)
+    print(
+        f"  scaled to {ACTIVE_SIGNALS:,} active signals: {searches + personen_requests:,} requests a night"
+        f" ({searches:,} searches + {personen_requests:,} POST /personen), {round(night['messages'] * scale):,}"
+        f" work queue messages; the update API: {per_night_update_api(math.ceil(children * CHANGED_PER_NIGHT)):,}"
+    )
 
 
 if __name__ == "__main__":
