@@ -204,3 +204,25 @@ def test_the_searches_a_typed_name_allows() -> None:
     assert searches(child(None, "van  der Berg")) == [NameSearch("Berg", born), NameSearch("van der Berg", born)]
     assert searches(child(None, "O\u2019Brien")) == [NameSearch("O'Brien", born)]
     assert searches(child(None, "Ærø✓")) == []  # not a name the register's search accepts
+
+
+def test_ask_chunks_survive_the_queue_and_a_malformed_one_is_refused() -> None:
+    from chalicelib.domain.nightly import MalformedChunk
+
+    asking = Chunk(children=("a" * 64, "b" * 64), ask=True)
+    assert Chunk.from_json(asking.to_json()) == asking
+    assert Chunk.from_json(Chunk(cursor="{}", ask=True).to_json()) == Chunk(cursor="{}", ask=True)
+    assert Chunk.from_json(Chunk(cursor="{}").to_json()) == Chunk(cursor="{}")  # the lifecycle's, not ours
+    for body in ('{"v": 1, "ask": "ab"}', '{"v": 1, "ask": [1, 2]}', '{"v": 2, "ask": []}'):
+        with pytest.raises(MalformedChunk):
+            Chunk.from_json(body)
+
+
+def test_an_ask_chunk_with_asking_off_is_dropped_without_asking(world: World) -> None:
+    world.signal(ZOEY, "den", "Braber")
+    world.planner.plan()
+    bodies = [chunk.to_json() for chunk in world.queue.take()]
+
+    done = handle_messages(bodies, lifecycle=None, planner=None, asking=None)  # type: ignore[arg-type]
+
+    assert done == {} and world.register.requests == 0
