@@ -4,7 +4,7 @@ Per POST: signals for the RvIG test personas (agreeing and contradicting) regist
 signal use case and the real Haal Centraal adapters against the loopback stand-in, which counts the
 ``POST /personen``, ``PUT /volgindicaties`` and ``POST /token`` requests it answers.
 
-Per night, under the BRP Update API (the one mode offered, docs/brp.md): a real nightly run against
+Per night, under the BRP Update API (`BRP_FOLLOW=update-api`, docs/brp.md): a real nightly run against
 the stand-in (personas followed, two of them changed) counts its requests; for 1,000,000 active
 signals the same rule gives one ``GET /wijzigingen`` plus one ``POST /personen`` per 20 changed
 children, for an assumed share of children changing per night (moves and deaths; about 9.5% of
