@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from chalicelib.domain import lifecycle
 from chalicelib.domain.model import Signal
 from chalicelib.domain.nightly import ASK_SIZE, Chunk, DueKind
-from chalicelib.domain.population import TooManyFound, searches
+from chalicelib.domain.population import RegisterUnavailable, TooManyFound, searches
 from chalicelib.domain.pseudonyms import Pseudonymiser
 from chalicelib.observability import count, logger
 from chalicelib.ports import ChildPartitions, DueWork, PseudonymiserProvider, WorkQueue
@@ -130,6 +130,15 @@ class RegisterAsk:
     def ask(self, children: Sequence[str]) -> AskOutcome:
         """Find each child in the register and follow those found; raises ``RegisterUnavailable``
         (the chunk is then tried again, and after its attempts raises the queue's alarm)."""
+        try:
+            return self._ask(children)
+        except RegisterUnavailable as exc:
+            # The message names the status at most; SQS delivers the chunk again (docs/brp.md).
+            logger.warning("BRP unavailable; the chunk is asked again", extra={"reason": str(exc)})
+            count("RegisterAskUnavailable")
+            raise
+
+    def _ask(self, children: Sequence[str]) -> AskOutcome:
         outcome = AskOutcome()
         pseudonymiser = self._pseudonymiser()
         today = self._audit.today()

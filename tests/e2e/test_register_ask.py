@@ -100,3 +100,19 @@ def test_a_child_whose_name_the_register_no_longer_has_is_counted_and_left(
     output = app_output()
     assert "children not found in the BRP" in output and "RegisterAskNotFound" in output
     assert ZOEY not in output and "Braber" not in output and "Jansen" not in output
+
+
+def test_a_register_down_at_night_fails_the_message_and_its_redelivery_catches_up(
+    api, org, stream, outbox, clock, stand_in, app_output
+) -> None:
+    created = api.create_signal(org.token, builders.signal_body(child=zoey()))
+    stand_in.record_death(ZOEY, "2026-11-30")
+    stand_in.fail_next(503, count=3)  # every attempt of the first search
+
+    report = asking_night(api)
+
+    assert report["failed"] == 1  # the message raised and SQS delivered it again
+    assert (report["found"], report["deceased"], report["deleted"]) == (1, 1, 1)
+    assert api.get_signal(org.token, created["id"]).status_code == 404
+    output = app_output()
+    assert "503" in output and ZOEY not in output and "Braber" not in output
