@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from chalicelib import bootstrap_brp, bootstrap_nightly, bootstrap_signals
+from chalicelib import bootstrap_brp, bootstrap_nightly, bootstrap_recheck, bootstrap_signals
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.settings import Settings
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
     from chalicelib.services.nightly import NightlyPlanner
+    from chalicelib.services.recheck import RecheckService
     from chalicelib.services.register_follow import RegisterFollowService
     from chalicelib.services.register_updates import NightlyFollow
     from chalicelib.services.reports import ReportService
@@ -268,6 +269,11 @@ class Container:
     @cached_property
     def nightly_follow(self) -> NightlyFollow | None:
         return bootstrap_brp.nightly_follow(self)
+
+    @cached_property
+    def recheck(self) -> RecheckService | None:
+        """The recheck consumer's service, kept so its register client keeps its token between messages."""
+        return bootstrap_recheck.recheck_service(self)
 
     @cached_property
     def signals(self) -> SignalService:

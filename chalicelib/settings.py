@@ -125,3 +125,13 @@ PLACEHOLDER_LIFECYCLE_QUEUE = "verwijsindex-lifecycle-work"
 def lifecycle_queue_name(environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     return env.get("LIFECYCLE_QUEUE") or PLACEHOLDER_LIFECYCLE_QUEUE
+
+
+# The queue the recheck consumer reads, named when Chalice packages the app (the stage's setting); the
+# merge template points the event source at the queue it creates.
+PLACEHOLDER_RECHECK_QUEUE = "verwijsindex-recheck"
+
+
+def recheck_queue_name(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return env.get("RECHECK_QUEUE") or PLACEHOLDER_RECHECK_QUEUE
