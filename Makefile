@@ -14,6 +14,8 @@ PORT ?= 8000
 OUTBOX_PORT ?= 8025
 # The population register (BRP): on starts a local stand-in; off runs the stage without it (docs/brp.md).
 BRP ?= on
+# Seconds a signal accepted while the BRP was down waits for its recheck, and between tries (deployed: 900, then 1800).
+RECHECK_WAIT ?= 30
 STAGE ?= dev
 
 .PHONY: run test check lint typecheck package scan contract adr schemathesis unit integration e2e browser browser-deps console-assets bench clean
@@ -41,7 +43,7 @@ $(NODE_STAMP): package.json package-lock.json
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT) --brp $(BRP)
+	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT) --brp $(BRP) --recheck-wait $(RECHECK_WAIT)
 
 test: $(STAMP) lint typecheck browser-deps
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done
