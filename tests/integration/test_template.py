@@ -750,6 +750,14 @@ def test_a_pending_signal_waits_for_its_recheck_on_an_encrypted_queue_only_the_a
     assert not allowed(worker, resolve, Request("kms:GenerateDataKey", key, through_sqs))
 
 
+def test_packaging_refuses_a_stage_whose_recheck_queue_is_not_the_templates():
+    template = json.loads(packaging.MERGE_TEMPLATE.read_text())
+    environment = packaging.stage_environment("dev")
+    packaging.check_names(template, "dev", environment)
+    with pytest.raises(packaging.PackagingError, match="RECHECK_QUEUE"):
+        packaging.check_names(template, "dev", environment | {"RECHECK_QUEUE": "verwijsindex-dev-rechecks"})
+
+
 def test_the_deployment_package_holds_the_app_and_linux_builds_of_its_dependencies(packaged):
     archive = packaged["dev"].with_name("deployment.zip")
     names = set(zipfile.ZipFile(archive).namelist())
