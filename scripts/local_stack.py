@@ -29,6 +29,7 @@ import argparse
 import base64
 import contextlib
 import errno
+import faulthandler
 import functools
 import json
 import os
@@ -58,6 +59,7 @@ DEFAULT_EMULATOR_PORT = 5000
 DEFAULT_OUTBOX_PORT = 8025
 DEFAULT_STATE_FILE = PROJECT_DIR / ".local" / "stack.json"
 START_TIMEOUT_SECONDS = 30.0
+STOP_DIAGNOSIS_SECONDS = 20.0
 # Connections the API's listening socket queues before the kernel refuses more; API Gateway queues
 # far more. Chalice's local server keeps socketserver's default of 5.
 API_BACKLOG = 128
@@ -856,7 +858,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A second Ctrl-C while stopping ends the process at once.
         _set_signal_handlers(_force_exit)
         print("Stopping the local stack…", flush=True)
+        # Stopping takes seconds; if it hangs, say where each thread is (a second Ctrl-C still ends it).
+        faulthandler.dump_traceback_later(STOP_DIAGNOSIS_SECONDS)
         stack.stop()
+        faulthandler.cancel_dump_traceback_later()
         print("Stopped.", flush=True)
 
 
