@@ -6,8 +6,10 @@ service takes one such message, some minutes later:
 - the signal is gone, or no longer ``pending`` (checked already, or a redelivery): nothing happens;
 - the register is still down: ``RegisterUnavailable`` propagates, and the queue delivers again later;
 - the register agrees: the signal becomes ``verified`` (a versioned write) with its address
-  pseudonym on the registered address, as a verified POST stores it, and the child is followed
-  through the Update API when that is on;
+  pseudonym on the registered address and its parents' pseudonyms (and their links), as a verified
+  POST stores it, and the child is followed through the Update API when that is on; that write's
+  stream record (``pending`` to ``verified``) makes the match function match it again, for the
+  family and at the registered address (``services.matching``);
 - the register contradicts it: its professional is told once (the ledger), naming the signal, the
   case reference and the field, never what the register holds; only then is it marked
   ``mismatched``, so a failure in between sends nothing twice and loses no mail.
@@ -76,10 +78,14 @@ class RecheckService:
             return Rechecked.MISMATCHED
         checked = Checked(Verification.VERIFIED, person)
         signal = read.signal
+        pseudonymiser = self._pseudonymiser()
+        # As a POST verified at once stores it; the stream then matches it on what it now holds.
         verified = replace(
             signal,
             verification=Verification.VERIFIED,
-            address_pseudonym=checked.address_pseudonym(self._pseudonymiser(), signal.child.address),
+            address_pseudonym=checked.address_pseudonym(pseudonymiser, signal.child.address),
+            parent_pseudonyms=checked.parent_pseudonyms(pseudonymiser),
+            rechecked_at=self._audit.now().replace(microsecond=0),
         )
         stored = self._store(read, verified, "recheck (BRP): verified")
         count("SignalsVerifiedLater")
