@@ -141,3 +141,22 @@ def test_a_signal_verified_by_its_recheck_gets_its_family_match_and_the_mails_on
     stream.drain()
     assert len(outbox()) == 2
     assert ZOEY not in capsys.readouterr().out
+
+
+def test_a_subscription_the_update_api_refused_at_the_post_is_retried_from_the_queue(
+    api: Any, org: Any, container: bootstrap.Container, stand_in: BrpStandIn, capsys: Any
+) -> None:
+    stand_in.fail_next_updates(503, count=2)  # the PUT and its one retry; /personen answers
+    signal = api.create_signal(org.token, builders.signal_body(child=zoey()))
+    assert verification(container, signal["id"]) is Verification.VERIFIED
+    assert stand_in.followed == {}
+
+    stand_in.fail_next_updates(503, count=2)  # still down when the message comes
+    with pytest.raises(RegisterUnavailable):
+        drain(container)
+    assert stand_in.followed == {}
+    assert drain(container) == [{"followed": 1}]
+    assert list(stand_in.followed) == [ZOEY]
+    assert stand_in.personen_requests == 1  # the register is not asked again
+    assert drain(container) == []
+    assert ZOEY not in capsys.readouterr().out
