@@ -284,3 +284,16 @@ def test_the_consumer_raises_while_the_register_is_down_so_sqs_retries(world: Wo
     world.register.unavailable = True
     with pytest.raises(RegisterUnavailable):
         handle_rechecks([message(world.pending()).to_json()], world.service)
+
+
+def test_a_failed_subscription_whose_retry_the_queue_refuses_loses_no_signal() -> None:
+    register, store = (
+        InMemoryPopulationRegister(),
+        InMemoryMatchStore(InMemoryLogbook(), InMemoryNotificationLedger(InMemoryLogbook())),
+    )
+    updates = InMemoryPopulationRegister(today=START.date())
+    updates.unavailable = True
+    refusing = InMemoryRecheckQueue(refuse=True)
+    signal = post(register, refusing, store, RegisterSubscriptions(updates, store, retries=refusing))
+    assert store.signals[signal.id].verification is Verification.VERIFIED
+    assert updates.followed == {} and refusing.sent == []
