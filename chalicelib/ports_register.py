@@ -45,7 +45,8 @@ class FollowCursor(Protocol):
 
 
 class RecheckQueue(Protocol):
-    """Signals accepted while the register was down, for a recheck after a delay (an encrypted queue)."""
+    """Signals accepted while the register was down, and verified ones whose child could not be
+    followed, for a recheck after a delay (an encrypted queue)."""
 
     def send(self, recheck: Recheck) -> None:
         """Queue ``recheck``; raises when the queue refused it (the caller keeps the signal)."""

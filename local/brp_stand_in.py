@@ -87,6 +87,7 @@ class BrpStandIn:
         self._personas = {p["burgerservicenummer"]: p for p in json.loads(personas.read_text())["personen"]}
         self._tokens: set[str] = set()
         self._failures: list[int] = []
+        self._update_failures: list[int] = []
         self._lock = threading.Lock()
         self.personen_requests = 0
         self._today = today
@@ -152,6 +153,11 @@ class BrpStandIn:
     def fail_next(self, status: int, count: int = 1) -> None:
         with self._lock:
             self._failures.extend([status] * count)
+
+    def fail_next_updates(self, status: int, count: int = 1) -> None:
+        """Only the Update API's next requests fail: ``/personen`` still answers."""
+        with self._lock:
+            self._update_failures.extend([status] * count)
 
     # The API.
 
@@ -240,8 +246,9 @@ class BrpStandIn:
         return begin <= changed_on < end and self._today() < end
 
     def _refused(self, authorization: str | None) -> tuple[int, dict[str, Any]] | None:
-        if self._failures:
-            status = self._failures.pop(0)
+        failures = self._update_failures or self._failures
+        if failures:
+            status = failures.pop(0)
             return status, _problem(status, "Tijdelijk niet beschikbaar.", "unavailable")
         if (authorization or "").removeprefix("Bearer ") not in self._tokens:
             return 401, _problem(401, "Niet correct geauthenticeerd.", "authentication")
