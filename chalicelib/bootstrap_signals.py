@@ -17,13 +17,14 @@ def signal_service(c: Container) -> SignalService:
     from chalicelib.services.hand_over_mail import HandOverMail
     from chalicelib.services.signals import SignalService
 
+    rechecks = bootstrap_recheck.recheck_queue(c)
     return SignalService(
         c.signal_store,
         c.logbook,
         c.pseudonymiser,
         c.audit,
         register=c.population_register,
-        subscriptions=bootstrap_brp.subscriptions(c),
-        rechecks=bootstrap_recheck.recheck_queue(c),
+        subscriptions=bootstrap_brp.subscriptions(c, retries=rechecks),
+        rechecks=rechecks,
         hand_over_mail=HandOverMail(c.notification_ledger, c.mailer, c.audit, portal_url=c.settings.console_url),
     )

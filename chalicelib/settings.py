@@ -45,7 +45,8 @@ class Settings:
     # offered: the system keeps no BSN to ask with (docs/brp.md).
     brp_follow: str = "off"
     # The KMS-encrypted queue where a signal accepted while the register was down waits for its
-    # recheck (the BSN is in the message); "" queues nothing and such a signal stays pending.
+    # recheck, and a failed subscription for its retry (the BSN is in the message); "" queues
+    # nothing: such a signal stays pending, such a child unfollowed.
     recheck_queue: str = ""
 
     @property

@@ -30,6 +30,7 @@ import argparse
 import base64
 import contextlib
 import errno
+import faulthandler
 import functools
 import json
 import os
@@ -59,6 +60,7 @@ DEFAULT_EMULATOR_PORT = 5000
 DEFAULT_OUTBOX_PORT = 8025
 DEFAULT_STATE_FILE = PROJECT_DIR / ".local" / "stack.json"
 START_TIMEOUT_SECONDS = 30.0
+STOP_DIAGNOSIS_SECONDS = 20.0
 # The recheck queue's waits here: long enough to try a recheck by hand, short enough to see it happen.
 DEFAULT_RECHECK_WAIT = 30
 RECHECK_WAIT_LIMIT = 900
@@ -884,7 +886,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A second Ctrl-C while stopping ends the process at once.
         _set_signal_handlers(_force_exit)
         print("Stopping the local stack…", flush=True)
+        # Stopping takes seconds; if it hangs, say where each thread is (a second Ctrl-C still ends it).
+        faulthandler.dump_traceback_later(STOP_DIAGNOSIS_SECONDS)
         stack.stop()
+        faulthandler.cancel_dump_traceback_later()
         print("Stopped.", flush=True)
 
 

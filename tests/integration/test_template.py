@@ -299,12 +299,14 @@ def test_the_match_function_reads_the_signals_stream_with_partial_failures_and_a
     assert properties["DestinationConfig"] == {
         "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["MatchDeadLetterQueue", "Arn"]}}
     }
-    # Only inserted signals invoke it: the filter the local poller applies too (local/stream_filter.py).
+    # Only inserted signals and rechecked ones invoke it: the filter the local poller applies too
+    # (local/stream_filter.py).
     from local.stream_filter import match_function_filters
 
-    [pattern] = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
-    assert [pattern] == match_function_filters(templates[stage])
-    assert pattern["eventName"] == ["INSERT"]
+    patterns = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
+    assert patterns == match_function_filters(templates[stage])
+    assert [pattern["eventName"] for pattern in patterns] == [["INSERT"], ["MODIFY"]]
+    assert patterns[1]["dynamodb"]["OldImage"] == {"verification": {"S": ["pending"]}}
     queue = resources["MatchDeadLetterQueue"]["Properties"]
     assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
