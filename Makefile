@@ -16,6 +16,8 @@ OUTBOX_PORT ?= 8025
 BRP ?= on
 # With BRP on, how moves and deaths are followed: update-api, ask (search every child nightly) or off.
 BRP_FOLLOW ?= update-api
+# Seconds a signal accepted while the BRP was down waits for its recheck, and between tries (deployed: 900, then 1800).
+RECHECK_WAIT ?= 30
 STAGE ?= dev
 
 .PHONY: run test check lint typecheck package scan contract adr schemathesis unit integration e2e browser browser-deps console-assets bench clean
@@ -43,7 +45,7 @@ $(NODE_STAMP): package.json package-lock.json
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT) --brp $(BRP) --brp-follow $(BRP_FOLLOW)
+	$(BIN)/python -m scripts.local_stack --port $(PORT) --outbox-port $(OUTBOX_PORT) --brp $(BRP) --brp-follow $(BRP_FOLLOW) --recheck-wait $(RECHECK_WAIT)
 
 test: $(STAMP) lint typecheck browser-deps
 	for stage in $(DEPLOYABLE_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; done

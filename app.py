@@ -25,7 +25,7 @@ from chalicelib.domain.model import CloseReason, SignalStatus
 from chalicelib.observability import SERVICE, count, flush_metrics, logger
 from chalicelib.routes import Call, Routes
 from chalicelib.services import auth
-from chalicelib.settings import lifecycle_queue_name, signals_stream_arn
+from chalicelib.settings import lifecycle_queue_name, recheck_queue_name, signals_stream_arn
 
 if TYPE_CHECKING:
     from chalicelib import schemas
@@ -181,6 +181,18 @@ def lifecycle_work(event: Any) -> dict[str, object]:
         ask_planner, ask = root.ask_planner, root.register_ask
         asking = (ask_planner, ask) if ask_planner is not None and ask is not None else None
         return handle_messages((record.body for record in event), root.lifecycle, root.nightly_planner, asking)
+    finally:
+        flush_metrics()
+
+
+# A signal accepted while the register was down, checked again some minutes later (docs/brp.md); a
+# failure raises, so SQS delivers the message again after its visibility timeout.
+@app.on_sqs_message(queue=recheck_queue_name(), batch_size=1, name="recheck_work")
+def recheck_work(event: Any) -> dict[str, int]:
+    from chalicelib.recheck_work import handle_rechecks
+
+    try:
+        return handle_rechecks((record.body for record in event), container().recheck)
     finally:
         flush_metrics()
 

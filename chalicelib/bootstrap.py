@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from chalicelib import bootstrap_brp, bootstrap_nightly, bootstrap_signals
+from chalicelib import bootstrap_brp, bootstrap_nightly, bootstrap_recheck, bootstrap_signals
 from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.settings import Settings
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from chalicelib.services.lifecycle import LifecycleService
     from chalicelib.services.matching import MatchService
     from chalicelib.services.nightly import NightlyPlanner
+    from chalicelib.services.recheck import RecheckService
     from chalicelib.services.register_ask import AskPlanner, RegisterAsk
     from chalicelib.services.register_follow import RegisterFollowService
     from chalicelib.services.register_updates import NightlyFollow
@@ -210,18 +211,7 @@ class Container:
 
     @cached_property
     def subjects(self) -> SubjectService:
-        from chalicelib.services.subjects import SubjectService
-
-        return SubjectService(
-            signals=self.signal_store,
-            partitions=self.match_store,
-            logbook=self.logbook,
-            regievoerders=self.registry,
-            ledger=self.notification_ledger,
-            mailer=self.mailer,
-            pseudonymiser=self.pseudonymiser,
-            audit=self.audit,
-        )
+        return bootstrap_signals.subject_service(self)
 
     @cached_property
     def follow_ups(self) -> FollowUpService:
@@ -277,6 +267,11 @@ class Container:
     @cached_property
     def register_ask(self) -> RegisterAsk | None:
         return bootstrap_brp.register_ask(self)
+
+    @cached_property
+    def recheck(self) -> RecheckService | None:
+        """The recheck consumer's service, kept so its register client keeps its token between messages."""
+        return bootstrap_recheck.recheck_service(self)
 
     @cached_property
     def signals(self) -> SignalService:

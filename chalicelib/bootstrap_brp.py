@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.brp.haal_centraal import HaalCentraalPopulationRegister
     from chalicelib.adapters.brp.updates import HaalCentraalRegisterUpdates
     from chalicelib.bootstrap import Container
+    from chalicelib.ports_register import RecheckQueue
     from chalicelib.services.register_ask import AskPlanner, RegisterAsk
     from chalicelib.services.register_follow import RegisterFollowService
     from chalicelib.services.register_updates import NightlyFollow, RegisterSubscriptions
@@ -38,13 +39,14 @@ def register_updates(c: Container) -> HaalCentraalRegisterUpdates | None:
     return HaalCentraalRegisterUpdates(SsmBrpEndpoint(c.ssm, c.settings.brp_parameters), timeout=3.0, attempts=2)
 
 
-def subscriptions(c: Container) -> RegisterSubscriptions | None:
+def subscriptions(c: Container, retries: RecheckQueue | None = None) -> RegisterSubscriptions | None:
+    """``retries``: the recheck queue a failed subscription goes on (the API's; the consumer raises)."""
     updates = c.register_updates
     if updates is None:
         return None
     from chalicelib.services.register_updates import RegisterSubscriptions
 
-    return RegisterSubscriptions(updates, c.match_store)
+    return RegisterSubscriptions(updates, c.match_store, retries)
 
 
 def register_follow(c: Container) -> RegisterFollowService | None:

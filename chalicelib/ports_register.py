@@ -29,11 +29,13 @@ class RegisterUpdates(Protocol):
     """
 
     def subscribe(self, bsn: str, until: date) -> None:
-        """Follow ``bsn`` until ``until`` (``PUT /volgindicaties/{bsn}``); again: the new end date holds."""
+        """Follow ``bsn`` through ``until`` (``PUT /volgindicaties/{bsn}``); again: the new end date
+        holds. A following that had ended begins anew today: changes from before are not named."""
         ...
 
     def changed_since(self, since: date) -> list[str]:
-        """The followed BSNs that changed on or after ``since`` (``GET /wijzigingen?vanaf=``)."""
+        """The BSNs followed today that changed on or after ``since`` while followed
+        (``GET /wijzigingen?vanaf=``)."""
         ...
 
 
@@ -48,7 +50,8 @@ class FollowCursor(Protocol):
 
 
 class RecheckQueue(Protocol):
-    """Signals accepted while the register was down, for a recheck after a delay (an encrypted queue)."""
+    """Signals accepted while the register was down, and verified ones whose child could not be
+    followed, for a recheck after a delay (an encrypted queue)."""
 
     def send(self, recheck: Recheck) -> None:
         """Queue ``recheck``; raises when the queue refused it (the caller keeps the signal)."""

@@ -45,7 +45,8 @@ class Settings:
     # date each night and keep the BSN whose pseudonym is the child's) or "off" (docs/brp.md).
     brp_follow: str = "off"
     # The KMS-encrypted queue where a signal accepted while the register was down waits for its
-    # recheck (the BSN is in the message); "" queues nothing and such a signal stays pending.
+    # recheck, and a failed subscription for its retry (the BSN is in the message); "" queues
+    # nothing: such a signal stays pending, such a child unfollowed.
     recheck_queue: str = ""
 
     @property
@@ -129,3 +130,13 @@ PLACEHOLDER_LIFECYCLE_QUEUE = "verwijsindex-lifecycle-work"
 def lifecycle_queue_name(environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     return env.get("LIFECYCLE_QUEUE") or PLACEHOLDER_LIFECYCLE_QUEUE
+
+
+# The queue the recheck consumer reads, named when Chalice packages the app (the stage's setting); the
+# merge template points the event source at the queue it creates.
+PLACEHOLDER_RECHECK_QUEUE = "verwijsindex-recheck"
+
+
+def recheck_queue_name(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return env.get("RECHECK_QUEUE") or PLACEHOLDER_RECHECK_QUEUE

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from infra import coldstart
-from infra.queues import QUEUE_SETTING, WORK_QUEUE
+from infra.queues import QUEUE_SETTING, RECHECK_QUEUE, RECHECK_QUEUE_SETTING, WORK_QUEUE
 from infra.stages import CONFIG, stage_environment
 from infra.tables import TABLE_SETTINGS
 
@@ -96,9 +96,14 @@ phones.display(phones.normalise("+31 30 123 4567"))
 """
 
 
-# The nightly workers' function and its event source, as chalice names them (see point_work_queue).
+# The functions that read a queue of the template, with their event source as chalice names it and
+# that queue (see point_work_queue): the nightly workers and the recheck consumer.
 WORK_FUNCTION = "LifecycleWork"
 WORK_EVENT_SOURCE = "LifecycleWorkSqsEventSource"
+QUEUE_CONSUMERS = {
+    WORK_FUNCTION: (WORK_EVENT_SOURCE, WORK_QUEUE),
+    "RecheckWork": ("RecheckWorkSqsEventSource", RECHECK_QUEUE),
+}
 
 # ``make package`` also writes the template with the mutual TLS option on (these example values as
 # the parameters' defaults), so that cfn-lint and checkov check the option on as well as off. It is
@@ -142,11 +147,12 @@ def _substitute_stage(value: Any, stage: str) -> str:
 
 
 def check_names(template: dict[str, Any], stage: str, environment: dict[str, str]) -> None:
-    """The tables, configuration set and work queue the template creates are the ones config.json names."""
+    """The tables, configuration set and queues the template creates are the ones config.json names."""
     resources = template["Resources"]
     expected = {setting: resources[logical]["Properties"]["TableName"] for logical, setting in TABLE_SETTINGS.items()}
     expected["SES_CONFIGURATION_SET"] = resources["ConfigurationSet"]["Properties"]["Name"]
     expected[QUEUE_SETTING] = resources[WORK_QUEUE]["Properties"]["QueueName"]
+    expected[RECHECK_QUEUE_SETTING] = resources[RECHECK_QUEUE]["Properties"]["QueueName"]
     wrong = []
     for setting, name in expected.items():
         rendered = _substitute_stage(name, stage)
@@ -169,15 +175,16 @@ def pin_stage(template: dict[str, Any], stage: str, environment: dict[str, str],
 
 
 def point_work_queue(template: dict[str, Any]) -> None:
-    """The nightly workers read the stack's own work queue.
+    """The nightly workers and the recheck consumer read the stack's own queues.
 
     chalice names the queue of ``on_sqs_message`` by an ARN it builds from the queue's name, and a
     merge template's value would be merged into that map, not replace it: so it is replaced here.
     """
-    events = template["Resources"][WORK_FUNCTION]["Properties"]["Events"]
-    if list(events) != [WORK_EVENT_SOURCE]:
-        raise PackagingError(f"chalice named the work queue's event source {list(events)}: fix infra/package.py")
-    events[WORK_EVENT_SOURCE]["Properties"]["Queue"] = {"Fn::GetAtt": [WORK_QUEUE, "Arn"]}
+    for function, (event_source, queue) in QUEUE_CONSUMERS.items():
+        events = template["Resources"][function]["Properties"]["Events"]
+        if list(events) != [event_source]:
+            raise PackagingError(f"chalice named {function}'s event source {list(events)}: fix infra/package.py")
+        events[event_source]["Properties"]["Queue"] = {"Fn::GetAtt": [queue, "Arn"]}
 
 
 def with_mutual_tls(template: dict[str, Any]) -> dict[str, Any]:

@@ -90,13 +90,15 @@ class BrpStandIn:
         self._personas = {p["burgerservicenummer"]: p for p in json.loads(personas.read_text())["personen"]}
         self._tokens: set[str] = set()
         self._failures: list[int] = []
+        self._update_failures: list[int] = []
         self._lock = threading.Lock()
         self.personen_requests = 0
         self._today = today
         # Moves and deaths recorded here, oldest first (BSN, day): GET /wijzigingen names the followed ones.
         self.changed: list[tuple[str, date]] = []
-        # The BRP Update API's volgindicaties: BSN -> the last day it is followed.
-        self.followed: dict[str, date] = {}
+        # The BRP Update API's volgindicaties: BSN -> (begindatum, einddatum); followed from the first
+        # day up to, not including, the second (the API's einddatum: "not active from that day").
+        self.volgindicaties: dict[str, tuple[date, date]] = {}
         self.update_requests = 0
         self.answers: list[dict[str, Any]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
@@ -164,6 +166,11 @@ class BrpStandIn:
         with self._lock:
             self._failures.extend([status] * count)
 
+    def fail_next_updates(self, status: int, count: int = 1) -> None:
+        """Only the Update API's next requests fail: ``/personen`` still answers."""
+        with self._lock:
+            self._update_failures.extend([status] * count)
+
     # The API.
 
     def issue_token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -220,7 +227,7 @@ class BrpStandIn:
             self._personas[person["burgerservicenummer"]] = person
 
     def volgindicatie(self, authorization: str | None, bsn: str, body: Any) -> tuple[int, dict[str, Any]]:
-        """``PUT /volgindicaties/{bsn}``: follow until ``einddatum`` (again: the new day holds)."""
+        """``PUT /volgindicaties/{bsn}``: follow up to ``einddatum`` (again: the new day holds)."""
         with self._lock:
             self.update_requests += 1
             refused = self._refused(authorization)
@@ -232,8 +239,14 @@ class BrpStandIn:
                     **_problem(400, "Een of meerdere parameters zijn niet correct.", "paramsValidation"),
                     "invalidParams": [{"name": "einddatum", "code": "date", "reason": "Waarde is geen datum."}],
                 }
-            self.followed[bsn] = until
-            return 200, {"burgerservicenummer": bsn, "einddatum": until.isoformat()}
+            today = self._today()
+            begin, end = self.volgindicaties.get(bsn, (today, today))
+            # Placed anew, or reopened after it ended: it begins today, and earlier changes are not
+            # named; an extension keeps its begin (the Update API's features, "volgindicaties").
+            status = 201 if bsn not in self.volgindicaties else 200
+            self.volgindicaties[bsn] = (begin if end > today else today, until)
+            begin = self.volgindicaties[bsn][0]
+            return status, {"burgerservicenummer": bsn, "begindatum": begin.isoformat(), "einddatum": until.isoformat()}
 
     def wijzigingen(self, authorization: str | None, since: str | None) -> tuple[int, dict[str, Any]]:
         """``GET /wijzigingen?vanaf=``: the followed persons changed on or after that day."""
@@ -248,13 +261,26 @@ class BrpStandIn:
                     **_problem(400, "Een of meerdere parameters zijn niet correct.", "paramsValidation"),
                     "invalidParams": [{"name": "vanaf", "code": "date", "reason": "Waarde is geen datum."}],
                 }
-            today = self._today()
-            found = [b for b, on in self.changed if on >= day and self.followed.get(b, date.min) >= today]
-            return 200, {"burgerservicenummers": list(dict.fromkeys(found))}
+            found = [b for b, on in self.changed if on >= day and self._followed_on(b, on)]
+            return 200, {
+                "_links": {"self": {"href": f"/wijzigingen?vanaf={day.isoformat()}"}},
+                "burgerservicenummers": list(dict.fromkeys(found)),
+            }
+
+    @property
+    def followed(self) -> dict[str, date]:
+        """The persons followed, each with its einddatum (the first day it is no longer followed)."""
+        return {bsn: end for bsn, (_, end) in self.volgindicaties.items()}
+
+    def _followed_on(self, bsn: str, changed_on: date) -> bool:
+        """A change is named while its following is active, and only when it happened during it."""
+        begin, end = self.volgindicaties.get(bsn, (date.max, date.min))
+        return begin <= changed_on < end and self._today() < end
 
     def _refused(self, authorization: str | None) -> tuple[int, dict[str, Any]] | None:
-        if self._failures:
-            status = self._failures.pop(0)
+        failures = self._update_failures or self._failures
+        if failures:
+            status = failures.pop(0)
             return status, _problem(status, "Tijdelijk niet beschikbaar.", "unavailable")
         if (authorization or "").removeprefix("Bearer ") not in self._tokens:
             return 401, _problem(401, "Niet correct geauthenticeerd.", "authentication")
@@ -301,7 +327,9 @@ def _handler(stand_in: BrpStandIn) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path, _, query = self.path.partition("?")
-            if path == "/wijzigingen":
+            if path == "/wijzigingen" and not _accepts_hal(self.headers.get("Accept")):
+                self._answer(406, _problem(406, "Gevraagde contenttype wordt niet ondersteund.", "notAcceptable"))
+            elif path == "/wijzigingen":
                 since = dict(urllib.parse.parse_qsl(query)).get("vanaf")
                 self._answer(*stand_in.wijzigingen(self.headers.get("Authorization"), since))
             else:
@@ -340,12 +368,20 @@ def _handler(stand_in: BrpStandIn) -> type[BaseHTTPRequestHandler]:
             payload = json.dumps(document).encode()
             self.send_response(status)
             kind = PROBLEM if status >= 400 and "title" in document else "application/json; charset=utf-8"
+            if "_links" in document:
+                kind = "application/hal+json; charset=utf-8"  # GET /wijzigingen, as the Update API answers it
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
 
     return Handler
+
+
+def _accepts_hal(accept: str | None) -> bool:
+    """``GET /wijzigingen`` answers ``application/hal+json`` only, as the spec declares it."""
+    kinds = {part.split(";")[0].strip() for part in (accept or "*/*").split(",")}
+    return bool(kinds & {"application/hal+json", "application/*", "*/*"})
 
 
 def _admin(stand_in: BrpStandIn, path: str, body: Any) -> tuple[int, dict[str, Any]]:

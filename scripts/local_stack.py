@@ -11,7 +11,8 @@ One process runs, in this order:
 4. the API, served by Chalice's local server on ``http://127.0.0.1:<port>``;
 5. unless ``--brp off``, a stand-in for the population register (BRP) on a free loopback port,
    answering from RvIG test personas (``local/brp_stand_in.py``), its URLs and client credentials
-   in the emulator's SSM where the app reads them.
+   in the emulator's SSM where the app reads them; a signal accepted while it is down waits on the
+   recheck queue ``--recheck-wait`` seconds (a deployment: 15 minutes) for ``recheck_work``.
 
 Everything lives in memory and is gone when the command stops. The only file written is the
 state file (``.local/stack.json`` unless ``--state-file`` says otherwise): the URLs and the demo
@@ -29,6 +30,7 @@ import argparse
 import base64
 import contextlib
 import errno
+import faulthandler
 import functools
 import json
 import os
@@ -58,6 +60,10 @@ DEFAULT_EMULATOR_PORT = 5000
 DEFAULT_OUTBOX_PORT = 8025
 DEFAULT_STATE_FILE = PROJECT_DIR / ".local" / "stack.json"
 START_TIMEOUT_SECONDS = 30.0
+STOP_DIAGNOSIS_SECONDS = 20.0
+# The recheck queue's waits here: long enough to try a recheck by hand, short enough to see it happen.
+DEFAULT_RECHECK_WAIT = 30
+RECHECK_WAIT_LIMIT = 900
 # Connections the API's listening socket queues before the kernel refuses more; API Gateway queues
 # far more. Chalice's local server keeps socketserver's default of 5.
 API_BACKLOG = 128
@@ -178,6 +184,8 @@ class Options:
     brp: bool = False
     # How moves and deaths are followed with the stand-in on (make run BRP_FOLLOW=...; docs/brp.md).
     brp_follow: str = "update-api"
+    # Seconds a recheck waits before its first try and between tries (deployed: 900, then 1800).
+    recheck_wait: int = DEFAULT_RECHECK_WAIT
 
 
 @dataclass
@@ -197,6 +205,7 @@ class StackState:
     console_url: str = ""
     people: list[dict[str, Any]] = field(default_factory=list)
     brp_url: str = ""
+    recheck_wait: int = DEFAULT_RECHECK_WAIT
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -214,6 +223,8 @@ class StackState:
             "people": self.people,
             # The BRP stand-in; empty when the stack runs without the register (BRP=off).
             "brp_url": self.brp_url,
+            # Seconds before a pending signal's recheck, and between its tries.
+            "recheck_wait": self.recheck_wait,
         }
 
 
@@ -417,12 +428,13 @@ def _widen_backlog(server: socketserver.TCPServer, backlog: int) -> None:
 # --- provisioning and seeding -------------------------------------------------------------------
 
 
-def provision(environment: dict[str, str]) -> dict[str, str]:
-    """The tables and the nightly work queue as ``infra/`` deploys them, a fresh pseudonym key (never persisted)
-    and the verified SES sender; returns what became known (the signals table's stream ARN)."""
+def provision(environment: dict[str, str], recheck_wait: int = DEFAULT_RECHECK_WAIT) -> dict[str, str]:
+    """The tables, the nightly work queue and the recheck queue (with ``recheck_wait`` for its waits) as
+    ``infra/`` deploys them, a fresh pseudonym key (never persisted) and the verified SES sender;
+    returns what became known (the signals table's stream ARN)."""
     import boto3
 
-    from infra.queues import create_work_queue
+    from infra.queues import create_recheck_queue, create_work_queue
     from infra.tables import TableNames, create_tables
 
     session = boto3.session.Session()
@@ -434,6 +446,7 @@ def provision(environment: dict[str, str]) -> dict[str, str]:
     )
     create_tables(session.client("dynamodb"), names)
     create_work_queue(session.client("sqs"), environment["LIFECYCLE_QUEUE"])
+    create_recheck_queue(session.client("sqs"), environment["RECHECK_QUEUE"], wait_seconds=recheck_wait)
     session.client("ssm").put_parameter(
         Name=environment["PSEUDONYM_KEY_PARAMETER"],
         Value=base64.b64encode(os.urandom(32)).decode(),
@@ -558,7 +571,7 @@ class LocalStack:
         configure_aws_environment(os.environ, emulator.url)
 
         environment = stage_environment()
-        environment.update(provision(environment))
+        environment.update(provision(environment, self.options.recheck_wait))
         environment.update(provision_identity(environment))
         brp_url = ""
         if self.options.brp:
@@ -579,6 +592,7 @@ class LocalStack:
             pid=os.getpid(),
             environment=environment,
             brp_url=brp_url,
+            recheck_wait=self.options.recheck_wait,
         )
         seed(dict(os.environ), state)
 
@@ -594,6 +608,9 @@ class LocalStack:
         self._start(StreamWorker(environment["SIGNALS_STREAM_ARN"]))
         self._start(ScheduleWorker(self.options.lifecycle_interval))
         self._start(QueueWorker(environment["LIFECYCLE_QUEUE"]))
+        if self.options.brp:
+            # A recheck that fails (the register still down) comes back after the queue's visibility timeout.
+            self._start(QueueWorker(environment["RECHECK_QUEUE"], function="recheck_work", retry_at_once=False))
         outbox = OutboxServer(self.options.outbox_port)
         self._start(outbox)
         state.outbox_url = outbox.url
@@ -739,6 +756,9 @@ def banner(state: StackState, state_file: Path) -> str:
                 " --municipality 0344",
                 "  .venv/bin/python -m scripts.brp_stand_in death 999992077 --on 2026-12-01",
                 "The next nightly run (every minute here, or now with 'scripts.brp_stand_in follow') follows them.",
+                "Make the register fail, and a new signal is accepted as pending and checked again"
+                f" {state.recheck_wait} s later:",
+                "  .venv/bin/python -m scripts.brp_stand_in outage --status 503 --count 2",
                 "",
             ]
             if state.brp_url
@@ -803,6 +823,13 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         " about every child with a signal each night (ask), or not at all",
     )
     parser.add_argument(
+        "--recheck-wait",
+        type=int,
+        default=DEFAULT_RECHECK_WAIT,
+        help="seconds a signal accepted while the BRP was down waits before it is checked again, and between"
+        f" tries (default {DEFAULT_RECHECK_WAIT}; deployed: 900, then 1800)",
+    )
+    parser.add_argument(
         "--outbox-port", type=int, default=DEFAULT_OUTBOX_PORT, help="outbox page on 127.0.0.1 (0: any free)"
     )
     parser.add_argument(
@@ -812,6 +839,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         help="seconds between runs of the nightly lifecycle job (default 60; AWS runs it nightly)",
     )
     args = parser.parse_args(argv)
+    if not 0 <= args.recheck_wait <= RECHECK_WAIT_LIMIT:
+        parser.error(f"--recheck-wait is 0 to {RECHECK_WAIT_LIMIT} seconds (SQS delays a message at most that long)")
     return Options(
         port=args.port,
         emulator_port=args.emulator_port,
@@ -822,6 +851,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         lifecycle_interval=args.lifecycle_interval,
         brp=args.brp == "on",
         brp_follow=args.brp_follow,
+        recheck_wait=args.recheck_wait,
     )
 
 
@@ -867,7 +897,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A second Ctrl-C while stopping ends the process at once.
         _set_signal_handlers(_force_exit)
         print("Stopping the local stack…", flush=True)
+        # Stopping takes seconds; if it hangs, say where each thread is (a second Ctrl-C still ends it).
+        faulthandler.dump_traceback_later(STOP_DIAGNOSIS_SECONDS)
         stack.stop()
+        faulthandler.cancel_dump_traceback_later()
         print("Stopped.", flush=True)
 
 

@@ -5,8 +5,8 @@
   ``batchItemFailures`` (see ``local.streams``).
 - :class:`ScheduleWorker` fires the nightly functions (BRP follow-up, then the lifecycle job's
   planner) on an interval, as EventBridge would.
-- :class:`QueueWorker` delivers the nightly job's work queue to ``lifecycle_work``, as Lambda's SQS
-  event source would (see ``local.queues``).
+- :class:`QueueWorker` delivers the nightly job's work queue to ``lifecycle_work``, and the recheck
+  queue to ``recheck_work``, as Lambda's SQS event sources would (see ``local.queues``).
 - :class:`OutboxServer` serves the e-mails the emulator's SES accepted, as an HTML page and JSON.
 """
 
@@ -131,14 +131,27 @@ class ScheduleWorker:
             self._thread.join(5)
 
 
+# What each queue's function reports that is worth a line in the stack's output.
+QUEUE_FUNCTIONS = {
+    "lifecycle_work": ("lifecycle", ("archived", "deleted", "reminders_sent")),
+    "recheck_work": ("recheck", ("verified", "mismatched", "malformed")),
+}
+
+
 class QueueWorker:
-    """Drains the nightly job's work queue into ``lifecycle_work`` every ``interval`` seconds."""
+    """Drains a queue into its function (``lifecycle_work`` unless ``function`` says otherwise) every
+    ``interval`` seconds; a failed message comes back at once, or with ``retry_at_once`` false after
+    the queue's visibility timeout, as on AWS."""
 
-    name = "lifecycle workers"
-
-    def __init__(self, queue_name: str, interval: float = 1.0) -> None:
+    def __init__(
+        self, queue_name: str, interval: float = 1.0, function: str = "lifecycle_work", retry_at_once: bool = True
+    ) -> None:
         self._queue = queue_name
         self._interval = interval
+        self._function = function
+        self._retry_at_once = retry_at_once
+        self._label, self._shown = QUEUE_FUNCTIONS[function]
+        self.name = f"{self._label} workers"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.chunks = 0
@@ -149,22 +162,28 @@ class QueueWorker:
         from local.queues import QueueDrainer
 
         drainer = QueueDrainer(
-            boto3.session.Session().client("sqs"), self._queue, lambda event: invoke_function("lifecycle_work", event)
+            boto3.session.Session().client("sqs"),
+            self._queue,
+            lambda event: invoke_function(self._function, event),
+            retry_at_once=self._retry_at_once,
         )
 
         def run() -> None:
             while not self._stop.wait(self._interval):
+                failures = drainer.failures
                 try:
                     self.chunks += drainer.drain()
                 except Exception as exc:  # the emulator going away while stopping, for one
                     if not self._stop.is_set():
-                        print(f"  lifecycle workers: {type(exc).__name__}", flush=True)
+                        print(f"  {self.name}: {type(exc).__name__}", flush=True)
                 for report in drainer.results:
-                    if report.get("archived") or report.get("deleted") or report.get("reminders_sent"):
-                        print(f"  lifecycle: {report}", flush=True)
+                    if any(report.get(key) for key in self._shown):
+                        print(f"  {self._label}: {report}", flush=True)
                 drainer.results.clear()
+                if drainer.failures > failures and not self._retry_at_once:
+                    print(f"  {self._label}: {drainer.failures - failures} failed, delivered again later", flush=True)
 
-        self._thread = threading.Thread(target=run, name="lifecycle-workers", daemon=True)
+        self._thread = threading.Thread(target=run, name=f"{self._label}-workers", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

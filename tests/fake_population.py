@@ -123,17 +123,24 @@ class InMemoryPopulationRegister:
         # The BRP Update API's side: who is followed until when, and which changes happened when.
         self.today = today or date.today()
         self.followed: dict[str, date] = {}
+        self.following_since: dict[str, date] = {}
         self.changes: list[tuple[str, date]] = []
         self.update_requests = 0
 
     def subscribe(self, bsn: str, until: date) -> None:
         self._update_request()
+        if self.followed.get(bsn, date.min) < self.today:
+            self.following_since[bsn] = self.today  # placed anew, or reopened after it ended
         self.followed[bsn] = until
 
     def changed_since(self, since: date) -> list[str]:
         self._update_request()
-        found = [b for b, on in self.changes if on >= since and self.followed.get(b, date.min) >= self.today]
+        found = [b for b, on in self.changes if on >= since and self._followed_on(b, on)]
         return list(dict.fromkeys(found))
+
+    def _followed_on(self, bsn: str, changed_on: date) -> bool:
+        until = self.followed.get(bsn, date.min)
+        return self.following_since.get(bsn, date.max) <= changed_on <= until and self.today <= until
 
     def _update_request(self) -> None:
         if self.unavailable:

@@ -1,9 +1,9 @@
 """The recheck queue on SQS: one message per signal accepted while the register was down.
 
 The queue is encrypted with the stage's KMS key and delays each message by its own ``DelaySeconds``
-(``RECHECK_DELAY_SECONDS`` in a deployment), so the register has time to come back; a test or the
-local stack makes its queue without the wait. The message body holds the BSN, which is why it goes
-nowhere else (``docs/brp.md``).
+(``RECHECK_DELAY_SECONDS`` in the template), so the register has time to come back; a test makes its
+queue without the wait, the local stack with a short one (``infra/queues.py``). The message body
+holds the BSN, which is why it goes nowhere else (``docs/brp.md``).
 """
 
 from __future__ import annotations

@@ -107,6 +107,14 @@ def match_id(first_signal_id: str, second_signal_id: str) -> str:
     return "mt_" + hashlib.sha256(f"{a}|{b}".encode()).hexdigest()[:24]
 
 
+def matchable_since(signal: Signal) -> datetime:
+    """When a signal could first be matched on all it holds: its registration, or, for one accepted
+    while the register was down, the recheck that verified it (and brought its parents and its
+    registered address). Of two signals, the one matchable later makes their match: its own round
+    (an inserted signal, or a recheck's verification) finds the other, never the reverse."""
+    return signal.rechecked_at or signal.created_at
+
+
 @dataclass(frozen=True)
 class Found:
     kind: MatchKind
@@ -122,8 +130,9 @@ def find_matches(
     today: date,
     same_parent: list[Signal] | None = None,
 ) -> list[Found]:
-    """Other organisations' earlier, living signals that match ``new``: child matches first, then
-    family matches (siblings often share the address too: "same family" says more), then address."""
+    """Other organisations' earlier (``matchable_since``), living signals that match ``new``: child
+    matches first, then family matches (siblings often share the address too: "same family" says
+    more), then address."""
     found: list[Found] = []
     seen: set[str] = {new.id}
     parents = {parent.value for parent in new.parent_pseudonyms}
@@ -134,7 +143,7 @@ def find_matches(
         for candidate in sorted(candidates, key=lambda s: (s.created_at, s.id)):
             if candidate.id in seen or candidate.organisation.id == new.organisation.id:
                 continue
-            if (candidate.created_at, candidate.id) > (new.created_at, new.id):
+            if (matchable_since(candidate), candidate.id) > (matchable_since(new), new.id):
                 # A later signal makes this match when its own stream record is processed; skipping
                 # it here keeps one mail per pair even when the stream lags behind the API.
                 continue
@@ -154,10 +163,11 @@ def find_matches(
 def both_sides(new: Signal, found: list[Found]) -> list[Match]:
     """The match records to store: one shown with the new signal, one with the matched signal.
 
-    ``since`` is the new signal's creation instant, so a redelivered record rebuilds identical
-    records.
+    ``since`` is when the new signal became matchable (``matchable_since``), so a redelivered
+    record rebuilds identical records.
     """
     records: list[Match] = []
+    since = matchable_since(new)
     for item in found:
         identifier = match_id(new.id, item.signal.id)
         municipality = new.child.address.municipality_code
@@ -166,7 +176,7 @@ def both_sides(new: Signal, found: list[Found]) -> list[Match]:
                 Match(
                     id=identifier,
                     kind=item.kind,
-                    since=new.created_at,
+                    since=since,
                     signal_id=owner.id,
                     owner_child_pseudonym=owner.child_pseudonym.value,
                     owner_delete_after=owner.delete_after,
@@ -263,7 +273,7 @@ def municipal_records(new: Signal, found: list[Found]) -> list[MunicipalMatch]:
             id=match_id(new.id, item.signal.id),
             municipality_code=municipality,
             kind=item.kind,
-            since=new.created_at,
+            since=matchable_since(new),
             sides=(_side(new), _side(item.signal)),
         )
         for item in found

@@ -138,6 +138,9 @@ class Signal:
     # Pseudonyms of the parents' BSNs as the BRP registers them (the same keyed hash as the child's),
     # kept only for the family match and deleted with the signal.
     parent_pseudonyms: tuple[Pseudonym, ...] = field(default=(), repr=False)
+    # When a recheck verified it, for a signal accepted while the register was down: its family and
+    # registered-address matches arise from that moment (``domain.matching.matchable_since``).
+    rechecked_at: datetime | None = None
     # The Idempotency-Key it was created with, so deleting the signal also deletes that record.
     idempotency_key: str | None = field(default=None, compare=False, repr=False)
     # How often the stored signal was changed since it was registered. Every change is written on

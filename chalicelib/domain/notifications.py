@@ -41,7 +41,9 @@ class Notification:
     It is filed under the signal ``filed_under_signal_id`` (in the partition of
     ``filed_under_child_pseudonym``), and ``key`` names the event and the recipient within that
     signal, so whoever would send it again finds it in the ledger: ``own``, ``signal:<id>`` and
-    ``regie:<code>`` for the mails a new signal causes, filed under the new signal; ``archived`` and
+    ``regie:<code>`` for the mails a new signal causes, filed under the new signal (``own:rechecked``
+    and ``regie:<code>:rechecked`` for those of its second round, when a recheck verified it; a pair
+    is matched in one round only, so ``signal:<id>`` needs no round); ``archived`` and
     ``removed`` for an owner's notices, filed under that signal; ``reminder:<match id>`` filed under
     the reminded side's signal; ``moved:<code>:v<version>`` under the child's first signal. The
     recipient's own signal (``own_signal_id``) is what the mail is about, and where its logbook
@@ -134,11 +136,12 @@ def plan(
     if not found:
         return []
     ids = tuple(match_id(new.id, item.signal.id) for item in found)
+    round_ = ":rechecked" if new.rechecked_at is not None else ""
     notifications = [
         _to_owner(
             new,
             new,
-            "own",
+            f"own{round_}",
             Audience.NEW_SIGNAL_OWNER,
             parties=tuple(_line(item.signal, item.status, item.kind) for item in found),
             match_ids=ids,
@@ -161,7 +164,7 @@ def plan(
         code = new.child.address.municipality_code
         notifications.append(
             Notification(
-                key=f"regie:{code}",
+                key=f"regie:{code}{round_}",
                 audience=Audience.REGIEVOERDER,
                 to=regievoerder_email,
                 recipient_name=None,

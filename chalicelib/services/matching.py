@@ -1,5 +1,9 @@
 """The match function's use case: find matches for a new signal, store them, send each e-mail once.
 
+A signal is matched in one round when it is registered, and once more when a recheck verifies a
+signal accepted while the register was down (its parents and registered address are known only
+then): that round makes and mails only the matches the first did not (``domain.matching``).
+
 Exactly once per (new signal, recipient), through ``delivery.send_once``: a redelivered record
 finds the sent marks and sends nothing; an SES failure releases the claim and fails the record, so
 the retry sends what is missing; an overlapping invocation finds a live claim and fails its record,
@@ -14,7 +18,7 @@ from datetime import datetime
 from chalicelib.domain import notifications
 from chalicelib.domain.clock import dutch_date
 from chalicelib.domain.logbook import Action, LogEntry
-from chalicelib.domain.matching import both_sides, find_matches, municipal_records
+from chalicelib.domain.matching import both_sides, find_matches, matchable_since, municipal_records
 from chalicelib.domain.model import Signal
 from chalicelib.domain.notifications import Notification
 from chalicelib.ports import Mailer, MatchRegistry, MatchStore, NotificationLedger
@@ -73,7 +77,15 @@ class MatchService:
             for signal in self._store.signals_with_parent(parent.value)
             if signal.child_pseudonym.value != new.child_pseudonym.value
         ]
-        found = find_matches(new, partition.signals, other_children, excluded, today, same_parent=siblings)
+        # A pair is matched once: a match another round made (this signal's registration, before a
+        # recheck verified it, or the other signal's) is neither made nor mailed again.
+        since = matchable_since(new)
+        made = {m.other.signal_id for m in partition.matches if m.signal_id == new.id and m.since != since}
+        found = [
+            item
+            for item in find_matches(new, partition.signals, other_children, excluded, today, same_parent=siblings)
+            if item.signal.id not in made
+        ]
         if not found:
             return MatchOutcome(0, 0, 0)
 

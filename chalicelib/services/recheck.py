@@ -1,13 +1,19 @@
 """A signal accepted while the population register (BRP) was down, checked again from the queue.
 
-At the POST the BSN went, with the signal's key, onto an encrypted queue (``RecheckQueue``); this
-service takes one such message, some minutes later:
+At the POST the BSN went, with the signal's key, onto an encrypted queue (``RecheckQueue``), when
+the register was down or when following the child through the Update API failed; this service takes
+one such message, some minutes later:
 
-- the signal is gone, or no longer ``pending`` (checked already, or a redelivery): nothing happens;
+- the signal is gone, or ``mismatched`` (checked already): nothing happens;
+- the signal is ``verified`` (a subscription that failed at its POST queued the message, or this
+  message's own subscription failed after it verified the signal): its child is followed again, an
+  idempotent ``PUT /volgindicaties``, and the message comes back while the Update API is down;
 - the register is still down: ``RegisterUnavailable`` propagates, and the queue delivers again later;
 - the register agrees: the signal becomes ``verified`` (a versioned write) with its address
-  pseudonym on the registered address, as a verified POST stores it, and the child is followed
-  through the Update API when that is on;
+  pseudonym on the registered address and its parents' pseudonyms (and their links), as a verified
+  POST stores it, and the child is followed through the Update API when that is on; that write's
+  stream record (``pending`` to ``verified``) makes the match function match it again, for the
+  family and at the registered address (``services.matching``);
 - the register contradicts it: its professional is told once (the ledger), naming the signal, the
   case reference and the field, never what the register holds; only then is it marked
   ``mismatched``, so a failure in between sends nothing twice and loses no mail.
@@ -43,6 +49,8 @@ class Rechecked(StrEnum):
     SKIPPED = "skipped"
     VERIFIED = "verified"
     MISMATCHED = "mismatched"
+    FOLLOWED = "followed"
+    """A ``verified`` signal's child followed again: its subscription had failed."""
 
 
 class RecheckService:
@@ -66,7 +74,14 @@ class RecheckService:
 
     def recheck(self, message: Recheck) -> Rechecked:
         read = self._signals.get(message.signal_id)
-        if read is None or not self._still_pending(read.signal, message):
+        if read is None or not self._still_living(read.signal, message):
+            return Rechecked.SKIPPED
+        if read.signal.verification is Verification.VERIFIED:
+            followed = self._follow(message.bsn, read.signal)
+            if followed is Rechecked.FOLLOWED:
+                count("RegisterSubscriptionsRetried")
+            return followed
+        if read.signal.verification is not Verification.PENDING:
             return Rechecked.SKIPPED
         # RegisterUnavailable propagates: the message comes back after its visibility timeout.
         person = self._register.persons([message.bsn], RegisterUse.VERIFY).get(message.bsn)
@@ -76,21 +91,32 @@ class RecheckService:
             return Rechecked.MISMATCHED
         checked = Checked(Verification.VERIFIED, person)
         signal = read.signal
+        pseudonymiser = self._pseudonymiser()
+        # As a POST verified at once stores it; the stream then matches it on what it now holds.
         verified = replace(
             signal,
             verification=Verification.VERIFIED,
-            address_pseudonym=checked.address_pseudonym(self._pseudonymiser(), signal.child.address),
+            address_pseudonym=checked.address_pseudonym(pseudonymiser, signal.child.address),
+            parent_pseudonyms=checked.parent_pseudonyms(pseudonymiser),
+            rechecked_at=self._audit.now().replace(microsecond=0),
         )
         stored = self._store(read, verified, "recheck (BRP): verified")
         count("SignalsVerifiedLater")
-        if self._subscriptions is not None:
-            self._subscriptions.subscribe(message.bsn, stored.signal)
+        # Should the Update API fail now, the message comes back and finds the signal verified.
+        self._follow(message.bsn, stored.signal)
         return Rechecked.VERIFIED
 
-    def _still_pending(self, signal: Signal, message: Recheck) -> bool:
+    def _follow(self, bsn: str, signal: Signal) -> Rechecked:
+        """Follow the child of a verified signal (an idempotent PUT); ``RegisterUnavailable``
+        propagates, so the queue delivers the message again while the Update API is down."""
+        if self._subscriptions is None:
+            return Rechecked.SKIPPED
+        self._subscriptions.follow(bsn, signal)
+        return Rechecked.FOLLOWED
+
+    def _still_living(self, signal: Signal, message: Recheck) -> bool:
         return (
             signal.child_pseudonym.value == message.child_pseudonym
-            and signal.verification is Verification.PENDING
             and lifecycle.status_on(signal, self._audit.today()) is not None
         )
 

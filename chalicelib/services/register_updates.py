@@ -2,7 +2,8 @@
 
 - At a new verified signal, while the BSN is at hand, ``RegisterSubscriptions.subscribe`` follows
   the child (``PUT /volgindicaties/{bsn}``) until the last day any of its signals may exist, so a
-  second signal never shortens the following a first one needs.
+  second signal never shortens the following a first one needs. When the API fails, the BSN goes
+  on the recheck queue, whose consumer follows a ``verified`` signal's child again.
 - Each night ``NightlyFollow.run`` asks which followed children changed since the last run
   (``GET /wijzigingen?vanaf=``), hands them to ``RegisterFollowService.follow`` 20 at a time (which
   asks ``/personen`` and deletes on a death, re-keys on a move), and only then moves the cursor,
@@ -17,30 +18,49 @@ from datetime import date, timedelta
 
 from chalicelib.domain.model import Signal
 from chalicelib.domain.population import MAX_BATCH, RegisterUnavailable
+from chalicelib.domain.recheck import Recheck
 from chalicelib.observability import count, logger
 from chalicelib.ports import ChildPartitions
-from chalicelib.ports_register import FollowCursor, RegisterUpdates
+from chalicelib.ports_register import FollowCursor, RecheckQueue, RegisterUpdates
 from chalicelib.services.audit import Audit
 from chalicelib.services.register_follow import FollowOutcome, RegisterFollowService
+from chalicelib.services.verification import queue_recheck
 
 
 class RegisterSubscriptions:
-    def __init__(self, updates: RegisterUpdates, partitions: ChildPartitions) -> None:
+    """``retries``: the recheck queue, where a failed subscription goes to be tried again later
+    (``services.recheck`` follows a ``verified`` signal's child again); ``None``: it is not."""
+
+    def __init__(
+        self, updates: RegisterUpdates, partitions: ChildPartitions, retries: RecheckQueue | None = None
+    ) -> None:
         self._updates = updates
         self._partitions = partitions
+        self._retries = retries
 
     def subscribe(self, bsn: str, signal: Signal) -> bool:
-        """Follow the child of the stored ``signal``; ``False`` (logged, counted) when the API failed."""
+        """Follow the child of the stored ``signal``; ``False`` (logged, counted, queued for a retry
+        when there is a queue) when the API failed."""
+        try:
+            self.follow(bsn, signal)
+        except RegisterUnavailable as exc:
+            # The signal stands; the message names the status at most, never the BSN.
+            logger.warning("BRP Update API unavailable; child not followed", extra={"reason": str(exc)})
+            if self._retries is not None:
+                queue_recheck(self._retries, Recheck(signal.id, signal.child_pseudonym.value, bsn))
+            return False
+        return True
+
+    def follow(self, bsn: str, signal: Signal) -> None:
+        """Follow the child until the last day any of its signals may exist (an idempotent PUT);
+        ``RegisterUnavailable`` (counted) when the API failed."""
         partition = self._partitions.child_partition(signal.child_pseudonym.value)
         until = max([signal.delete_after, *(other.delete_after for other in partition.signals)])
         try:
             self._updates.subscribe(bsn, until)
-        except RegisterUnavailable as exc:
-            # The signal stands; the message names the status at most, never the BSN.
-            logger.warning("BRP Update API unavailable; child not followed", extra={"reason": str(exc)})
+        except RegisterUnavailable:
             count("RegisterSubscriptionsFailed")
-            return False
-        return True
+            raise
 
 
 @dataclass

@@ -58,14 +58,16 @@ def check_child(register: PopulationRegister | None, bsn: str, child: Child) -> 
 
 
 def queue_recheck(queue: RecheckQueue, recheck: Recheck) -> bool:
-    """Queue a pending signal's recheck; ``False`` (logged, counted) when the queue refused it.
+    """Queue a pending signal's recheck, or a failed subscription's retry; ``False`` (logged,
+    counted) when the queue refused it.
 
-    The signal stands either way: it stays ``pending``, as it would without the queue.
+    The signal stands either way: it stays as it is (``pending``, or its child unfollowed), as it
+    would without the queue.
     """
     try:
         queue.send(recheck)
     except Exception as exc:
-        logger.warning("recheck not queued; signal stays pending", extra={"reason": type(exc).__name__})
+        logger.warning("recheck not queued; signal left as it is", extra={"reason": type(exc).__name__})
         count("RechecksNotQueued")
         return False
     return True

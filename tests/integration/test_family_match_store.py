@@ -3,6 +3,7 @@ pseudonyms kept with the signal, and gone with it; held against the fake and Dyn
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -49,6 +50,26 @@ class FamilyMatchContract:
     def test_a_deleted_signal_takes_its_parent_links_along(self, stores: Stores) -> None:
         zoey = stores.add(child_of(ZOEY, (WILMA, GERRIT)))
         stores.signals.delete(stores.read(zoey), log_for(zoey, Action.SIGNAL_DELETED))
+        assert stores.matches.signals_with_parent(KEYS.child(WILMA).value) == []
+
+    def test_parents_a_recheck_learnt_are_linked_in_the_same_write_and_leave_with_the_signal(
+        self, stores: Stores
+    ) -> None:
+        pending = stores.add(replace(child_of(ZOEY, ()), verification=Verification.PENDING))
+        assert stores.matches.signals_with_parent(KEYS.child(WILMA).value) == []
+        read = stores.read(pending)
+        verified = replace(
+            pending,
+            verification=Verification.VERIFIED,
+            parent_pseudonyms=(KEYS.child(WILMA), KEYS.child(GERRIT)),
+            rechecked_at=START + timedelta(minutes=15),
+        )
+        [stored] = stores.signals.replace_signals([read.changed(verified)], log_for(pending, Action.SUBJECT_RECTIFIED))
+        assert [s.id for s in stores.matches.signals_with_parent(KEYS.child(GERRIT).value)] == [pending.id]
+        again = stores.read(pending).signal
+        assert again.parent_pseudonyms == verified.parent_pseudonyms
+        assert again.rechecked_at == START + timedelta(minutes=15) and again.version == stored.signal.version
+        stores.signals.delete(stores.read(pending), log_for(pending, Action.SIGNAL_DELETED))
         assert stores.matches.signals_with_parent(KEYS.child(WILMA).value) == []
 
     def test_a_signal_without_parents_is_found_by_none(self, stores: Stores) -> None:

@@ -4,10 +4,15 @@ learning which followed children moved or died since a day."""
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from chalicelib.adapters.brp.haal_centraal import BrpEndpoint
@@ -19,6 +24,9 @@ from tests.fake_population import ALEXANDER, PAOLO, ZOEY, InMemoryPopulationRegi
 TODAY = date(2026, 12, 2)
 LATER = date(2031, 5, 28)
 NEW_HOME = RegisteredAddress(postcode="3512JE", house_number=7)
+UPDATE_API_SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "brp_update_api.schema.json").read_text()
+)
 
 
 def updates_for(stand_in: BrpStandIn, sleeps: list[float] | None = None) -> HaalCentraalRegisterUpdates:
@@ -27,9 +35,24 @@ def updates_for(stand_in: BrpStandIn, sleeps: list[float] | None = None) -> Haal
     return HaalCentraalRegisterUpdates(lambda: endpoint, timeout=2.0, sleep=recorded.append)
 
 
+class Calendar:
+    """The day both sides of the contract see; the tests turn it."""
+
+    def __init__(self) -> None:
+        self.day = TODAY
+
+    def __call__(self) -> date:
+        return self.day
+
+
 @pytest.fixture
-def stand_in() -> Iterator[BrpStandIn]:
-    server = BrpStandIn(port=0, today=lambda: TODAY)
+def calendar() -> Calendar:
+    return Calendar()
+
+
+@pytest.fixture
+def stand_in(calendar: Calendar) -> Iterator[BrpStandIn]:
+    server = BrpStandIn(port=0, today=calendar)
     server.start()
     yield server
     server.stop()
@@ -63,12 +86,37 @@ class RegisterUpdatesContract:
         self.move(PAOLO)
         assert updates.changed_since(TODAY) == []
 
-    def test_a_following_that_ended_is_revived_by_subscribing_again(self, updates: Any) -> None:
-        updates.subscribe(ALEXANDER, TODAY - timedelta(days=1))
+    def turn_to(self, day: date) -> None:
+        raise NotImplementedError
+
+    def test_a_change_from_before_the_following_is_not_named(self, updates: Any) -> None:
         self.move(ALEXANDER)
-        self.move(ALEXANDER)
-        assert updates.changed_since(TODAY) == []
+        self.turn_to(TODAY + timedelta(days=1))
         updates.subscribe(ALEXANDER, LATER)
+        assert updates.changed_since(TODAY) == []
+
+    def test_a_following_ends_after_its_last_day(self, updates: Any) -> None:
+        updates.subscribe(ALEXANDER, TODAY)
+        self.move(ALEXANDER)
+        assert updates.changed_since(TODAY) == [ALEXANDER]
+        self.turn_to(TODAY + timedelta(days=1))
+        assert updates.changed_since(TODAY) == []
+
+    def test_an_extended_following_keeps_what_changed_before(self, updates: Any) -> None:
+        updates.subscribe(ALEXANDER, TODAY + timedelta(days=5))
+        self.move(ALEXANDER)
+        self.turn_to(TODAY + timedelta(days=1))
+        updates.subscribe(ALEXANDER, LATER)
+        assert updates.changed_since(TODAY) == [ALEXANDER]
+
+    def test_a_reopened_following_names_only_what_changed_since(self, updates: Any) -> None:
+        updates.subscribe(ALEXANDER, TODAY)
+        self.turn_to(TODAY + timedelta(days=1))
+        self.move(ALEXANDER)
+        self.turn_to(TODAY + timedelta(days=2))
+        updates.subscribe(ALEXANDER, LATER)
+        assert updates.changed_since(TODAY) == []
+        self.move(ALEXANDER)
         assert updates.changed_since(TODAY) == [ALEXANDER]  # named once
 
 
@@ -77,6 +125,9 @@ class TestInMemoryRegisterUpdates(RegisterUpdatesContract):
     def updates(self) -> InMemoryPopulationRegister:
         self.fake = InMemoryPopulationRegister(today=TODAY)
         return self.fake
+
+    def turn_to(self, day: date) -> None:
+        self.fake.today = day
 
     def move(self, bsn: str) -> None:
         self.fake.move(bsn, NEW_HOME, "0344")
@@ -87,9 +138,12 @@ class TestInMemoryRegisterUpdates(RegisterUpdatesContract):
 
 class TestHaalCentraalUpdatesAgainstTheStandIn(RegisterUpdatesContract):
     @pytest.fixture
-    def updates(self, stand_in: BrpStandIn) -> HaalCentraalRegisterUpdates:
-        self.stand_in = stand_in
+    def updates(self, stand_in: BrpStandIn, calendar: Calendar) -> HaalCentraalRegisterUpdates:
+        self.stand_in, self.calendar = stand_in, calendar
         return updates_for(stand_in)
+
+    def turn_to(self, day: date) -> None:
+        self.calendar.day = day
 
     def move(self, bsn: str) -> None:
         self.stand_in.move(bsn, NEW_HOME.postcode, NEW_HOME.house_number, "0344")
@@ -99,8 +153,34 @@ class TestHaalCentraalUpdatesAgainstTheStandIn(RegisterUpdatesContract):
 
 
 def test_the_adapter_puts_the_end_date_as_the_api_defines(stand_in: BrpStandIn) -> None:
+    """``einddatum`` is the first day the person is no longer followed: the day after ``until``."""
     updates_for(stand_in).subscribe(ZOEY, LATER)
-    assert stand_in.followed == {ZOEY: LATER}
+    assert stand_in.followed == {ZOEY: LATER + timedelta(days=1)}
+
+
+def test_the_stand_in_answers_as_the_update_api_spec_declares(stand_in: BrpStandIn) -> None:
+    updates = updates_for(stand_in)
+    updates.changed_since(TODAY)  # fetches a token
+    bearer = f"Bearer {next(iter(stand_in._tokens))}"
+    placed = stand_in.volgindicatie(bearer, ZOEY, {"einddatum": LATER.isoformat()})
+    changed = stand_in.volgindicatie(bearer, ZOEY, {"einddatum": (LATER + timedelta(days=1)).isoformat()})
+    assert (placed[0], changed[0]) == (201, 200)
+    stand_in.move(ZOEY, NEW_HOME.postcode, NEW_HOME.house_number, "0344")
+    status, changes = stand_in.wijzigingen(bearer, TODAY.isoformat())
+    assert status == 200 and changes["burgerservicenummers"] == [ZOEY]
+    for schema, answer in (("VolgindicatieRaadplegen", placed[1]), ("GewijzigdePersonenHalCollectie", changes)):
+        jsonschema.validate(answer, {**UPDATE_API_SCHEMA, "$ref": f"#/$defs/{schema}"})
+    assert changed[1]["begindatum"] == TODAY.isoformat()
+
+
+def test_the_stand_in_refuses_an_accept_header_without_hal_as_a_strict_gateway_does(stand_in: BrpStandIn) -> None:
+    updates_for(stand_in).changed_since(TODAY)  # the adapter asks for HAL: answered
+    request = urllib.request.Request(
+        f"{stand_in.url}/wijzigingen?vanaf={TODAY}", headers={"Accept": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=2)
+    assert refused.value.code == 406
 
 
 def test_a_503_is_tried_again_and_a_register_that_keeps_failing_is_unavailable(stand_in: BrpStandIn) -> None:

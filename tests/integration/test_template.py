@@ -51,10 +51,13 @@ FUNCTIONS = {
     "Lifecycle": "LifecycleRole",
     "LifecycleWork": "LifecycleWorkRole",
     "RegisterFollow": "RegisterFollowRole",
+    "RecheckWork": "RecheckWorkRole",
 }
 # Actions IAM cannot scope to a resource: listing stream ARNs (no data), and Lambda sending the
 # functions' trace segments (function name, timings, errors; no request data) to X-Ray.
 UNSCOPED_ACTIONS = {"dynamodb:liststreams", "xray:puttracesegments", "xray:puttelemetryrecords"}
+# The recheck queue of the tour (the template's RecheckQueue), created on moto without its wait.
+RECHECK_QUEUE = "verwijsindex-test-recheck"
 
 
 def _stale(path: Path) -> bool:
@@ -270,6 +273,7 @@ def test_every_function_reads_its_settings_from_the_stack(templates, stage):
         assert variables["PSEUDONYM_KEY_PARAMETER"] == {"Ref": "PseudonymKeyParameterName"}
         assert variables["MAIL_SENDER"] == {"Ref": "MailSender"}
         assert variables["LIFECYCLE_QUEUE"] == {"Fn::GetAtt": ["LifecycleWorkQueue", "QueueName"]}
+        assert variables["RECHECK_QUEUE"] == {"Fn::GetAtt": ["RecheckQueue", "QueueName"]}
         assert variables["LOGBOOK_RETENTION_DAYS"] == packaging.stage_environment(stage)["LOGBOOK_RETENTION_DAYS"]
         Settings.from_environ(Resolver(template)(variables))  # nothing the app needs is missing
         assert "SIGNALS_STREAM_ARN" not in variables  # the event source's Stream is the real one
@@ -295,12 +299,14 @@ def test_the_match_function_reads_the_signals_stream_with_partial_failures_and_a
     assert properties["DestinationConfig"] == {
         "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["MatchDeadLetterQueue", "Arn"]}}
     }
-    # Only inserted signals invoke it: the filter the local poller applies too (local/stream_filter.py).
+    # Only inserted signals and rechecked ones invoke it: the filter the local poller applies too
+    # (local/stream_filter.py).
     from local.stream_filter import match_function_filters
 
-    [pattern] = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
-    assert [pattern] == match_function_filters(templates[stage])
-    assert pattern["eventName"] == ["INSERT"]
+    patterns = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
+    assert patterns == match_function_filters(templates[stage])
+    assert [pattern["eventName"] for pattern in patterns] == [["INSERT"], ["MODIFY"]]
+    assert patterns[1]["dynamodb"]["OldImage"] == {"verification": {"S": ["pending"]}}
     queue = resources["MatchDeadLetterQueue"]["Properties"]
     assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
@@ -370,6 +376,7 @@ def test_alarms_watch_matching_the_lifecycle_and_the_api_and_notify_the_topic(te
             dimensions(QueueName=f"verwijsindex-{stage}-lifecycle-work-dlq"),
         ),
         ("AWS/SQS", "ApproximateAgeOfOldestMessage", dimensions(QueueName=f"verwijsindex-{stage}-lifecycle-work")),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions(QueueName=f"verwijsindex-{stage}-recheck-dlq")),
         ("AWS/ApiGateway", "5XXError", dimensions(ApiName=f"verwijsindex-{stage}", Stage="api")),
     ]
     for key in expected:
@@ -483,6 +490,7 @@ SUPPRESSED_CHECKS = {
     "Lifecycle": {"CKV_AWS_116", "CKV_AWS_117"},
     "LifecycleWork": {"CKV_AWS_116", "CKV_AWS_117"},
     "RegisterFollow": {"CKV_AWS_116", "CKV_AWS_117"},
+    "RecheckWork": {"CKV_AWS_116", "CKV_AWS_117"},
     "RestAPI": {"CKV_AWS_73", "CKV_AWS_120"},
     "IdempotencyTable": {"CKV_AWS_28"},
 }
@@ -509,6 +517,7 @@ LOG_GROUPS = (
     "LifecycleLogGroup",
     "LifecycleWorkLogGroup",
     "RegisterFollowLogGroup",
+    "RecheckWorkLogGroup",
 )
 # AWS keeps this many concurrent executions of an account unreserved.
 UNRESERVED_MINIMUM = 100
@@ -685,6 +694,72 @@ def test_the_nightly_job_fans_out_over_an_encrypted_queue_with_a_dead_letter_que
     assert not any(a.startswith("ses:") for s in planner for a in _as_list(s["Action"]))
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_pending_signal_waits_for_its_recheck_on_an_encrypted_queue_only_the_api_and_its_consumer_touch(
+    templates, stage
+):
+    """The recheck queue carries a BSN: KMS-encrypted, kept at most a day, read by one function only."""
+    from chalicelib.adapters.sqs_recheck import RECHECK_DELAY_SECONDS
+
+    template = templates[stage]
+    resources = template["Resources"]
+    resolve = Resolver(template)
+    consumer = resources["RecheckWork"]["Properties"]
+    assert consumer["Handler"] == "app.recheck_work"
+    [(name, source)] = consumer["Events"].items()
+    assert (name, source["Type"]) == ("RecheckWorkSqsEventSource", "SQS")
+    assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["RecheckQueue", "Arn"]}
+    assert source["Properties"]["BatchSize"] == 1  # a failure raises: only its own message comes back
+    assert 2 <= source["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= consumer["ReservedConcurrentExecutions"]
+    queue = resources["RecheckQueue"]["Properties"]
+    assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert queue["DelaySeconds"] == RECHECK_DELAY_SECONDS  # the adapter sends without a delay of its own
+    assert queue["MessageRetentionPeriod"] <= 24 * 3600
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Timeout"]
+    redrive = queue["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["RecheckDeadLetterQueue", "Arn"]}
+    # Every try happens, and the last failed one reaches the dead-letter queue, before the message expires.
+    tries = queue["DelaySeconds"] + redrive["maxReceiveCount"] * queue["VisibilityTimeout"]
+    assert tries < queue["MessageRetentionPeriod"]
+    dead_letters = resources["RecheckDeadLetterQueue"]["Properties"]
+    assert dead_letters["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    # A message keeps its first enqueue time in the dead-letter queue: it must outlive the queue's day.
+    assert queue["MessageRetentionPeriod"] < dead_letters["MessageRetentionPeriod"] <= 7 * 24 * 3600
+    [alarm] = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+        and resolve(r["Properties"]["Dimensions"])
+        == [{"Name": "QueueName", "Value": f"verwijsindex-{stage}-recheck-dlq"}]
+    ]
+    assert (alarm["MetricName"], alarm["Threshold"]) == ("ApproximateNumberOfMessagesVisible", 1)
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+    queue_arn = resolve({"Fn::GetAtt": ["RecheckQueue", "Arn"]})
+    key = resolve({"Fn::GetAtt": ["DataKey", "Arn"]})
+    through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
+    receive = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+    for function, role in FUNCTIONS.items():
+        statements = role_statements(template, role)
+        sends = [allowed(statements, resolve, Request(a, queue_arn)) for a in ("sqs:GetQueueUrl", "sqs:SendMessage")]
+        assert sends == [function == "APIHandler"] * 2, function
+        assert [allowed(statements, resolve, Request(a, queue_arn)) for a in receive] == [
+            function == "RecheckWork"
+        ] * 3, function
+    api, worker = role_statements(template, "ApiHandlerRole"), role_statements(template, "RecheckWorkRole")
+    assert allowed(api, resolve, Request("kms:GenerateDataKey", key, through_sqs))
+    assert allowed(worker, resolve, Request("kms:Decrypt", key, through_sqs))
+    assert not allowed(worker, resolve, Request("kms:GenerateDataKey", key, through_sqs))
+
+
+def test_packaging_refuses_a_stage_whose_recheck_queue_is_not_the_templates():
+    template = json.loads(packaging.MERGE_TEMPLATE.read_text())
+    environment = packaging.stage_environment("dev")
+    packaging.check_names(template, "dev", environment)
+    with pytest.raises(packaging.PackagingError, match="RECHECK_QUEUE"):
+        packaging.check_names(template, "dev", environment | {"RECHECK_QUEUE": "verwijsindex-dev-rechecks"})
+
+
 def test_the_deployment_package_holds_the_app_and_linux_builds_of_its_dependencies(packaged):
     archive = packaged["dev"].with_name("deployment.zip")
     names = set(zipfile.ZipFile(archive).namelist())
@@ -786,6 +861,7 @@ FUNCTION_OF_ENTRY_POINT = {
     "lifecycle": "Lifecycle",
     "lifecycle_work": "LifecycleWork",
     "register_follow": "RegisterFollow",
+    "recheck_work": "RecheckWork",
 }
 TRANSACT_ACTIONS = {
     "Put": "PutItem",
@@ -840,7 +916,10 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
     from tests.conftest import CONFIGURATION_SET, KEY_PARAMETER, SENDER, WORK_QUEUE
 
     resolve = Resolver(templates["dev"])
-    work_queue = resolve({"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]})
+    queues = {
+        WORK_QUEUE: resolve({"Fn::GetAtt": ["LifecycleWorkQueue", "Arn"]}),
+        RECHECK_QUEUE: resolve({"Fn::GetAtt": ["RecheckQueue", "Arn"]}),
+    }
     table_arn = {
         name: resolve({"Fn::GetAtt": [logical, "Arn"]}) for logical, name in table_names.by_logical_id().items()
     }
@@ -875,10 +954,10 @@ def recorder(container: Any, table_names: TableNames, templates: dict[str, dict[
             assert params["Name"] == KEY_PARAMETER, params["Name"]
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter}"
             return [Request("ssm:GetParameter", arn)]
-        if service == "sqs" and name in ("GetQueueUrl", "SendMessageBatch"):
+        if service == "sqs" and name in ("GetQueueUrl", "SendMessage", "SendMessageBatch"):
             named = params.get("QueueName") or params["QueueUrl"].rpartition("/")[2]
-            assert named == WORK_QUEUE, f"the app used a queue the template does not create: {named}"
-            return [Request("sqs:SendMessage" if name == "SendMessageBatch" else f"sqs:{name}", work_queue)]
+            assert named in queues, f"the app used a queue the template does not create: {named}"
+            return [Request("sqs:GetQueueUrl" if name == "GetQueueUrl" else "sqs:SendMessage", queues[named])]
         if service == "sesv2" and name == "SendEmail":
             assert params["FromEmailAddress"] == SENDER
             # SES v2 authorises a raw message as ses:SendRawEmail (and a simple one as ses:SendEmail).
@@ -1005,8 +1084,10 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         _console_tour(client, routes, visited, ggd_organisation.id, match_id, builders.bsn(5))
         prefix = resolve_parameter(templates["dev"], "BrpParametersPath")
         work = QueueDrainer(boto3.client("sqs"), WORK_QUEUE, lambda e: client.lambda_.invoke("lifecycle_work", e))
-        drain = work.drain
-        _population_register_tour(container, prefix, call, stream, (ggd, team), lambda: job("register_follow"), drain)
+        rechecks = QueueDrainer(boto3.client("sqs"), RECHECK_QUEUE, lambda e: client.lambda_.invoke("recheck_work", e))
+        _population_register_tour(
+            container, prefix, call, stream, (ggd, team), lambda: job("register_follow"), work.drain, rechecks.drain
+        )
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
         clock.set(clock.now() + timedelta(days=2 * 366))
@@ -1036,26 +1117,39 @@ def resolve_parameter(template: dict[str, Any], name: str) -> str:
 
 
 def _population_register_tour(
-    container: Any, prefix: str, call: Any, stream: Any, tokens: tuple[str, str], nightly: Any, drain: Any
+    container: Any,
+    prefix: str,
+    call: Any,
+    stream: Any,
+    tokens: tuple[str, str],
+    nightly: Any,
+    drain: Any,
+    recheck: Any,
 ) -> None:
     """With the register on (the stand-in, also as the Update API): two signals verified and their
     children followed, a family match; then a move and a death, followed up by the nightly run; then
-    with BRP_FOLLOW=ask another move, planned onto the work queue and asked about by its workers."""
+    two signals accepted while the register was down, one verified by its recheck, one mismatched;
+    then with BRP_FOLLOW=ask another move, planned onto the work queue and asked about by its workers."""
     from dataclasses import replace
 
     import boto3
 
+    from infra.queues import create_recheck_queue
     from local.brp_stand_in import BrpStandIn
     from tests import builders
-    from tests.fake_population import ALEXANDER, ZOEY
+    from tests.fake_population import ALEXANDER, MIRIK, PAOLO, ZOEY
 
     stand_in = BrpStandIn()
     stand_in.start()
     try:
         stand_in.provision(boto3.client("ssm"), prefix)  # not the container's session: setting up is no call
-        settings = replace(container.settings, brp="on", brp_parameters=prefix, brp_follow="update-api")
+        create_recheck_queue(boto3.client("sqs"), RECHECK_QUEUE, wait_seconds=0)
+        settings = replace(
+            container.settings, brp="on", brp_parameters=prefix, brp_follow="update-api", recheck_queue=RECHECK_QUEUE
+        )
         container.__dict__["settings"] = settings
-        for built in ("population_register", "register_updates", "register_follow", "nightly_follow", "signals"):
+        built_again = ("population_register", "register_updates", "register_follow", "nightly_follow", "signals")
+        for built in (*built_again, "recheck"):
             container.__dict__.pop(built, None)  # built again with the register on
         for bsn, token, born in ((ZOEY, tokens[0], "2018-11-14"), (ALEXANDER, tokens[1], "2009-05-29")):
             child = builders.child(bsn=bsn, family_name_prefix="den", family_name="Braber", birth_date=born)
@@ -1066,6 +1160,17 @@ def _population_register_tour(
         stand_in.record_death(ZOEY, "2026-11-30")
         container.__dict__.pop("pseudonymiser", None)  # a Lambda instance of its own loads the key again
         nightly()  # tells the professionals and Utrecht's regievoerder, deletes Zoey's signal
+        pending = []
+        later = ((PAOLO, tokens[0], "Jager", "2009-01-01"), (MIRIK, tokens[1], "Jansen", "2010-01-01"))
+        for bsn, token, family_name, born in later:
+            stand_in.fail_next(503, count=2)  # the POST's call and its one retry: accepted as pending
+            child = builders.child(bsn=bsn, family_name_prefix="de", family_name=family_name, birth_date=born)
+            pending.append(call("POST", "/v1/signals", token, builders.signal_body(child=child))["id"])
+        container.__dict__.pop("pseudonymiser", None)  # the consumer's instance loads the key itself
+        assert recheck() == 2  # Paolo's is verified and followed; Mirik's is mismatched, its professional told
+        checked = [container.signal_store.get(signal_id).signal.verification.value for signal_id in pending]
+        assert checked == ["verified", "mismatched"]
+        assert PAOLO in stand_in.followed and MIRIK not in stand_in.followed
         container.__dict__["settings"] = replace(settings, brp_follow="ask")
         for built in ("register_follow", "nightly_follow", "ask_planner", "register_ask", "work_queue"):
             container.__dict__.pop(built, None)  # the night's functions, each an instance of its own

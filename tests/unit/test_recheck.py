@@ -97,21 +97,89 @@ def test_the_register_agreeing_verifies_the_signal_on_its_registered_address_and
 def test_a_redelivered_message_changes_nothing_the_second_time(world: World) -> None:
     signal = world.pending()
     world.service.recheck(message(signal))
-    assert world.service.recheck(message(signal)) is Rechecked.SKIPPED
+    # Verified already: the child is followed once more (an idempotent PUT), nothing else happens.
+    assert world.service.recheck(message(signal)) is Rechecked.FOLLOWED
     assert world.stored(signal).version == signal.version + 1
     assert world.register.requests == 1
+    assert world.register.followed == {ZOEY: signal.delete_after}
+    assert world.mailer.sent == []
 
 
-def test_a_signal_gone_meanwhile_or_never_pending_is_left_alone(world: World) -> None:
+def test_a_signal_gone_meanwhile_mismatched_or_never_checked_is_left_alone(world: World) -> None:
     signal = world.pending()
-    verified = replace(signal, id=builders.domain_signal(seed=8).id, verification=Verification.VERIFIED)
-    world.store.put(verified)
+    for seed, verification in ((8, Verification.MISMATCHED), (9, Verification.NOT_CHECKED)):
+        other = replace(signal, id=builders.domain_signal(seed=seed).id, verification=verification)
+        world.store.put(other)
+        assert world.service.recheck(message(other)) is Rechecked.SKIPPED
     assert world.service.recheck(Recheck("01JGONE0000000000000000000", signal.child_pseudonym.value, ZOEY)) is (
         Rechecked.SKIPPED
     )
-    assert world.service.recheck(message(verified)) is Rechecked.SKIPPED
     assert world.service.recheck(Recheck(signal.id, "another-child", ZOEY)) is Rechecked.SKIPPED
     assert world.register.requests == 0
+    assert world.register.followed == {}
+
+
+def test_a_subscription_that_fails_after_the_recheck_verified_comes_back_and_follows_the_child(
+    world: World,
+) -> None:
+    updates = InMemoryPopulationRegister(today=START.date())
+    updates.unavailable = True
+    world.service = replace_subscriptions(world, RegisterSubscriptions(updates, world.store))
+    signal = world.pending()
+    with pytest.raises(RegisterUnavailable):
+        world.service.recheck(message(signal))
+    # Verified and stored all the same: the stream matches it; the message comes back for the rest.
+    assert world.stored(signal).verification is Verification.VERIFIED
+    with pytest.raises(RegisterUnavailable):
+        world.service.recheck(message(signal))
+    updates.unavailable = False
+    assert world.service.recheck(message(signal)) is Rechecked.FOLLOWED
+    assert updates.followed == {ZOEY: signal.delete_after}
+    assert world.register.requests == 1 and world.stored(signal).version == signal.version + 1
+
+
+def replace_subscriptions(world: World, subscriptions: RegisterSubscriptions) -> RecheckService:
+    return RecheckService(
+        world.register,
+        world.store,
+        world.ledger,
+        world.mailer,
+        builders.pseudonymiser,
+        Audit(FixedClock(START + timedelta(minutes=15)), lambda at: MonotonicUlids().next(at, os.urandom(10))),
+        subscriptions,
+    )
+
+
+def test_a_verified_post_whose_subscription_failed_queues_a_retry_the_consumer_follows_through() -> None:
+    register, queue, store = (
+        InMemoryPopulationRegister(),
+        InMemoryRecheckQueue(),
+        InMemoryMatchStore(InMemoryLogbook(), InMemoryNotificationLedger(InMemoryLogbook())),
+    )
+    updates = InMemoryPopulationRegister(today=START.date())
+    updates.unavailable = True
+    subscriptions = RegisterSubscriptions(updates, store, retries=queue)
+    signal = post(register, queue, store, subscriptions)
+    assert signal.verification is Verification.VERIFIED and updates.followed == {}
+    assert queue.sent == [Recheck(signal.id, KEYS.child(ZOEY).value, ZOEY)]
+
+    consumer = RecheckService(
+        register,
+        store,
+        InMemoryNotificationLedger(InMemoryLogbook()),
+        RecordingMailer(),
+        builders.pseudonymiser,
+        Audit(FixedClock(START + timedelta(minutes=15)), lambda at: MonotonicUlids().next(at, os.urandom(10))),
+        RegisterSubscriptions(updates, store),  # the consumer raises instead: SQS delivers again
+    )
+    bodies = [recheck.to_json() for recheck in queue.take()]
+    with pytest.raises(RegisterUnavailable):
+        handle_rechecks(bodies, consumer)
+    updates.unavailable = False
+    assert handle_rechecks(bodies, consumer) == {"followed": 1}
+    assert updates.followed == {ZOEY: signal.delete_after}
+    assert register.requests == 1  # the register is not asked again
+    assert queue.sent == []
 
 
 def test_the_register_still_down_raises_so_the_queue_delivers_again_later(world: World) -> None:
@@ -161,7 +229,12 @@ def test_a_recheck_message_carries_the_bsn_but_never_shows_it() -> None:
         assert "9999" not in str(refused.value)
 
 
-def post(register: InMemoryPopulationRegister, queue: InMemoryRecheckQueue, store: InMemorySignalStore) -> Signal:
+def post(
+    register: InMemoryPopulationRegister,
+    queue: InMemoryRecheckQueue,
+    store: InMemorySignalStore,
+    subscriptions: RegisterSubscriptions | None = None,
+) -> Signal:
     ids = MonotonicUlids()
     signals = SignalService(
         store,
@@ -169,6 +242,7 @@ def post(register: InMemoryPopulationRegister, queue: InMemoryRecheckQueue, stor
         builders.pseudonymiser,
         Audit(FixedClock(START), lambda at: ids.next(at, os.urandom(10))),
         register=register,
+        subscriptions=subscriptions,
         rechecks=queue,
     )
     child = builders.child(bsn=ZOEY, family_name_prefix="den", family_name="Braber", birth_date="2018-11-14")
@@ -202,7 +276,7 @@ def test_the_consumer_rechecks_each_message_and_drops_what_is_no_recheck(world: 
     second = replace(second, id=builders.domain_signal(seed=9).id)
     world.store.put(second)
     bodies = [message(first).to_json(), "not a recheck", message(second).to_json(), message(first).to_json()]
-    assert handle_rechecks(bodies, world.service) == {"verified": 1, "malformed": 1, "mismatched": 1, "skipped": 1}
+    assert handle_rechecks(bodies, world.service) == {"verified": 1, "malformed": 1, "mismatched": 1, "followed": 1}
     assert handle_rechecks([message(first).to_json()], None) == {"off": 1}
 
 
@@ -210,3 +284,16 @@ def test_the_consumer_raises_while_the_register_is_down_so_sqs_retries(world: Wo
     world.register.unavailable = True
     with pytest.raises(RegisterUnavailable):
         handle_rechecks([message(world.pending()).to_json()], world.service)
+
+
+def test_a_failed_subscription_whose_retry_the_queue_refuses_loses_no_signal() -> None:
+    register, store = (
+        InMemoryPopulationRegister(),
+        InMemoryMatchStore(InMemoryLogbook(), InMemoryNotificationLedger(InMemoryLogbook())),
+    )
+    updates = InMemoryPopulationRegister(today=START.date())
+    updates.unavailable = True
+    refusing = InMemoryRecheckQueue(refuse=True)
+    signal = post(register, refusing, store, RegisterSubscriptions(updates, store, retries=refusing))
+    assert store.signals[signal.id].verification is Verification.VERIFIED
+    assert updates.followed == {} and refusing.sent == []

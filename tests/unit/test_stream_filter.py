@@ -11,15 +11,47 @@ from local.stream_filter import match_function_filters, passes
 from tests.unit.test_stream_poller import ARN, FakeStreams, Function, raw_record
 
 
-def record(sk: str, event_name: str = "INSERT", pk: str = "CHILD#abc") -> dict[str, Any]:
+def record(
+    sk: str, event_name: str = "INSERT", pk: str = "CHILD#abc", old: str | None = None, new: str | None = None
+) -> dict[str, Any]:
+    """A stream record; ``old`` and ``new``: the signal's ``verification`` in each image."""
     raw = raw_record(1, event_name)
     raw["dynamodb"]["Keys"] = {"pk": {"S": pk}, "sk": {"S": sk}}
+    for image, verification in (("OldImage", old), ("NewImage", new)):
+        if verification is not None:
+            raw["dynamodb"][image] = {"sk": {"S": sk}, "verification": {"S": verification}}
     return raw
 
 
-def test_the_template_lets_only_inserted_signals_through_by_their_key_shape() -> None:
-    [pattern] = match_function_filters()
-    assert pattern == {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": keys.SIGNAL_PREFIX}]}}}}
+def test_the_template_lets_inserted_signals_and_rechecked_ones_through() -> None:
+    inserted, rechecked = match_function_filters()
+    signal_key = {"Keys": {"sk": {"S": [{"prefix": keys.SIGNAL_PREFIX}]}}}
+    assert inserted == {"eventName": ["INSERT"], "dynamodb": signal_key}
+    assert rechecked == {
+        "eventName": ["MODIFY"],
+        "dynamodb": {
+            **signal_key,
+            "OldImage": {"verification": {"S": ["pending"]}},
+            "NewImage": {"verification": {"S": ["verified"]}},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "invoked"),
+    [
+        ("pending", "verified", True),  # a recheck verified it: matched again
+        ("pending", "mismatched", False),
+        ("verified", "verified", False),  # a later change of a verified signal
+        (None, None, False),  # without the register
+        ("pending", "pending", False),
+    ],
+)
+def test_only_the_recheck_that_verifies_a_signal_passes_among_its_changes(
+    old: str | None, new: str | None, invoked: bool
+) -> None:
+    sk = keys.signal_key("abc", "sg_1")["sk"]
+    assert passes(record(sk, "MODIFY", old=old, new=new), match_function_filters()) is invoked
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from chalicelib.adapters.dynamodb.items import guard_to_item, signal_to_item
 from chalicelib.adapters.dynamodb.match_items import match_to_item
 from chalicelib.adapters.dynamodb.table import serialise
 from chalicelib.domain.matching import both_sides, find_matches
-from chalicelib.domain.model import Signal
+from chalicelib.domain.model import Signal, Verification
 from chalicelib.domain.notifications import plan
 from chalicelib.services.matching import MatchOutcome, MatchService
 from chalicelib.stream import handle_batch
@@ -122,6 +122,25 @@ def test_modified_signal_is_ignored(stream: Stream) -> None:
 
     assert response == {"batchItemFailures": []}
     assert service.processed == []
+
+
+def test_a_signal_a_recheck_verified_is_matched_again_and_no_other_change_of_it(stream: Stream) -> None:
+    service = RecordingService()
+    pending = signal(verification=Verification.PENDING)
+    verified = replace(pending, verification=Verification.VERIFIED, rechecked_at=START + timedelta(minutes=15))
+    mismatched = replace(pending, verification=Verification.MISMATCHED)
+    archived = replace(verified, archived_on=date(2027, 1, 1))
+    response = handle(
+        [
+            stream.record("MODIFY", signal_to_item(verified), signal_to_item(pending)),
+            stream.record("MODIFY", signal_to_item(mismatched), signal_to_item(pending)),
+            stream.record("MODIFY", signal_to_item(archived), signal_to_item(verified)),
+        ],
+        service,
+    )
+    assert response == {"batchItemFailures": []}
+    assert service.processed == [verified]
+    assert service.processed[0].rechecked_at == verified.rechecked_at
 
 
 def test_removed_signal_is_ignored(stream: Stream) -> None:

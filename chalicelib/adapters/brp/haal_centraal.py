@@ -96,14 +96,14 @@ class HaalCentraalPopulationRegister:
     def _post_personen(self, body: dict[str, Any]) -> Any:
         return self._authorised("POST", self._endpoint().base_url.rstrip("/") + "/personen", body)
 
-    def _authorised(self, method: str, url: str, body: dict[str, Any] | None) -> Any:
+    def _authorised(self, method: str, url: str, body: dict[str, Any] | None, accept: str = JSON) -> Any:
         """One request with the bearer token, tried again on 429/503 or a failed connection."""
         data = None if body is None else json.dumps(body).encode()
         renewed = False
         for attempt in range(1, self._attempts + 1):
             try:
                 self.requests += 1
-                bearer = {"Authorization": f"Bearer {self._bearer()}"}
+                bearer = {"Authorization": f"Bearer {self._bearer()}", "Accept": accept}
                 return self._send(url, data, JSON, bearer, method)
             except _Failed as failure:
                 if failure.status == 401 and not renewed:

@@ -75,6 +75,7 @@ def signal_to_item(signal: Signal) -> Item:
             # Absent without the population register (BRP): not checked, no parents known.
             "verification": None if signal.verification is Verification.NOT_CHECKED else signal.verification.value,
             "parent_pseudonyms": [parent.value for parent in signal.parent_pseudonyms] or None,
+            "rechecked": keys.iso_instant(signal.rechecked_at) if signal.rechecked_at else None,
         }
     )
 
@@ -157,6 +158,7 @@ def item_to_signal(item: Item) -> Signal:
         version=int(item.get("version", 0)),
         verification=Verification(item.get("verification", Verification.NOT_CHECKED)),
         parent_pseudonyms=tuple(Pseudonym(p, item["ckv"]) for p in item.get("parent_pseudonyms", [])),
+        rechecked_at=keys.parse_instant(item["rechecked"]) if item.get("rechecked") else None,
     )
 
 

@@ -23,6 +23,7 @@ stored                      meaning
 ``ref``                     the organisation's case reference
 ``reason``                  why a signal was closed early
 ``idem``                    the ``Idempotency-Key`` the signal was created with
+``rechecked``               when a recheck verified a signal accepted while the register was down
 ``held_by``                 the id of the signal an active-signal guard belongs to
 ``owner_id``                the id of the signal a match record is shown with
 ``sides`` (a list of maps)  the regievoerder's record of each signal: ``sid`` its id, ``c`` the

@@ -154,10 +154,15 @@ class DynamoDBSignalStore:
         )
 
     def replace_signals(self, updated: Sequence[SignalWithMatches], log: LogEntry) -> list[SignalWithMatches]:
-        """Rewrite a child's signals (a correction of the child's data) and log it, all at once."""
+        """Rewrite a child's signals (a correction of the child's data, a recheck) and log it, all at
+        once, with their parent links: a recheck's verification brings the parents, and a corrected
+        birth date moves the links' TTL with the signal's. No change ever drops a parent."""
         stored = [read.changed(replace(read.signal, version=read.signal.version + 1)) for read in updated]
-        puts = [self._versioned_put(old.signal, new.signal) for old, new in zip(updated, stored, strict=True)]
-        self._change([*puts, self._logbook.put(log)])
+        writes: list[Write] = []
+        for old, new in zip(updated, stored, strict=True):
+            writes.append(self._versioned_put(old.signal, new.signal))
+            writes += [self._table.put(link) for link in parent_link_items(new.signal)]
+        self._change([*writes, self._logbook.put(log)])
         for read in stored:
             self._matches.refresh_counterparts(read)
         return stored
