@@ -1084,9 +1084,18 @@ def test_every_aws_call_each_function_makes_is_allowed_by_its_role(recorder, con
         _console_tour(client, routes, visited, ggd_organisation.id, match_id, builders.bsn(5))
         prefix = resolve_parameter(templates["dev"], "BrpParametersPath")
         work = QueueDrainer(boto3.client("sqs"), WORK_QUEUE, lambda e: client.lambda_.invoke("lifecycle_work", e))
-        rechecks = QueueDrainer(boto3.client("sqs"), RECHECK_QUEUE, lambda e: client.lambda_.invoke("recheck_work", e))
         _population_register_tour(
-            container, prefix, call, stream, (ggd, team), lambda: job("register_follow"), work.drain, rechecks.drain
+            container,
+            prefix,
+            call,
+            stream,
+            (ggd, team),
+            lambda: job("register_follow"),
+            work.drain,
+            # The tour creates the recheck queue: the drainer finds it then.
+            lambda: QueueDrainer(
+                boto3.client("sqs"), RECHECK_QUEUE, lambda e: client.lambda_.invoke("recheck_work", e)
+            ).drain(),
         )
         clock.set(clock.now() + timedelta(days=15))
         job()  # reminders
