@@ -79,6 +79,7 @@ def signal_out(read: SignalWithMatches, status: SignalStatus, today: date) -> Si
     return SignalOut(
         id=signal.id,
         status=status.value,
+        verification=signal.verification.value,
         created_at=signal.created_at,
         active_until=signal.active_until,
         delete_after=signal.delete_after,

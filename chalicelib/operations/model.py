@@ -9,7 +9,7 @@ from typing import Any
 from chalicelib.domain.model import PrincipalKind
 
 # The full version in every response's API-Version header; the major one is the base path.
-API_VERSION = "1.2.0"
+API_VERSION = "1.3.0"
 BASE_PATH = "/v1"
 OPENAPI_PATH = "/openapi.json"
 

@@ -175,9 +175,24 @@ class MatchOut(BaseModel):
     other_answer: MatchAnswerOut | None = Field(default=None, description="How the other professional answered")
 
 
+VERIFICATION_DESCRIPTION = (
+    "How the child was checked against the population register (BRP); never what the register holds. "
+    "`not_checked`: this deployment runs without the register. "
+    "`verified`: the BSN exists and the family name and birth date agree with the register. "
+    "`pending`: the register could not be reached when the signal arrived; it is checked again "
+    "automatically and becomes `verified` or `mismatched`. "
+    "`mismatched`: that later check found the BSN, family name or birth date not agreeing with the "
+    "register; the professional was mailed once. The signal stays until the organisation closes it "
+    "(as `unjustified` for a typing error, then signals again with the right data)."
+)
+
+
 class SignalOut(BaseModel):
     id: str
     status: Literal["active", "archived"]
+    verification: Literal["not_checked", "verified", "pending", "mismatched"] = Field(
+        description=VERIFICATION_DESCRIPTION
+    )
     created_at: datetime
     active_until: date
     delete_after: date

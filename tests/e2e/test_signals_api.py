@@ -16,6 +16,7 @@ ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 SIGNAL_KEYS = {
     "id",
     "status",
+    "verification",
     "created_at",
     "active_until",
     "delete_after",
@@ -71,6 +72,7 @@ def test_post_returns_201_with_exactly_the_contract_signal(api, org):
     assert signal.keys() == SIGNAL_KEYS
     assert ULID.match(signal["id"])
     assert signal["status"] == "active"
+    assert signal["verification"] == "not_checked"  # these tests run without the register
     assert signal["created_at"] == "2026-11-28T10:15:00Z"
     assert datetime.fromisoformat(signal["created_at"].replace("Z", "+00:00")) == START
     assert signal["active_until"] == "2028-11-28"
