@@ -38,7 +38,7 @@ from chalicelib.domain.follow_up import KIND_LABELS
 from chalicelib.domain.matching import SignalWithMatches
 from chalicelib.domain.model import CloseReason, Principal, SignalStatus
 from chalicelib.domain.people import Person, Role
-from chalicelib.domain.wording import GENDERS
+from chalicelib.domain.wording import GENDERS, VERIFICATION_ADVICE, VERIFICATIONS
 
 LISTED = 100
 STATUS_LABELS = {SignalStatus.ACTIVE: "Actief", SignalStatus.ARCHIVED: "Gearchiveerd"}
@@ -122,22 +122,7 @@ def list_page(request: Request) -> Response:
     signals = console().root.signals
     page = signals.list(principal, None, LISTED, None)
     reads = page.signals if whole else handled_by(page.signals, _own_contact(person).get("email"))
-    rows = []
-    for read in reads:
-        signal = read.signal
-        status = signals.status(signal)
-        rows.append(
-            {
-                "id": signal.id,
-                "created": _day(signal.created_at),
-                "case_reference": signal.case_reference,
-                "professional": signal.professional.name,
-                "status": STATUS_LABELS[status] if status else "",
-                "active_until": signal.active_until.strftime("%d-%m-%Y"),
-                "delete_after": signal.delete_after.strftime("%d-%m-%Y"),
-                "matches": len(read.matches),
-            }
-        )
+    rows = [list_row(read, signals.status(read.signal)) for read in reads]
     title = "Meldingen van uw organisatie" if whole else "Mijn meldingen"
     toggle = not person.has(Role.ORG_ADMIN)
     return _render(
@@ -151,7 +136,25 @@ def list_page(request: Request) -> Response:
     )
 
 
-def _signal_view(read: SignalWithMatches, status: SignalStatus | None) -> dict[str, Any]:
+def list_row(read: SignalWithMatches, status: SignalStatus | None) -> dict[str, Any]:
+    """A signal as a row of the list: no BRP column without the register (``verification`` None)."""
+    signal = read.signal
+    return {
+        "id": signal.id,
+        "created": _day(signal.created_at),
+        "case_reference": signal.case_reference,
+        "professional": signal.professional.name,
+        "status": STATUS_LABELS[status] if status else "",
+        "verification": VERIFICATIONS.get(signal.verification),
+        "verification_state": signal.verification.value,
+        "active_until": signal.active_until.strftime("%d-%m-%Y"),
+        "delete_after": signal.delete_after.strftime("%d-%m-%Y"),
+        "matches": len(read.matches),
+    }
+
+
+def signal_view(read: SignalWithMatches, status: SignalStatus | None) -> dict[str, Any]:
+    """One signal as its pages show it; its check against the BRP only when there was one."""
     signal = read.signal
     return {
         "id": signal.id,
@@ -159,6 +162,9 @@ def _signal_view(read: SignalWithMatches, status: SignalStatus | None) -> dict[s
         "case_reference": signal.case_reference,
         "status": STATUS_LABELS[status] if status else "",
         "active": status is SignalStatus.ACTIVE,
+        "verification": VERIFICATIONS.get(signal.verification),
+        "verification_advice": VERIFICATION_ADVICE.get(signal.verification),
+        "verification_state": signal.verification.value,
         "active_until": signal.active_until.strftime("%d-%m-%Y"),
         "delete_after": signal.delete_after.strftime("%d-%m-%Y"),
         "family_informed": "Ja" if signal.family_informed else "Nee",
@@ -186,7 +192,7 @@ def _read(request: Request) -> tuple[ConsoleSession, dict[str, Any]]:
     session, principal = _person(request)
     signals = console().root.signals
     read = signals.get(principal, _signal_id(request))
-    return session, _signal_view(read, signals.status(read.signal))
+    return session, signal_view(read, signals.status(read.signal))
 
 
 def signal_page(request: Request) -> Response:

@@ -2,7 +2,8 @@
 
 One mapping for every place the family reads their child's data: the API's printable copy and the
 console's access overview. A line the mapping does not know reads as its action alone, never as
-the code behind it.
+the code behind it. The portal's professionals read a signal's check against the population
+register (BRP) in the same plain Dutch.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from chalicelib.domain.logbook import Action, LogEntry
+from chalicelib.domain.model import Verification
 
 # Who acted when no person and no organisation did: the index's own functions.
 SYSTEM_CLIENTS = frozenset({"match-function", "lifecycle-job"})
@@ -72,6 +74,27 @@ MATCH_KINDS: Mapping[str, str] = {
     "child": "hetzelfde kind",
     "parent": "hetzelfde gezin (ouder)",
     "address": "hetzelfde adres",
+}
+
+# A signal's check against the BRP: a short label, and what it means for whoever reads the signal.
+# Without the register (``not_checked``) nothing is said: there was nothing to check against.
+VERIFICATIONS: Mapping[Verification, str] = {
+    Verification.VERIFIED: "Gecontroleerd in de BRP",
+    Verification.PENDING: "Nog niet gecontroleerd in de BRP",
+    Verification.MISMATCHED: "Klopt niet met de BRP",
+}
+VERIFICATION_ADVICE: Mapping[Verification, str] = {
+    Verification.VERIFIED: "Het BSN, de achternaam en de geboortedatum kloppen met de BRP.",
+    Verification.PENDING: (
+        "De BRP was niet bereikbaar toen de melding binnenkwam. De Verwijsindex controleert de melding "
+        "later vanzelf. U hoeft niets te doen. Klopt er iets niet, dan krijgt de professional een e-mail."
+    ),
+    Verification.MISMATCHED: (
+        "Het BSN, de achternaam of de geboortedatum van het kind klopt niet met de BRP. De professional "
+        "heeft hierover een e-mail gekregen. Kijk in uw eigen dossier of alles goed is overgenomen. Was het "
+        "een tikfout? Sluit deze melding dan af met de reden 'De melding was onterecht' en doe een nieuwe "
+        "melding met de juiste gegevens."
+    ),
 }
 
 
