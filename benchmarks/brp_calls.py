@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from chalicelib.adapters.brp import personen
@@ -61,23 +63,54 @@ CHANGED_PER_NIGHT = 0.095 / 365
 SAMPLE_SIGNALS = 1_200
 
 
-def per_post_and_night() -> dict[str, int]:
-    """Requests the stand-in answered: for the POSTs, then for one nightly run after two changes."""
+@dataclass
+class World:
+    """The stand-in on loopback, the real adapters against it, and in-memory stores."""
+
+    stand_in: BrpStandIn
+    register: HaalCentraalRegisterUpdates
+    clock: FixedClock
+    logbook: InMemoryLogbook = field(default_factory=InMemoryLogbook)
+
+    def __post_init__(self) -> None:
+        self.ledger = InMemoryNotificationLedger(self.logbook)
+        self.store = InMemoryMatchStore(self.logbook, self.ledger)
+        self.audit = Audit(self.clock, new_id)
+
+    def follow(self) -> RegisterFollowService:
+        return RegisterFollowService(
+            self.register,
+            self.store,
+            self.store,
+            self.logbook,
+            InMemoryRegistry(),
+            self.ledger,
+            RecordingMailer(),
+            builders.pseudonymiser,
+            self.audit,
+        )
+
+
+@contextlib.contextmanager
+def _world() -> Iterator[World]:
     stand_in = BrpStandIn(port=0, today=builders.START.date)
     stand_in.start()
     try:
         endpoint = BrpEndpoint(stand_in.url, stand_in.token_url, stand_in.client_id, stand_in.client_secret)
-        register = HaalCentraalRegisterUpdates(lambda: endpoint)
-        logbook = InMemoryLogbook()
-        ledger = InMemoryNotificationLedger(logbook)
-        store = InMemoryMatchStore(logbook, ledger)
-        clock = FixedClock(builders.START)
-        audit = Audit(clock, new_id)
+        yield World(stand_in, HaalCentraalRegisterUpdates(lambda: endpoint), FixedClock(builders.START))
+    finally:
+        stand_in.stop()
+
+
+def per_post_and_night() -> dict[str, int]:
+    """Requests the stand-in answered: for the POSTs, then for one nightly run after two changes."""
+    with _world() as world:
+        stand_in, register, store = world.stand_in, world.register, world.store
         service = SignalService(
             store,
-            logbook,
+            world.logbook,
             builders.pseudonymiser,
-            audit,
+            world.audit,
             register=register,
             subscriptions=RegisterSubscriptions(register, store),
         )
@@ -106,19 +139,8 @@ def per_post_and_night() -> dict[str, int]:
         stand_in.move(ALEXANDER, "3512JE", 7, "0344")
         stand_in.record_death(ZOEY, builders.START.date().isoformat())
         before = stand_in.personen_requests, stand_in.update_requests
-        follow = RegisterFollowService(
-            register,
-            store,
-            store,
-            logbook,
-            InMemoryRegistry(),
-            ledger,
-            RecordingMailer(),
-            builders.pseudonymiser,
-            audit,
-        )
-        clock.set(clock.now() + timedelta(days=1))
-        outcome = NightlyFollow(register, InMemoryFollowCursor(), follow, audit).run()
+        world.clock.set(world.clock.now() + timedelta(days=1))
+        outcome = NightlyFollow(register, InMemoryFollowCursor(), world.follow(), world.audit).run()
         counts |= {
             "night_changed": outcome.changed,
             "night_wijzigingen": stand_in.update_requests - before[1],
@@ -126,8 +148,6 @@ def per_post_and_night() -> dict[str, int]:
             "tokens": len(stand_in._tokens),
         }
         return counts
-    finally:
-        stand_in.stop()
 
 
 def _persona(bsn: str, family_name: str, born: str) -> dict[str, object]:
@@ -159,15 +179,8 @@ def asking_night() -> dict[str, int]:
     """The stand-in's searches and /personen requests for one asking night over ``SAMPLE_SIGNALS``."""
     from datetime import date
 
-    stand_in = BrpStandIn(port=0, today=builders.START.date)
-    stand_in.start()
-    try:
-        endpoint = BrpEndpoint(stand_in.url, stand_in.token_url, stand_in.client_id, stand_in.client_secret)
-        register = HaalCentraalRegisterUpdates(lambda: endpoint)
-        logbook = InMemoryLogbook()
-        ledger = InMemoryNotificationLedger(logbook)
-        store = InMemoryMatchStore(logbook, ledger)
-        audit = Audit(FixedClock(builders.START), new_id)
+    with _world() as world:
+        stand_in, store = world.stand_in, world.store
         children = 0
         for n in range(SAMPLE_SIGNALS):
             first = n - n % 6 + min(n % 6, 4)  # the sixth signal of six is the fifth child's second
@@ -183,20 +196,9 @@ def asking_night() -> dict[str, int]:
                 stand_in.move(bsn, "3512JE", 7, "0344")
             store.put(_sample_signal(bsn, name, born))
             children += 1
-        follow = RegisterFollowService(
-            register,
-            store,
-            store,
-            logbook,
-            InMemoryRegistry(),
-            ledger,
-            RecordingMailer(),
-            builders.pseudonymiser,
-            audit,
-        )
         queue = InMemoryWorkQueue()
         planner = AskPlanner(InMemoryDueWork(store), queue)
-        ask = RegisterAsk(register, store, builders.pseudonymiser, follow, audit)
+        ask = RegisterAsk(world.register, store, builders.pseudonymiser, world.follow(), world.audit)
         stand_in.answers.clear()
         before = stand_in.personen_requests
         planner.plan()
@@ -219,8 +221,6 @@ def asking_night() -> dict[str, int]:
             "searches": searches,
             "personen": stand_in.personen_requests - before - searches,
         }
-    finally:
-        stand_in.stop()
 
 
 def per_night_update_api(changed_children: int) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -42,12 +43,17 @@ def invalid_search(body: dict[str, Any]) -> list[dict[str, str]]:
         problems.append({"name": "geboortedatum", "code": "date", "reason": "Waarde is geen geldige datum."})
     if not isinstance(body.get("inclusiefOverledenPersonen", False), bool):
         problems.append({"name": "inclusiefOverledenPersonen", "code": "boolean", "reason": "Waarde is geen boolean."})
-    fields = body.get("fields")
+    return problems + invalid_fields(body.get("fields"), LIMITED_FIELDS)
+
+
+def invalid_fields(fields: Any, known: Collection[str]) -> list[dict[str, str]]:
+    """The ``fields`` parameter's problems, as every query type answers them: a non-empty list of
+    field paths, each under a field the answer's person type knows."""
     if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
-        problems.append({"name": "fields", "code": "array", "reason": "Parameter is verplicht."})
-    elif any(f.split(".")[0] not in LIMITED_FIELDS for f in fields):
-        problems.append({"name": "fields", "code": "fields", "reason": "Parameter bevat een niet bestaand veld."})
-    return problems
+        return [{"name": "fields", "code": "array", "reason": "Parameter is verplicht."}]
+    if any(f.split(".")[0] not in known for f in fields):
+        return [{"name": "fields", "code": "fields", "reason": "Parameter bevat een niet bestaand veld."}]
+    return []
 
 
 def matches(person: dict[str, Any], body: dict[str, Any]) -> bool:

@@ -305,12 +305,7 @@ def _invalid(body: Any) -> list[dict[str, str]]:
         problems.append(
             {"name": "burgerservicenummer", "code": "pattern", "reason": "Waarde voldoet niet aan patroon."}
         )
-    fields = body.get("fields")
-    if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
-        problems.append({"name": "fields", "code": "array", "reason": "Parameter is verplicht."})
-    elif any(f.split(".")[0] not in KNOWN_TOP_FIELDS for f in fields):
-        problems.append({"name": "fields", "code": "fields", "reason": "Parameter bevat een niet bestaand veld."})
-    return problems
+    return problems + brp_search.invalid_fields(body.get("fields"), KNOWN_TOP_FIELDS)
 
 
 def _problem(status: int, title: str, code: str) -> dict[str, Any]:
