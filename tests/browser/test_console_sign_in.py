@@ -24,9 +24,9 @@ from chalicelib.console.views import COOKIE
 from chalicelib.domain.people import Role
 from scripts.totp import fresh_code
 from tests.browser.conftest import AXE, MovableClock
+from tests.browser.console_pages import A_BSN_OR_LONGER
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-A_BSN_OR_LONGER = re.compile(r"[0-9]{9}")
 
 
 class Visit:
