@@ -15,6 +15,7 @@ import pytest
 from chalicelib.settings import Settings
 from local.brp_stand_in import BrpStandIn
 from tests import builders
+from tests.e2e.nightly import fire
 from tests.fake_population import ALEXANDER, GERRIT, WILMA, ZOEY
 
 PREFIX = "/verwijsindex/test/brp"
@@ -131,11 +132,7 @@ def test_nothing_from_the_register_reaches_a_log_line_or_an_answer(api, org, sta
 
 
 def nightly_run(api: Any) -> dict[str, Any]:
-    event = api.client.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
-    )
-    payload: dict[str, Any] = api.client.lambda_.invoke("register_follow", event).payload
-    return payload
+    return fire(api, "register_follow")
 
 
 def test_the_night_after_a_move_and_a_death_tells_the_new_municipality_and_the_professionals(

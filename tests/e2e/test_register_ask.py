@@ -11,11 +11,10 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib import bootstrap
 from chalicelib.settings import Settings
 from local.brp_stand_in import BrpStandIn
-from local.queues import QueueDrainer
 from tests import builders
+from tests.e2e.nightly import fire, work_done
 from tests.e2e.test_population_register import BAKKER, JANSEN, PREFIX, alexander, stand_in, zoey
 from tests.fake_population import ALEXANDER, ZOEY
 
@@ -32,21 +31,7 @@ def settings(settings: Settings, stand_in: BrpStandIn) -> Settings:
 
 def asking_night(api: Any) -> dict[str, Any]:
     """The schedule plans; every chunk goes to lifecycle_work; what the workers did, added up."""
-    event = api.client.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=["arn:aws:events:::rule/x"]
-    )
-    plan: dict[str, Any] = api.client.lambda_.invoke("register_follow", event).payload
-    drainer = QueueDrainer(
-        boto3.client("sqs"),
-        bootstrap.container().settings.lifecycle_queue,
-        lambda message: api.client.lambda_.invoke("lifecycle_work", message).payload,
-    )
-    drainer.drain()
-    done = {**plan, **dict.fromkeys(TOTALS, 0), "failed": drainer.failures}
-    for result in drainer.results:
-        for name in TOTALS:
-            done[name] += result.get(name, 0)
-    return done
+    return {**fire(api, "register_follow"), **work_done(api, TOTALS)}
 
 
 def test_the_night_after_a_move_and_a_death_finds_both_children_by_name_and_acts(
