@@ -159,7 +159,8 @@ def test_the_night_after_a_move_and_a_death_tells_the_new_municipality_and_the_p
     assert (JANSEN, "Verwijsindex: uw melding is verwijderd") in subjects
     for mail in outbox():
         content = mail["raw"] + mail["text"] + mail["html"]
-        assert ALEXANDER not in content and ZOEY not in content and "3512" not in content
+        # The new postcode as a postcode: its four digits alone turn up in random MIME boundaries.
+        assert ALEXANDER not in content and ZOEY not in content and "3512JE" not in content.replace(" ", "").upper()
     assert ALEXANDER not in app_output() and ZOEY not in app_output()
     # The same night again (a retry): nothing is sent twice.
     count = len(outbox())
