@@ -5,38 +5,29 @@ then the match function's round for it (what the stream's ``pending`` to ``verif
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.matching import MatchKind, match_id
 from chalicelib.domain.model import Professional, Signal, Verification
 from chalicelib.domain.recheck import Recheck
-from chalicelib.services.audit import Audit
 from chalicelib.services.matching import MatchService
 from chalicelib.services.recheck import Rechecked, RecheckService
-from local.clock import FixedClock
 from tests import builders
 from tests.fake_population import ALEXANDER, GERRIT, WILMA, ZOEY, InMemoryPopulationRegister
 from tests.fakes import (
-    InMemoryLogbook,
-    InMemoryMatchStore,
-    InMemoryNotificationLedger,
-    InMemoryRegistry,
     MailRefused,
-    RecordingMailer,
 )
+from tests.worlds import REGIE_UTRECHT, Surroundings
 
 START = builders.START
 POSTED = START
 RECHECKED = START + timedelta(minutes=15)
 KEYS = builders.pseudonymiser()
 HOME = KEYS.address_parts("1014AW", 14, "H", None)
-REGIE = "regie@utrecht.example.nl"
 GGD = builders.organisation()
 BUURTTEAM = builders.organisation(id="org_buurtteam", name="Buurtteam Oost", sector="wijkteam")
 SCHOOL = builders.organisation(id="org_linde", name="De Linde", sector="onderwijs")
@@ -45,26 +36,18 @@ BAKKER = Professional("A. Bakker", "Buurtwerker", "a.bakker@buurtteam.example.nl
 DE_WIT = Professional("M. de Wit", "Intern begeleider", "m.dewit@linde.example.nl", "+31 30 222 3333")
 
 
-class World:
+class World(Surroundings):
     def __init__(self) -> None:
-        self.logbook = InMemoryLogbook()
-        self.ledger = InMemoryNotificationLedger(self.logbook)
-        self.store = InMemoryMatchStore(self.logbook, self.ledger)
-        self.mailer = RecordingMailer()
-        self.registry = InMemoryRegistry()
-        self.registry.put_municipality("0344", "Utrecht", "utrecht", REGIE, START)
-        self.clock = FixedClock(RECHECKED)
-        ids = MonotonicUlids()
-        audit = Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
+        super().__init__(RECHECKED)
         self.rechecks = RecheckService(
             InMemoryPopulationRegister(today=START.date()),
             self.store,
             self.ledger,
             self.mailer,
             builders.pseudonymiser,
-            audit,
+            self.audit,
         )
-        self.matching = MatchService(self.store, self.registry, self.ledger, self.mailer, audit)
+        self.matching = MatchService(self.store, self.registry, self.ledger, self.mailer, self.audit)
 
     def add(self, signal: Signal) -> Signal:
         self.store.put(signal)
@@ -135,7 +118,7 @@ def test_a_brother_signalled_before_makes_a_family_match_once_the_recheck_verifi
     assert (outcome.matches, outcome.sent) == (1, 3)
     [own] = world.mails_to(JANSEN.email)
     assert "zelfde gezin (ouder)" in own.text and BAKKER.name in own.text
-    assert len(world.mails_to(BAKKER.email)) == 1 and len(world.mails_to(REGIE)) == 1
+    assert len(world.mails_to(BAKKER.email)) == 1 and len(world.mails_to(REGIE_UTRECHT)) == 1
     [match] = world.store.get(zoey.id).matches  # type: ignore[union-attr]
     assert match.kind is MatchKind.PARENT and match.since == RECHECKED
     assert match.id == match_id(zoey.id, brother.id)
@@ -203,4 +186,4 @@ def test_a_mail_that_failed_in_the_late_round_is_sent_on_the_retry_and_no_other(
     outcome = world.matching.process(zoey)
     assert outcome.sent >= 1
     assert len(world.mails_to(BAKKER.email)) == 1 and len(world.mails_to(JANSEN.email)) == 1
-    assert len(world.mails_to(REGIE)) == 1
+    assert len(world.mails_to(REGIE_UTRECHT)) == 1

@@ -30,27 +30,24 @@ from tests.fakes import (
     MailRefused,
     RecordingMailer,
 )
+from tests.worlds import Surroundings
 
 START = builders.START
 KEYS = builders.pseudonymiser()
 REGISTERED_HOME = KEYS.address_parts("1014AW", 14, "H", None)
 
 
-class World:
+class World(Surroundings):
     def __init__(self) -> None:
-        self.logbook = InMemoryLogbook()
-        self.ledger = InMemoryNotificationLedger(self.logbook)
-        self.store = InMemoryMatchStore(self.logbook, self.ledger)
-        self.mailer = RecordingMailer()
+        super().__init__(START + timedelta(minutes=15))
         self.register = InMemoryPopulationRegister(today=START.date())
-        ids = MonotonicUlids()
         self.service = RecheckService(
             self.register,
             self.store,
             self.ledger,
             self.mailer,
             builders.pseudonymiser,
-            Audit(FixedClock(START + timedelta(minutes=15)), lambda at: ids.next(at, os.urandom(10))),
+            self.audit,
             RegisterSubscriptions(self.register, self.store),
         )
 

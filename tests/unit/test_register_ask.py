@@ -4,65 +4,38 @@ the child's, and follows it: a death deletes the signals that night, a move tell
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
-from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.model import Child, Signal
 from chalicelib.domain.nightly import Chunk
 from chalicelib.domain.population import NameSearch, RegisteredAddress, RegisteredPerson, searches
-from chalicelib.services.audit import Audit
 from chalicelib.services.register_ask import AskPlanner, RegisterAsk
-from chalicelib.services.register_follow import RegisterFollowService
 from chalicelib.work import handle_messages
-from local.clock import FixedClock
 from tests import builders
 from tests.fake_population import ALEXANDER, JAN, ZOEY, InMemoryPopulationRegister
 from tests.fakes import (
     InMemoryDueWork,
-    InMemoryLogbook,
-    InMemoryMatchStore,
-    InMemoryNotificationLedger,
-    InMemoryRegistry,
     InMemoryWorkQueue,
-    RecordingMailer,
 )
+from tests.worlds import REGIE_UTRECHT, Surroundings
 
 START = builders.START
 KEYS = builders.pseudonymiser()
-REGIE_UTRECHT = "regie@utrecht.example.nl"
 NEW_HOME = RegisteredAddress(postcode="3512JE", house_number=7, house_letter="B")
 BORN = {ZOEY: date(2018, 11, 14), ALEXANDER: date(2009, 5, 29), JAN: date(2015, 1, 1)}
 
 
-class World:
+class World(Surroundings):
     def __init__(self) -> None:
-        self.logbook = InMemoryLogbook()
-        self.ledger = InMemoryNotificationLedger(self.logbook)
-        self.store = InMemoryMatchStore(self.logbook, self.ledger)
-        self.registry = InMemoryRegistry()
-        self.registry.put_municipality("0344", "Utrecht", "utrecht", REGIE_UTRECHT, START)
-        self.mailer = RecordingMailer()
+        super().__init__(START + timedelta(days=1))
         self.register = InMemoryPopulationRegister()
         self.queue = InMemoryWorkQueue()
         self.due = InMemoryDueWork(self.store)
-        ids = MonotonicUlids()
-        audit = Audit(FixedClock(START + timedelta(days=1)), lambda at: ids.next(at, os.urandom(10)))
-        follow = RegisterFollowService(
-            self.register,
-            self.store,
-            self.store,
-            self.logbook,
-            self.registry,
-            self.ledger,
-            self.mailer,
-            builders.pseudonymiser,
-            audit,
-        )
-        self.ask = RegisterAsk(self.register, self.store, builders.pseudonymiser, follow, audit)
+        follow = self.follow(self.register)
+        self.ask = RegisterAsk(self.register, self.store, builders.pseudonymiser, follow, self.audit)
         self.planner = AskPlanner(self.due, self.queue, page_size=3, pages_per_run=2)
 
     def signal(self, bsn: str, prefix: str | None, family_name: str, born: date | None = None) -> Signal:

@@ -4,59 +4,30 @@ re-keys address matching and tells the professional and the new municipality's r
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 import pytest
 
-from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.logbook import Action
 from chalicelib.domain.model import Professional, Signal
 from chalicelib.domain.population import RegisteredAddress
-from chalicelib.services.audit import Audit
-from chalicelib.services.register_follow import RegisterFollowService
-from local.clock import FixedClock
 from tests import builders
 from tests.fake_population import ALEXANDER, PAOLO, ZOEY, InMemoryPopulationRegister
-from tests.fakes import (
-    InMemoryLogbook,
-    InMemoryMatchStore,
-    InMemoryNotificationLedger,
-    InMemoryRegistry,
-    RecordingMailer,
-)
+from tests.worlds import REGIE_UTRECHT, Surroundings
 
 START = builders.START
 KEYS = builders.pseudonymiser()
-REGIE_UTRECHT = "regie@utrecht.example.nl"
 GGD = builders.organisation()
 BUURTTEAM = builders.organisation(id="org_buurtteam", name="Buurtteam Oost", sector="wijkteam")
 BAKKER = Professional("A. Bakker", "Buurtwerker", "a.bakker@buurtteam.example.nl", "+31 20 555 0101")
 NEW_HOME = RegisteredAddress(postcode="3512JE", house_number=7, house_letter="B")
 
 
-class World:
+class World(Surroundings):
     def __init__(self) -> None:
-        self.logbook = InMemoryLogbook()
-        self.ledger = InMemoryNotificationLedger(self.logbook)
-        self.store = InMemoryMatchStore(self.logbook, self.ledger)
-        self.registry = InMemoryRegistry()
-        self.registry.put_municipality("0344", "Utrecht", "utrecht", REGIE_UTRECHT, START)
-        self.mailer = RecordingMailer()
+        super().__init__(START + timedelta(days=1))
         self.register = InMemoryPopulationRegister()
-        ids = MonotonicUlids()
-        self.clock = FixedClock(START + timedelta(days=1))
-        self.service = RegisterFollowService(
-            self.register,
-            self.store,
-            self.store,
-            self.logbook,
-            self.registry,
-            self.ledger,
-            self.mailer,
-            builders.pseudonymiser,
-            Audit(self.clock, lambda at: ids.next(at, os.urandom(10))),
-        )
+        self.service = self.follow(self.register)
 
     def signal(self, bsn: str, org: object = GGD, **overrides: object) -> Signal:
         signal = builders.domain_signal(

@@ -5,52 +5,33 @@ cursor moves only after that, only from the day read."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib.bootstrap import new_id
-from chalicelib.domain.ids import MonotonicUlids
 from chalicelib.domain.model import Principal, Signal, Verification
 from chalicelib.domain.population import RegisteredAddress, RegisterUnavailable
 from chalicelib.services.audit import Audit
-from chalicelib.services.register_follow import RegisterFollowService
 from chalicelib.services.register_updates import NightlyFollow, NightlyOutcome, RegisterSubscriptions
 from chalicelib.services.signals import SignalService
-from local.clock import FixedClock
 from tests import builders
 from tests.fake_population import ALEXANDER, ZOEY, InMemoryFollowCursor, InMemoryPopulationRegister
-from tests.fakes import (
-    InMemoryLogbook,
-    InMemoryMatchStore,
-    InMemoryNotificationLedger,
-    InMemoryRegistry,
-    RecordingMailer,
-)
 from tests.unit.test_population import BUURTTEAM, GGD, child
+from tests.worlds import REGIE_UTRECHT, Surroundings
 
 START = builders.START
 TODAY = START.date()
-REGIE_UTRECHT = "regie@utrecht.example.nl"
 
 
-class World:
+class World(Surroundings):
     def __init__(self) -> None:
-        self.logbook = InMemoryLogbook()
-        self.ledger = InMemoryNotificationLedger(self.logbook)
-        self.store = InMemoryMatchStore(self.logbook, self.ledger)
+        super().__init__(START)
         self.register = InMemoryPopulationRegister(today=TODAY)
         self.updates = InMemoryPopulationRegister(today=TODAY)  # the Update API, failing on its own
         self.updates.persons_by_bsn = self.register.persons_by_bsn
         self.updates.changes = self.register.changes
-        self.registry = InMemoryRegistry()
-        self.registry.put_municipality("0344", "Utrecht", "utrecht", REGIE_UTRECHT, START)
-        self.mailer = RecordingMailer()
-        self.clock = FixedClock(START)
-        ids = MonotonicUlids()
-        self.audit = Audit(self.clock, lambda at: ids.next(at, os.urandom(10)))
         self.signals = SignalService(
             self.store,
             self.logbook,
@@ -59,19 +40,8 @@ class World:
             register=self.register,
             subscriptions=RegisterSubscriptions(self.updates, self.store),
         )
-        follow = RegisterFollowService(
-            self.register,
-            self.store,
-            self.store,
-            self.logbook,
-            self.registry,
-            self.ledger,
-            self.mailer,
-            builders.pseudonymiser,
-            self.audit,
-        )
         self.cursor = InMemoryFollowCursor()
-        self.nightly = NightlyFollow(self.updates, self.cursor, follow, self.audit)
+        self.nightly = NightlyFollow(self.updates, self.cursor, self.follow(self.register), self.audit)
 
     def signal(self, bsn: str, principal: Principal = GGD, **request: Any) -> Signal:
         typed = child(bsn, given_names="Alexander")
